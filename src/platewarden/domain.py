@@ -1,0 +1,183 @@
+"""The plain types that services take and return."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from platewarden.policy.access import Role
+
+PLATE_CHARS = re.compile(r"[^A-Z0-9]")
+
+
+def normalise_plate(text: str) -> str:
+    """Return the plate in upper-case letters and digits only (no spaces, dashes or dots)."""
+    return PLATE_CHARS.sub("", text.upper())
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a member, a camera or a job, with the roles they hold."""
+
+    name: str
+    roles: frozenset[Role]
+    client_address: str | None = None
+
+
+class CameraKind(StrEnum):
+    """How a camera is mounted."""
+
+    FIXED = "fixed"
+    MOBILE = "mobile"
+
+
+class CameraStatus(StrEnum):
+    """Whether a camera is in service."""
+
+    ACTIVE = "active"
+    OUT_OF_SERVICE = "out_of_service"
+    RETIRED = "retired"
+
+
+@dataclass(frozen=True)
+class Camera:
+    """An ALPR camera, fixed on a pole or on a patrol car."""
+
+    id: int
+    name: str
+    kind: CameraKind
+    status: CameraStatus
+    location: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    heading: float | None = None
+
+
+class ReadSource(StrEnum):
+    """Where a read came from."""
+
+    CAMERA = "camera"  # the department's own cameras
+    IMPORT = "import"  # a file of reads from an ALPR system the department does not operate
+    AGENCY = "agency"  # reads another agency sent
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One of the OCR's candidate texts for a plate, with its confidence."""
+
+    plate: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class NewRead:
+    """A read as it arrives, before it is stored."""
+
+    client_read_id: str
+    plate: str
+    captured_at: datetime
+    confidence: float
+    source: ReadSource = ReadSource.CAMERA
+    source_name: str = ""
+    camera: str | None = None
+    jurisdiction: str | None = None
+    alternatives: tuple[Alternative, ...] = ()
+    latitude: float | None = None
+    longitude: float | None = None
+    plate_box: tuple[int, int, int, int] | None = None
+    frame_image: bytes | None = None
+    crop_image: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Read:
+    """A stored read."""
+
+    id: int
+    client_read_id: str
+    plate: str
+    captured_at: datetime
+    ingested_at: datetime
+    confidence: float
+    source: ReadSource
+    source_name: str
+    camera: str | None
+    jurisdiction: str | None
+    alternatives: tuple[Alternative, ...]
+    latitude: float | None
+    longitude: float | None
+    plate_box: tuple[int, int, int, int] | None
+    frame_blob: str | None
+    crop_blob: str | None
+
+
+class HoldKind(StrEnum):
+    """Why data is kept past retention (§ 46-5-118)."""
+
+    EVIDENCE = "evidence"  # evidence in a case
+    LAWFUL_ORDER = "lawful_order"  # search warrant, discovery request or other lawful order
+    PRESERVATION = "preservation"  # an outside agency's sworn preservation request
+
+
+@dataclass(frozen=True)
+class PreservationRequest:
+    """The sworn statement an outside agency gives to have data preserved."""
+
+    requesting_agency: str
+    requesting_person: str
+    camera_locations: str
+    plate: str
+    time_frames: str
+    facts: str  # specific facts showing relevance to an ongoing criminal or missing-person case
+
+
+@dataclass(frozen=True)
+class HoldSelection:
+    """Which reads a hold keeps: by ids, or by plate, time window and area."""
+
+    read_ids: tuple[int, ...] = ()
+    plate: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_m: float | None = None
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A legal hold that keeps reads from purge until released."""
+
+    id: int
+    kind: HoldKind
+    case_number: str
+    purpose: str
+    reason: str
+    created_by: str
+    created_at: datetime
+    selection: HoldSelection
+    read_count: int
+    preservation: PreservationRequest | None = None
+    released_at: datetime | None = None
+    released_by: str | None = None
+    release_reason: str | None = None
+
+    @property
+    def active(self) -> bool:
+        """True while the hold keeps its reads."""
+        return self.released_at is None
+
+
+@dataclass(frozen=True)
+class PurgeRun:
+    """What one purge did; it holds no plate data."""
+
+    id: int | None
+    cutoff: datetime
+    started_at: datetime
+    finished_at: datetime | None
+    dry_run: bool
+    reads_purged: int
+    images_purged: int
+    reads_kept_by_holds: int
+    days_shredded: tuple[str, ...] = field(default_factory=tuple)

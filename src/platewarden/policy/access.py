@@ -1,0 +1,62 @@
+"""Roles and what they may do: the one permission table, each denial with its reason."""
+
+from enum import StrEnum
+
+from platewarden.policy.decision import Decision
+
+
+class Role(StrEnum):
+    """The roles of the department's members."""
+
+    OFFICER = "officer"
+    INVESTIGATOR = "investigator"
+    SUPERVISOR = "supervisor"
+    ADMINISTRATOR = "administrator"
+    AUDITOR = "auditor"
+    RECORDS_CUSTODIAN = "records_custodian"
+    SYSTEM = "system"  # cameras, scheduled jobs and imports acting on their own
+
+
+class Action(StrEnum):
+    """Things a member can do that the policy governs."""
+
+    INGEST = "ingest"
+    MANAGE_CAMERAS = "manage_cameras"
+    VIEW_READS = "view_reads"
+    CREATE_HOLD = "create_hold"
+    RELEASE_HOLD = "release_hold"
+    VIEW_HOLDS = "view_holds"
+    EXPORT_EVIDENCE = "export_evidence"
+    PURGE = "purge"
+    VIEW_PURGE_RUNS = "view_purge_runs"
+
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.OFFICER: frozenset(),
+    Role.INVESTIGATOR: frozenset({Action.VIEW_READS, Action.CREATE_HOLD, Action.VIEW_HOLDS}),
+    Role.SUPERVISOR: frozenset({Action.VIEW_HOLDS}),
+    Role.ADMINISTRATOR: frozenset({Action.MANAGE_CAMERAS, Action.INGEST, Action.VIEW_HOLDS}),
+    Role.AUDITOR: frozenset({Action.VIEW_HOLDS, Action.VIEW_PURGE_RUNS}),
+    Role.RECORDS_CUSTODIAN: frozenset(
+        {
+            Action.CREATE_HOLD,
+            Action.RELEASE_HOLD,
+            Action.VIEW_HOLDS,
+            Action.EXPORT_EVIDENCE,
+            Action.PURGE,
+            Action.VIEW_PURGE_RUNS,
+            Action.VIEW_READS,
+        }
+    ),
+    Role.SYSTEM: frozenset({Action.INGEST, Action.PURGE}),
+}
+
+
+def check_role(roles: frozenset[Role], action: Action) -> Decision:
+    """Allow the action when one of the roles grants it, else say which roles would."""
+    granting = [role for role in roles if action in PERMISSIONS[role]]
+    if granting:
+        return Decision.allow(f"{action} granted by role {sorted(granting)[0]}")
+    needed = sorted(role.value for role, actions in PERMISSIONS.items() if action in actions)
+    held = ", ".join(sorted(r.value for r in roles)) or "none"
+    return Decision.deny(f"{action} needs one of the roles {', '.join(needed)}; held: {held}")

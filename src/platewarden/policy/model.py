@@ -1,0 +1,80 @@
+"""The policy file: its schema, its default and its loading."""
+
+import tomllib
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_POLICY_FILE = files("platewarden.policy").joinpath("default_policy.toml")
+
+
+class PolicyError(Exception):
+    """The policy file is missing, unreadable or invalid."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PurposeDef(_Strict):
+    """One lawful purpose of use."""
+
+    code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    title: Annotated[str, Field(min_length=1)]
+
+
+class RetentionRules(_Strict):
+    """How long reads and images are kept when not held."""
+
+    days: Annotated[int, Field(ge=1, le=3650)]
+
+
+class HotlistRules(_Strict):
+    """How fresh a hot list must be."""
+
+    max_age_hours: Annotated[int, Field(ge=1, le=24 * 30)]
+
+
+class Policy(_Strict):
+    """The agency's ALPR policy, as the software enforces it."""
+
+    agency: Annotated[str, Field(min_length=1)]
+    retention: RetentionRules
+    hotlists: HotlistRules
+    purposes: Annotated[list[PurposeDef], Field(min_length=1)]
+
+    @field_validator("purposes")
+    @classmethod
+    def _codes_are_unique(cls, purposes: list[PurposeDef]) -> list[PurposeDef]:
+        codes = [p.code for p in purposes]
+        duplicates = sorted({c for c in codes if codes.count(c) > 1})
+        if duplicates:
+            raise ValueError(f"purpose codes appear more than once: {', '.join(duplicates)}")
+        return purposes
+
+    def purpose(self, code: str) -> PurposeDef | None:
+        """Return the purpose with this code, or None when the policy has no such purpose."""
+        return next((p for p in self.purposes if p.code == code), None)
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """Load and validate a policy file; the packaged default when no path is given."""
+    source = str(path) if path else "the default policy"
+    try:
+        text = path.read_text(encoding="utf-8") if path else DEFAULT_POLICY_FILE.read_text("utf-8")
+    except OSError as exc:
+        raise PolicyError(f"cannot read policy file {source}: {exc.strerror or exc}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"policy file {source} is not valid TOML: {exc}") from exc
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise PolicyError(f"policy file {source} is invalid: {problems}") from exc

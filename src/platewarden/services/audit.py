@@ -1,0 +1,75 @@
+"""The one place that checks access and writes the audit record."""
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from platewarden.domain import Actor
+from platewarden.policy import Decision
+from platewarden.policy.access import Action, check_role
+from platewarden.policy.purposes import check_purpose
+from platewarden.services.errors import AccessDeniedError
+from platewarden.services.runtime import Runtime
+from platewarden.store.audit import AuditEntry, append_audit
+
+
+def authorize(
+    rt: Runtime,
+    actor: Actor,
+    action: Action,
+    *,
+    purpose: str | None = None,
+    case_number: str | None = None,
+    needs_purpose: bool = False,
+    parameters: dict[str, Any] | None = None,
+) -> Decision:
+    """Check the actor's roles (and purpose and case when needed); audit and raise on denial."""
+    decision = check_role(actor.roles, action)
+    if decision.allowed and needs_purpose:
+        decision = check_purpose(rt.policy, purpose, case_number)
+    if not decision.allowed:
+        with rt.engine.begin() as conn:
+            record(
+                conn,
+                rt,
+                actor,
+                action,
+                outcome="denied",
+                reason=decision.reason,
+                purpose=purpose,
+                case_number=case_number,
+                parameters=parameters,
+            )
+        raise AccessDeniedError(
+            f"{actor.name} may not {action.value.replace('_', ' ')}: {decision.reason}"
+        )
+    return decision
+
+
+def record(
+    conn: Connection,
+    rt: Runtime,
+    actor: Actor,
+    action: Action | str,
+    *,
+    outcome: str = "allowed",
+    reason: str = "",
+    purpose: str | None = None,
+    case_number: str | None = None,
+    parameters: dict[str, Any] | None = None,
+    result_count: int | None = None,
+) -> int:
+    """Append an audit record in the caller's transaction, so it commits with the work."""
+    entry = AuditEntry(
+        at=rt.clock.now(),
+        actor=actor.name,
+        action=str(action),
+        outcome=outcome,
+        reason=reason,
+        purpose=purpose,
+        case_number=case_number,
+        parameters=parameters,
+        result_count=result_count,
+        client_address=actor.client_address,
+    )
+    return append_audit(conn, entry=entry)

@@ -1,0 +1,59 @@
+"""Cameras: register and list the department's ALPR cameras."""
+
+from sqlalchemy.exc import IntegrityError
+
+from platewarden.domain import Actor, Camera, CameraKind
+from platewarden.policy.access import Action
+from platewarden.services.audit import authorize, record
+from platewarden.services.errors import InvalidInputError, Problem
+from platewarden.services.runtime import Runtime
+from platewarden.store import cameras as store
+
+
+def add_camera(
+    rt: Runtime,
+    actor: Actor,
+    *,
+    name: str,
+    kind: CameraKind,
+    location: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    heading: float | None = None,
+) -> Camera:
+    """Register a camera."""
+    authorize(rt, actor, Action.MANAGE_CAMERAS, parameters={"camera": name})
+    problems = []
+    if not name.strip() or len(name) > 100:
+        problems.append(Problem("name", "must be 1–100 characters"))
+    if heading is not None and not 0 <= heading < 360:
+        problems.append(Problem("heading", "must be degrees from 0 to under 360"))
+    if (latitude is None) != (longitude is None):
+        problems.append(Problem("position", "needs both latitude and longitude"))
+    if problems:
+        raise InvalidInputError(f"camera {name!r} not added:", problems)
+    try:
+        with rt.engine.begin() as conn:
+            camera = store.add_camera(
+                conn,
+                name=name.strip(),
+                kind=kind,
+                created_at=rt.clock.now(),
+                location=location,
+                latitude=latitude,
+                longitude=longitude,
+                heading=heading,
+            )
+            record(conn, rt, actor, "add_camera", parameters={"camera": camera.name})
+    except IntegrityError:
+        raise InvalidInputError(
+            f"camera {name!r} not added:", [Problem("name", "a camera with this name exists")]
+        ) from None
+    return camera
+
+
+def list_cameras(rt: Runtime, actor: Actor) -> list[Camera]:
+    """Return the registered cameras."""
+    authorize(rt, actor, Action.MANAGE_CAMERAS)
+    with rt.engine.connect() as conn:
+        return store.list_cameras(conn)

@@ -1,0 +1,204 @@
+"""Ingest: store reads and their images, once, however often a batch is re-sent.
+
+A batch is all or nothing: when any read in it is invalid, none is stored and every problem is
+named. Reads already stored (same source and client read id) are counted as duplicates and skipped.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import cv2
+import numpy as np
+
+from platewarden.domain import Actor, NewRead, ReadSource, normalise_plate
+from platewarden.policy.access import Action
+from platewarden.policy.retention import retention_cutoff
+from platewarden.services.audit import authorize, record
+from platewarden.services.errors import InvalidInputError, Problem
+from platewarden.services.runtime import Runtime
+from platewarden.store.cameras import camera_ids_by_name
+from platewarden.store.reads import existing_client_ids, insert_reads
+
+CLOCK_SKEW = timedelta(minutes=5)  # a camera's clock may run a little ahead of ours
+MAX_PLATE_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What a batch did: received, newly stored, and skipped as already stored."""
+
+    received: int
+    stored: int
+    duplicates: int
+
+
+def ingest_reads(rt: Runtime, actor: Actor, batch: Sequence[NewRead]) -> IngestResult:
+    """Validate a batch of reads, store the new ones with their images, and skip re-sent ones."""
+    authorize(rt, actor, Action.INGEST, parameters={"reads": len(batch)})
+    now = rt.clock.now()
+    with rt.engine.connect() as conn:
+        cameras = camera_ids_by_name(conn)
+    problems = _validate(rt, batch, cameras, now)
+    if problems:
+        raise InvalidInputError(f"batch of {len(batch)} reads refused, nothing stored:", problems)
+
+    fresh = _not_yet_stored(rt, batch)
+    rows = [_row(rt, read, cameras, now) for read in fresh]
+    with rt.engine.begin() as conn:
+        stored = insert_reads(conn, rows=rows)
+        if any(read.source != ReadSource.CAMERA for read in fresh):
+            # Reads from systems the department does not operate: keep who brought them in.
+            sources = sorted({f"{r.source.value}:{r.source_name}" for r in fresh})
+            record(
+                conn,
+                rt,
+                actor,
+                "import_reads",
+                reason="reads from another system",
+                parameters={"sources": sources, "received": len(batch)},
+                result_count=stored,
+            )
+    return IngestResult(received=len(batch), stored=stored, duplicates=len(batch) - stored)
+
+
+def _not_yet_stored(rt: Runtime, batch: Sequence[NewRead]) -> list[NewRead]:
+    """Drop reads whose client id is stored already or appears earlier in the batch."""
+    groups: dict[tuple[str, str], list[NewRead]] = {}
+    for read in batch:
+        groups.setdefault((read.source.value, _source_name(read)), []).append(read)
+    fresh: list[NewRead] = []
+    with rt.engine.connect() as conn:
+        for (source, name), reads in groups.items():
+            seen = existing_client_ids(
+                conn,
+                source=source,
+                source_name=name,
+                client_read_ids=[r.client_read_id for r in reads],
+            )
+            for read in reads:
+                if read.client_read_id not in seen:
+                    seen.add(read.client_read_id)
+                    fresh.append(read)
+    return fresh
+
+
+def _source_name(read: NewRead) -> str:
+    return read.source_name or read.camera or ""
+
+
+def _row(rt: Runtime, read: NewRead, cameras: dict[str, int], now: datetime) -> dict[str, Any]:
+    day = read.captured_at.astimezone(UTC).date()
+    # Images are sealed before the row is written: a crash between leaves an unreferenced blob,
+    # which a re-send finds again by its hash, never a read without its image.
+    frame = rt.blobs.put(day, read.frame_image) if read.frame_image else None
+    crop = rt.blobs.put(day, read.crop_image) if read.crop_image else None
+    return {
+        "source": read.source.value,
+        "source_name": _source_name(read),
+        "client_read_id": read.client_read_id,
+        "camera_id": cameras.get(read.camera) if read.camera else None,
+        "plate": normalise_plate(read.plate),
+        "jurisdiction": read.jurisdiction.upper() if read.jurisdiction else None,
+        "confidence": read.confidence,
+        "alternatives": [
+            {"plate": normalise_plate(a.plate), "confidence": a.confidence}
+            for a in read.alternatives
+        ],
+        "captured_at": read.captured_at,
+        "ingested_at": now,
+        "latitude": read.latitude,
+        "longitude": read.longitude,
+        "plate_box": list(read.plate_box) if read.plate_box else None,
+        "frame_blob": frame,
+        "crop_blob": crop,
+    }
+
+
+def _validate(
+    rt: Runtime, batch: Sequence[NewRead], cameras: dict[str, int], now: datetime
+) -> list[Problem]:
+    cutoff = retention_cutoff(rt.policy, now)
+    problems: list[Problem] = []
+    for index, read in enumerate(batch):
+        where = f"read {index + 1} ({read.client_read_id or 'no id'})"
+        problems.extend(Problem(where, m) for m in read_problems(read, cameras, now, cutoff))
+    return problems
+
+
+def read_problems(
+    read: NewRead, cameras: dict[str, int], now: datetime, cutoff: datetime
+) -> list[str]:
+    """Return what is wrong with one read (empty when it may be stored)."""
+    return [
+        *_identity_problems(read, cameras),
+        *_time_problems(read, now, cutoff),
+        *_place_problems(read),
+        *_image_problems(read),
+    ]
+
+
+def _identity_problems(read: NewRead, cameras: dict[str, int]) -> list[str]:
+    problems: list[str] = []
+    if not read.client_read_id or len(read.client_read_id) > 100:
+        problems.append("client read id must be 1–100 characters")
+    plate = normalise_plate(read.plate)
+    if not plate or len(plate) > MAX_PLATE_LENGTH:
+        problems.append(f"plate {read.plate!r} must have 1–{MAX_PLATE_LENGTH} letters or digits")
+    if not 0.0 <= read.confidence <= 1.0:
+        problems.append(f"confidence {read.confidence} is not between 0 and 1")
+    if any(not 0.0 <= a.confidence <= 1.0 for a in read.alternatives):
+        problems.append("an alternative's confidence is not between 0 and 1")
+    if read.camera is not None and read.camera not in cameras:
+        problems.append(f"unknown camera {read.camera!r}")
+    if read.source == ReadSource.CAMERA and read.camera is None:
+        problems.append("a read from the department's cameras must name its camera")
+    if read.source != ReadSource.CAMERA and not read.source_name:
+        problems.append("a read from another system must name its source")
+    return problems
+
+
+def _time_problems(read: NewRead, now: datetime, cutoff: datetime) -> list[str]:
+    if read.captured_at.tzinfo is None:
+        return ["capture time has no time zone"]
+    if read.captured_at > now + CLOCK_SKEW:
+        return [f"capture time {read.captured_at.isoformat()} is in the future"]
+    if read.captured_at < cutoff:
+        return [f"capture time {read.captured_at.isoformat()} is past the retention period"]
+    return []
+
+
+def _place_problems(read: NewRead) -> list[str]:
+    problems: list[str] = []
+    if (read.latitude is None) != (read.longitude is None):
+        problems.append("position needs both latitude and longitude")
+    elif (
+        read.latitude is not None
+        and read.longitude is not None
+        and not (-90 <= read.latitude <= 90 and -180 <= read.longitude <= 180)
+    ):
+        problems.append("position is outside the range of latitude and longitude")
+    if read.plate_box is not None and (len(read.plate_box) != 4 or min(read.plate_box) < 0):
+        problems.append("plate box must be four non-negative numbers x, y, w, h")
+    return problems
+
+
+def _image_problems(read: NewRead) -> list[str]:
+    return [
+        f"{label} is not a whole JPEG or PNG image"
+        for label, image in (("frame image", read.frame_image), ("crop image", read.crop_image))
+        if image is not None and not is_image(image)
+    ]
+
+
+def is_image(data: bytes) -> bool:
+    """True when the bytes are a complete JPEG or PNG that decodes."""
+    body = data.rstrip(b"\0")
+    # A truncated JPEG still half-decodes; its missing end marker gives it away.
+    complete_jpeg = body.startswith(b"\xff\xd8") and body.endswith(b"\xff\xd9")
+    complete_png = body.startswith(b"\x89PNG\r\n\x1a\n") and body[-12:-4] == b"\0\0\0\0IEND"
+    if not (complete_jpeg or complete_png):
+        return False
+    decoded = cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_UNCHANGED)
+    return decoded is not None and decoded.size > 0

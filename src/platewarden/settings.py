@@ -1,0 +1,85 @@
+"""Settings from a TOML file and PLATEWARDEN_* environment variables; nothing built at import."""
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+CONFIG_ENV = "PLATEWARDEN_CONFIG"
+
+
+class SettingsError(Exception):
+    """The settings file or an environment variable is invalid."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where Platewarden keeps its state and which policy it enforces."""
+
+    data_dir: Path
+    database_url: str
+    policy_file: Path | None = None
+
+    @property
+    def blob_dir(self) -> Path:
+        """Folder of the encrypted image blobs."""
+        return self.data_dir / "blobs"
+
+    @property
+    def master_key_file(self) -> Path:
+        """File of the key that wraps the per-day image keys."""
+        return self.data_dir / "master.key"
+
+
+def default_data_dir() -> Path:
+    """Return the data folder used when none is configured."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "platewarden"
+
+
+def sqlite_url(data_dir: Path) -> str:
+    """Return the URL of the embedded SQLite database under a data folder."""
+    return f"sqlite:///{data_dir / 'platewarden.db'}"
+
+
+def get_settings(
+    config_file: Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Build settings: file values first (PLATEWARDEN_CONFIG), then environment variables."""
+    env = os.environ if environ is None else environ
+    values: dict[str, str] = {}
+    path = config_file or (Path(env[CONFIG_ENV]) if env.get(CONFIG_ENV) else None)
+    if path is not None:
+        values.update(_read_file(path))
+    for field in fields(Settings):
+        env_value = env.get(f"PLATEWARDEN_{field.name.upper()}")
+        if env_value:
+            values[field.name] = env_value
+    data_dir = Path(values.get("data_dir") or default_data_dir()).expanduser()
+    settings = Settings(data_dir=data_dir, database_url=values.get("database_url") or "")
+    if not settings.database_url:
+        settings = replace(settings, database_url=sqlite_url(data_dir))
+    if values.get("policy_file"):
+        settings = replace(settings, policy_file=Path(values["policy_file"]).expanduser())
+    return settings
+
+
+def _read_file(path: Path) -> dict[str, str]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SettingsError(f"cannot read settings file {path}: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"settings file {path} is not valid TOML: {exc}") from exc
+    known = {f.name for f in fields(Settings)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise SettingsError(
+            f"settings file {path} has unknown keys: {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(known))})"
+        )
+    not_text = sorted(k for k, v in data.items() if not isinstance(v, str))
+    if not_text:
+        raise SettingsError(f"settings file {path}: {', '.join(not_text)} must be strings")
+    return data

@@ -1,0 +1,158 @@
+"""Images on disk, content-addressed within their UTC capture day, encrypted with that day's key.
+
+Each day has its own AES-256 data key, kept in the day_keys table wrapped (AES-GCM) by the master
+key. Purging a day deletes its key, so its images cannot be read back even from a backup of the
+blob folder (crypto-shredding).
+"""
+
+import hashlib
+import os
+import secrets
+import shutil
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from platewarden.store.schema import day_keys
+
+NONCE_BYTES = 12
+
+
+class BlobError(Exception):
+    """An image blob cannot be served."""
+
+
+class BlobMissingError(BlobError):
+    """The blob, or its day's key, is gone (purged or never stored)."""
+
+
+class BlobTamperedError(BlobError):
+    """The blob does not decrypt or does not match its hash: it was changed or corrupted."""
+
+
+def load_master_key(path: Path) -> bytes:
+    """Read the master key file, creating it (owner-only) when it does not exist."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(AESGCM.generate_key(bit_length=256))
+    key = path.read_bytes()
+    if len(key) != 32:
+        raise BlobError(f"master key file {path} is damaged: expected 32 bytes, found {len(key)}")
+    return key
+
+
+def blob_day(blob_id: str) -> str:
+    """Return the UTC day (YYYY-MM-DD) a blob belongs to."""
+    return blob_id.split("/", 1)[0]
+
+
+class BlobStore:
+    """Encrypted, content-addressed image files under one folder."""
+
+    def __init__(self, root: Path, engine: Engine, master_key: bytes) -> None:
+        self.root = root
+        self._engine = engine
+        self._master = AESGCM(master_key)
+        self._keys: dict[str, bytes] = {}
+
+    def put(self, day: date, data: bytes) -> str:
+        """Store an image for a capture day and return its id; storing it twice is harmless."""
+        digest = hashlib.sha256(data).hexdigest()
+        blob_id = f"{day.isoformat()}/{digest}"
+        path = self._path(blob_id)
+        if path.exists():
+            return blob_id
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        sealed = AESGCM(self._day_key(day.isoformat(), create=True)).encrypt(
+            nonce, data, blob_id.encode()
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write beside, then rename: a process killed mid-write leaves no half blob behind.
+        tmp = path.with_suffix(f".{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        tmp.write_bytes(nonce + sealed)
+        tmp.replace(path)
+        return blob_id
+
+    def get(self, blob_id: str) -> bytes:
+        """Return a blob's image bytes; raise when it is missing, shredded or tampered with."""
+        path = self._path(blob_id)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise BlobMissingError(f"image {blob_id} is not in the store") from None
+        try:
+            key = self._day_key(blob_day(blob_id), create=False)
+        except KeyError:
+            raise BlobMissingError(f"image {blob_id}: its day's key was destroyed") from None
+        try:
+            data = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], blob_id.encode())
+        except InvalidTag:
+            raise BlobTamperedError(f"image {blob_id} failed its integrity check") from None
+        if hashlib.sha256(data).hexdigest() != blob_id.rsplit("/", 1)[1]:
+            raise BlobTamperedError(f"image {blob_id} does not match its hash")
+        return data
+
+    def exists(self, blob_id: str) -> bool:
+        """True when the blob file is on disk."""
+        return self._path(blob_id).exists()
+
+    def delete(self, blob_id: str) -> bool:
+        """Delete one blob file; return whether it was there."""
+        try:
+            self._path(blob_id).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    def stored_days(self) -> list[str]:
+        """Return the days that have a key (and so may have readable blobs)."""
+        with self._engine.connect() as conn:
+            return list(conn.scalars(select(day_keys.c.day).order_by(day_keys.c.day)))
+
+    def shred_day(self, day: str) -> None:
+        """Destroy a day's key and its folder: none of its images can be read again."""
+        with self._engine.begin() as conn:
+            conn.execute(delete(day_keys).where(day_keys.c.day == day))
+        self._keys.pop(day, None)
+        shutil.rmtree(self.root / day, ignore_errors=True)
+
+    def _path(self, blob_id: str) -> Path:
+        day, _, digest = blob_id.partition("/")
+        date.fromisoformat(day)  # refuses ids that would escape the folder
+        if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
+            raise BlobError(f"not a blob id: {blob_id!r}")
+        return self.root / day / digest
+
+    def _day_key(self, day: str, *, create: bool) -> bytes:
+        if day in self._keys:
+            return self._keys[day]
+        if create:
+            self._insert_key(day)
+        with self._engine.connect() as conn:
+            wrapped = conn.scalar(select(day_keys.c.wrapped_key).where(day_keys.c.day == day))
+        if wrapped is None:
+            raise KeyError(day)
+        key = self._master.decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], day.encode())
+        self._keys[day] = key
+        return key
+
+    def _insert_key(self, day: str) -> None:
+        # Committed on its own before any blob is sealed with it, so that no blob on disk can
+        # outlive a rolled-back key.
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        key = AESGCM.generate_key(bit_length=256)
+        row = {
+            "day": day,
+            "wrapped_key": nonce + self._master.encrypt(nonce, key, day.encode()),
+            "created_at": datetime.now(UTC),
+        }
+        insert = pg_insert if self._engine.dialect.name == "postgresql" else sqlite_insert
+        with self._engine.begin() as conn:
+            conn.execute(insert(day_keys).values(row).on_conflict_do_nothing())

@@ -1,0 +1,64 @@
+"""Cameras."""
+
+from datetime import datetime
+
+from sqlalchemy import Connection, RowMapping, insert, select
+
+from platewarden.domain import Camera, CameraKind, CameraStatus
+from platewarden.store.schema import cameras
+
+
+def add_camera(
+    conn: Connection,
+    *,
+    name: str,
+    kind: CameraKind,
+    created_at: datetime,
+    location: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    heading: float | None = None,
+) -> Camera:
+    """Insert a camera, in service."""
+    values = {
+        "name": name,
+        "kind": kind.value,
+        "status": CameraStatus.ACTIVE.value,
+        "location": location,
+        "latitude": latitude,
+        "longitude": longitude,
+        "heading": heading,
+        "created_at": created_at,
+    }
+    row = conn.execute(insert(cameras).values(values).returning(*cameras.c)).mappings().one()
+    return _camera(row)
+
+
+def get_camera(conn: Connection, *, name: str) -> Camera | None:
+    """Return the camera with this name, or None."""
+    row = conn.execute(select(cameras).where(cameras.c.name == name)).mappings().first()
+    return _camera(row) if row else None
+
+
+def list_cameras(conn: Connection) -> list[Camera]:
+    """Return all cameras by name."""
+    rows = conn.execute(select(cameras).order_by(cameras.c.name)).mappings()
+    return [_camera(row) for row in rows]
+
+
+def camera_ids_by_name(conn: Connection) -> dict[str, int]:
+    """Return every camera's id keyed by its name."""
+    return {name: id_ for id_, name in conn.execute(select(cameras.c.id, cameras.c.name))}
+
+
+def _camera(r: RowMapping) -> Camera:
+    return Camera(
+        id=r["id"],
+        name=r["name"],
+        kind=CameraKind(r["kind"]),
+        status=CameraStatus(r["status"]),
+        location=r["location"],
+        latitude=r["latitude"],
+        longitude=r["longitude"],
+        heading=r["heading"],
+    )

@@ -1,0 +1,176 @@
+"""Reads: insert in batches without duplicates, find, and delete for purge."""
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, Select, and_, delete, exists, func, or_, select
+
+from platewarden.domain import Alternative, Read, ReadSource
+from platewarden.geo import bounding_box, distance_m
+from platewarden.store.dialect import insert_ignoring_duplicates
+from platewarden.store.schema import cameras, hold_reads, holds, reads
+
+
+def existing_client_ids(
+    conn: Connection, *, source: str, source_name: str, client_read_ids: Sequence[str]
+) -> set[str]:
+    """Return which of these client read ids this source has already stored."""
+    query = select(reads.c.client_read_id).where(
+        reads.c.source == source,
+        reads.c.source_name == source_name,
+        reads.c.client_read_id.in_(list(client_read_ids)),
+    )
+    return set(conn.scalars(query))
+
+
+def insert_reads(conn: Connection, *, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert read rows, skipping any whose (source, source_name, client_read_id) is stored.
+
+    Return how many rows the database inserted.
+    """
+    if not rows:
+        return 0
+    statement = insert_ignoring_duplicates(conn, reads).returning(reads.c.id)
+    return len(conn.execute(statement, list(rows)).all())
+
+
+def find_reads(
+    conn: Connection,
+    *,
+    ids: Iterable[int] | None = None,
+    plate: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    radius_m: float | None = None,
+    limit: int | None = None,
+) -> list[Read]:
+    """Return reads matching every given filter, oldest first."""
+    query = _read_query()
+    if ids is not None:
+        query = query.where(reads.c.id.in_(list(ids)))
+    if plate is not None:
+        query = query.where(reads.c.plate == plate)
+    if since is not None:
+        query = query.where(reads.c.captured_at >= since)
+    if until is not None:
+        query = query.where(reads.c.captured_at < until)
+    in_area = latitude is not None and longitude is not None and radius_m is not None
+    if in_area:
+        min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_m)
+        query = query.where(
+            reads.c.latitude.between(min_lat, max_lat),
+            reads.c.longitude.between(min_lon, max_lon),
+        )
+    query = query.order_by(reads.c.captured_at, reads.c.id)
+    found = [_read(row) for row in conn.execute(query).mappings()]
+    if in_area:
+        found = [
+            r
+            for r in found
+            if distance_m(latitude, longitude, r.latitude, r.longitude) <= radius_m  # type: ignore[arg-type]
+        ]
+    return found[:limit] if limit is not None else found
+
+
+def held_read_ids() -> Select[tuple[int]]:
+    """Return a query of the ids of reads that an active hold keeps."""
+    return (
+        select(hold_reads.c.read_id)
+        .join(holds, holds.c.id == hold_reads.c.hold_id)
+        .where(holds.c.released_at.is_(None))
+    )
+
+
+def expired_reads(
+    conn: Connection, *, cutoff: datetime, limit: int
+) -> list[tuple[int, str | None, str | None]]:
+    """Return up to `limit` (id, frame_blob, crop_blob) of unheld reads captured before cutoff."""
+    held = exists().where(
+        hold_reads.c.read_id == reads.c.id,
+        hold_reads.c.hold_id == holds.c.id,
+        holds.c.released_at.is_(None),
+    )
+    query = (
+        select(reads.c.id, reads.c.frame_blob, reads.c.crop_blob)
+        .where(reads.c.captured_at < cutoff, ~held)
+        .order_by(reads.c.captured_at)
+        .limit(limit)
+    )
+    return [(r.id, r.frame_blob, r.crop_blob) for r in conn.execute(query)]
+
+
+def count_held_expired(conn: Connection, *, cutoff: datetime) -> int:
+    """Count reads captured before cutoff that an active hold keeps."""
+    query = select(func.count()).where(
+        reads.c.captured_at < cutoff, reads.c.id.in_(held_read_ids())
+    )
+    return conn.scalar(query) or 0
+
+
+def count_expired(conn: Connection, *, cutoff: datetime) -> int:
+    """Count reads captured before cutoff, held or not."""
+    return conn.scalar(select(func.count()).where(reads.c.captured_at < cutoff)) or 0
+
+
+def delete_reads(conn: Connection, *, ids: Sequence[int]) -> int:
+    """Delete reads (and their released-hold links) by id; return how many were deleted."""
+    conn.execute(delete(hold_reads).where(hold_reads.c.read_id.in_(ids)))
+    return conn.execute(delete(reads).where(reads.c.id.in_(ids))).rowcount
+
+
+def blobs_in_use(conn: Connection, *, blob_ids: Iterable[str]) -> set[str]:
+    """Return which of these blobs some stored read still refers to."""
+    wanted = list(blob_ids)
+    if not wanted:
+        return set()
+    query = select(reads.c.frame_blob, reads.c.crop_blob).where(
+        or_(reads.c.frame_blob.in_(wanted), reads.c.crop_blob.in_(wanted))
+    )
+    used: set[str] = set()
+    for frame, crop in conn.execute(query):
+        used.update(b for b in (frame, crop) if b in wanted)
+    return used
+
+
+def days_with_reads(conn: Connection, *, days: Iterable[str]) -> set[str]:
+    """Return which of these UTC capture days (YYYY-MM-DD) still have reads (images follow days)."""
+    found: set[str] = set()
+    for day in days:
+        start = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        query = select(reads.c.id).where(
+            reads.c.captured_at >= start, reads.c.captured_at < start + timedelta(days=1)
+        )
+        if conn.execute(query.limit(1)).first():
+            found.add(day)
+    return found
+
+
+def _read_query() -> Select[Any]:
+    return select(reads, cameras.c.name.label("camera_name")).join_from(
+        reads, cameras, and_(cameras.c.id == reads.c.camera_id), isouter=True
+    )
+
+
+def _read(row: RowMapping) -> Read:
+    box = row["plate_box"]
+    return Read(
+        id=row["id"],
+        client_read_id=row["client_read_id"],
+        plate=row["plate"],
+        captured_at=row["captured_at"],
+        ingested_at=row["ingested_at"],
+        confidence=row["confidence"],
+        source=ReadSource(row["source"]),
+        source_name=row["source_name"],
+        camera=row["camera_name"],
+        jurisdiction=row["jurisdiction"],
+        alternatives=tuple(Alternative(a["plate"], a["confidence"]) for a in row["alternatives"]),
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        plate_box=tuple(box) if box else None,  # type: ignore[arg-type]
+        frame_blob=row["frame_blob"],
+        crop_blob=row["crop_blob"],
+    )

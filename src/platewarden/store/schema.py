@@ -1,0 +1,153 @@
+"""The tables. Migrations under migrations/ must match this file (a test checks)."""
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from platewarden.store.types import UTCDateTime
+
+# Integer on SQLite keeps ROWID aliasing (fast inserts); BIGINT on PostgreSQL for billions of reads.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+cameras = Table(
+    "cameras",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("location", String(200)),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("heading", Float),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+reads = Table(
+    "reads",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("source", String(20), nullable=False),
+    Column("source_name", String(100), nullable=False),
+    Column("client_read_id", String(100), nullable=False),
+    Column("camera_id", Integer, ForeignKey("cameras.id")),
+    Column("plate", String(16), nullable=False),
+    Column("jurisdiction", String(8)),
+    Column("confidence", Float, nullable=False),
+    Column("alternatives", JSON, nullable=False),
+    Column("captured_at", UTCDateTime, nullable=False),
+    Column("ingested_at", UTCDateTime, nullable=False),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("plate_box", JSON),
+    Column("frame_blob", String(80)),
+    Column("crop_blob", String(80)),
+    # A re-sent batch (a patrol car that lost its connection) must not make duplicates.
+    UniqueConstraint("source", "source_name", "client_read_id"),
+    Index(None, "plate", "captured_at"),
+    Index(None, "captured_at"),
+)
+
+holds = Table(
+    "holds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("case_number", String(64), nullable=False),
+    Column("purpose", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("selection", JSON, nullable=False),
+    Column("preservation", JSON),
+    Column("read_count", Integer, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("released_at", UTCDateTime),
+    Column("released_by", String(100)),
+    Column("release_reason", Text),
+)
+
+hold_reads = Table(
+    "hold_reads",
+    metadata,
+    Column("hold_id", Integer, ForeignKey("holds.id"), primary_key=True),
+    Column("read_id", BigId, primary_key=True),
+    Index(None, "read_id"),
+)
+
+day_keys = Table(
+    "day_keys",
+    metadata,
+    Column("day", String(10), primary_key=True),  # UTC capture day, YYYY-MM-DD
+    Column("wrapped_key", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+purge_runs = Table(
+    "purge_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("cutoff", UTCDateTime, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    Column("dry_run", Boolean, nullable=False),
+    Column("reads_purged", Integer, nullable=False),
+    Column("images_purged", Integer, nullable=False),
+    Column("reads_kept_by_holds", Integer, nullable=False),
+    Column("days_shredded", JSON, nullable=False),
+)
+
+exports = Table(
+    "exports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("hold_id", Integer, ForeignKey("holds.id"), nullable=False),
+    Column("evidence_number", String(64), nullable=False),
+    Column("exported_by", String(100), nullable=False),
+    Column("exported_at", UTCDateTime, nullable=False),
+    Column("destination", Text, nullable=False),
+    Column("read_count", Integer, nullable=False),
+    Column("manifest_sha256", String(64), nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("purpose", String(64)),
+    Column("case_number", String(64)),
+    Column("parameters", JSON, nullable=False),
+    Column("result_count", Integer),
+    Column("client_address", String(64)),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False, unique=True),
+    Index(None, "actor", "at"),
+    Index(None, "case_number"),
+)
