@@ -3,13 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from tests.factories import CAMERA_FEED, OFFICER, T0, new_read
 
 from platewarden.domain import ReadSource
 from platewarden.services.errors import AccessDeniedError, InvalidInputError
 from platewarden.services.ingest import ingest_reads
 from platewarden.services.runtime import Runtime
 from platewarden.store.reads import find_reads
-from tests.factories import CAMERA_FEED, OFFICER, T0, new_read
 
 
 def stored(rt: Runtime) -> list:

@@ -1,0 +1,115 @@
+"""Evidence export writes every file with its hash; verification names any file that changed."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from tests.factories import CAMERA_FEED, CUSTODIAN, actor, new_read
+
+from platewarden.domain import HoldKind, HoldSelection
+from platewarden.policy.access import Role
+from platewarden.services import holds
+from platewarden.services.errors import AccessDeniedError, InvalidInputError
+from platewarden.services.export import export_hold, verify_export
+from platewarden.services.ingest import ingest_reads
+from platewarden.services.runtime import Runtime
+
+
+@pytest.fixture
+def hold_id(runtime: Runtime) -> int:
+    ingest_reads(
+        runtime,
+        CAMERA_FEED,
+        [new_read("ABC1234", with_images=True), new_read("ABC1234"), new_read("ZZZ999")],
+    )
+    return holds.create_hold(
+        runtime,
+        CUSTODIAN,
+        kind=HoldKind.EVIDENCE,
+        purpose="stolen_vehicle",
+        case_number="26-0042",
+        reason="stolen vehicle recovered",
+        selection=HoldSelection(plate="ABC1234"),
+    ).id
+
+
+def test_export_writes_reads_images_manifest_and_custody(
+    runtime: Runtime, hold_id: int, tmp_path: Path
+) -> None:
+    out = tmp_path / "usb" / "E-100"
+    result = export_hold(
+        runtime, CUSTODIAN, hold_id=hold_id, evidence_number="E-100", destination=out
+    )
+    assert (result.read_count, result.image_count) == (2, 2)
+    rows = list(csv.DictReader((out / "reads.csv").read_text().splitlines()))
+    assert [r["plate"] for r in rows] == ["ABC1234", "ABC1234"]
+    assert len(json.loads((out / "reads.json").read_text())) == 2
+    custody = json.loads((out / "custody.json").read_text())
+    assert custody["evidence_number"] == "E-100"
+    assert custody["hold"]["case_number"] == "26-0042"
+    assert custody["custody"][0]["by"] == "custodian"
+    listed = json.loads((out / "manifest.json").read_text())["files"]
+    assert set(listed) == {
+        "reads.csv",
+        "reads.json",
+        "custody.json",
+        *(f"images/{p.name}" for p in (out / "images").iterdir()),
+    }
+    check = verify_export(out)
+    assert check.ok and check.manifest_sha256 == result.manifest_sha256
+
+
+def test_verify_names_changed_missing_and_added_files(
+    runtime: Runtime, hold_id: int, tmp_path: Path
+) -> None:
+    out = tmp_path / "E-101"
+    export_hold(runtime, CUSTODIAN, hold_id=hold_id, evidence_number="E-101", destination=out)
+    image = sorted((out / "images").iterdir())[0]
+    image.write_bytes(image.read_bytes()[:-1] + b"\0")
+    (out / "reads.json").unlink()
+    (out / "notes.txt").write_text("added later")
+    check = verify_export(out)
+    assert not check.ok
+    assert check.changed == [f"images/{image.name}"]
+    assert check.missing == ["reads.json"]
+    assert check.unexpected == ["notes.txt"]
+
+
+def test_export_refuses_a_non_empty_destination(
+    runtime: Runtime, hold_id: int, tmp_path: Path
+) -> None:
+    (tmp_path / "keep.txt").write_text("mine")
+    with pytest.raises(InvalidInputError, match="is not empty"):
+        export_hold(
+            runtime, CUSTODIAN, hold_id=hold_id, evidence_number="E-1", destination=tmp_path
+        )
+    assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_a_tampered_image_stops_the_export_and_writes_nothing(
+    runtime: Runtime, hold_id: int, tmp_path: Path
+) -> None:
+    for blob in runtime.blobs.root.rglob("*"):
+        if blob.is_file():
+            data = bytearray(blob.read_bytes())
+            data[-5] ^= 0xFF
+            blob.write_bytes(bytes(data))
+    out = tmp_path / "E-102"
+    with pytest.raises(InvalidInputError, match="failed its integrity check"):
+        export_hold(runtime, CUSTODIAN, hold_id=hold_id, evidence_number="E-102", destination=out)
+    assert not out.exists()
+    assert not any(p.name.endswith(".partial") for p in tmp_path.iterdir())
+
+
+def test_an_investigator_may_not_export(runtime: Runtime, hold_id: int, tmp_path: Path) -> None:
+    with pytest.raises(
+        AccessDeniedError, match="export_evidence needs one of the roles records_custodian"
+    ):
+        export_hold(
+            runtime,
+            actor(Role.INVESTIGATOR),
+            hold_id=hold_id,
+            evidence_number="E-1",
+            destination=tmp_path / "x",
+        )
