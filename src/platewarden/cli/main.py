@@ -1,12 +1,18 @@
 """The root `platewarden` command."""
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from platewarden import __version__
+from platewarden.cli import cameras, db, demo, evidence, holds, purge, reads
+from platewarden.settings import CONFIG_ENV
 
-app = typer.Typer(help="Platewarden: license plate reader and ALPR policy enforcement.", no_args_is_help=True)
+app = typer.Typer(
+    help="Platewarden: license plate reader and ALPR policy enforcement.", no_args_is_help=True
+)
 
 
 def _print_version(value: bool) -> None:
@@ -18,10 +24,29 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Show the version.")
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Show the version."),
     ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(envvar=CONFIG_ENV, help="Settings file (TOML); PLATEWARDEN_* variables win."),
+    ] = None,
 ) -> None:
     """Read plates, keep the reads, and enforce the ALPR policy."""
+    if config is not None:
+        # Settings are read where they are needed; the environment carries the choice there.
+        os.environ[CONFIG_ENV] = str(config)
+
+
+app.add_typer(db.app, name="db")
+app.add_typer(cameras.app, name="camera")
+app.add_typer(holds.app, name="hold")
+app.command("ingest")(reads.ingest)
+app.command("purge")(purge.purge)
+app.command("purge-runs")(purge.purge_runs)
+app.command("export")(evidence.export)
+app.command("verify-export")(evidence.verify)
+app.command("demo")(demo.demo)
 
 
 def main() -> None:

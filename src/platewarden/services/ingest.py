@@ -127,6 +127,15 @@ def _validate(
     return problems
 
 
+def check_reads(rt: Runtime, reads: Sequence[NewRead]) -> list[list[str]]:
+    """Return each read's problems, as ingest would find them now, without storing anything."""
+    now = rt.clock.now()
+    cutoff = retention_cutoff(rt.policy, now)
+    with rt.engine.connect() as conn:
+        cameras = camera_ids_by_name(conn)
+    return [read_problems(read, cameras, now, cutoff) for read in reads]
+
+
 def read_problems(
     read: NewRead, cameras: dict[str, int], now: datetime, cutoff: datetime
 ) -> list[str]:

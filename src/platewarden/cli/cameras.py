@@ -1,0 +1,50 @@
+"""`platewarden camera`: the department's cameras."""
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from platewarden.cli.context import console, console_actor, opened_runtime
+from platewarden.domain import CameraKind
+from platewarden.services import cameras
+
+app = typer.Typer(help="Register and list ALPR cameras.", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    name: str,
+    kind: Annotated[CameraKind, typer.Option(help="Fixed on a pole or mobile on a car.")] = (
+        CameraKind.FIXED
+    ),
+    location: Annotated[str | None, typer.Option(help="Where it stands, in words.")] = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    heading: Annotated[float | None, typer.Option(help="Degrees from north it faces.")] = None,
+) -> None:
+    """Register a camera."""
+    with opened_runtime() as rt:
+        camera = cameras.add_camera(
+            rt,
+            console_actor(),
+            name=name,
+            kind=kind,
+            location=location,
+            latitude=latitude,
+            longitude=longitude,
+            heading=heading,
+        )
+    console.print(f"camera {camera.name} added ({camera.kind}, id {camera.id})")
+
+
+@app.command("list")
+def list_() -> None:
+    """List the cameras."""
+    with opened_runtime() as rt:
+        found = cameras.list_cameras(rt, console_actor())
+    table = Table("name", "kind", "status", "location", "position")
+    for cam in found:
+        position = f"{cam.latitude:.5f}, {cam.longitude:.5f}" if cam.latitude is not None else ""
+        table.add_row(cam.name, cam.kind, cam.status, cam.location or "", position)
+    console.print(table)

@@ -1,0 +1,164 @@
+"""`platewarden demo`: a fresh SQLite instance that lives through 100 days, narrated."""
+
+import random
+import shutil
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import cv2
+import numpy as np
+import typer
+from rich.rule import Rule
+
+from platewarden.cli.context import cli_errors, console
+from platewarden.domain import Actor, Alternative, CameraKind, HoldKind, HoldSelection, NewRead
+from platewarden.policy.access import Role
+from platewarden.services import cameras, holds, purge
+from platewarden.services.audit_check import verify_audit_chain
+from platewarden.services.export import export_hold, verify_export
+from platewarden.services.ingest import ingest_reads
+from platewarden.services.runtime import open_runtime
+from platewarden.settings import Settings, sqlite_url
+
+CAMERAS = [
+    ("main-and-5th", "Main St & 5th Ave", 46.5891, -112.0391),
+    ("last-chance-gulch", "Last Chance Gulch", 46.5857, -112.0407),
+    ("unit-12", "Patrol unit 12", 46.5960, -112.0270),
+]
+DAYS = 100
+
+
+class SimulatedClock:
+    """A clock the demo moves forward, so that 100 days pass in seconds."""
+
+    def __init__(self, start: datetime) -> None:
+        self.at = start
+
+    def now(self) -> datetime:
+        """Return the simulated time."""
+        return self.at
+
+
+def demo(
+    data_dir: Annotated[
+        Path | None, typer.Option(help="A new folder for the demo instance (default: temporary).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the simulated traffic.")] = 7,
+) -> None:
+    """Run a fresh SQLite instance through ingest, a hold, a purge and an evidence export."""
+    folder = data_dir or Path(tempfile.mkdtemp(prefix="platewarden-demo-"))
+    if folder.exists() and any(folder.iterdir()):
+        console.print(f"[red]refused:[/red] {folder} is not empty; the demo needs a new folder")
+        raise typer.Exit(1)
+    with cli_errors():
+        _run(folder, random.Random(seed))
+
+
+def _run(folder: Path, rng: random.Random) -> None:
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    clock = SimulatedClock(today - timedelta(days=DAYS))
+    rt = open_runtime(Settings(data_dir=folder, database_url=sqlite_url(folder)), clock=clock)
+    operator = Actor("demo-custodian", frozenset({Role.ADMINISTRATOR, Role.RECORDS_CUSTODIAN}))
+    feed = Actor("camera-feed", frozenset({Role.SYSTEM}))
+    console.print(Rule("Platewarden demo"))
+    console.print(f"A fresh instance in {folder} (SQLite, images encrypted per day).")
+    console.print(f"Policy: {rt.policy.agency}, retention {rt.policy.retention.days} days.")
+
+    for name, location, lat, lon in CAMERAS:
+        kind = CameraKind.MOBILE if name.startswith("unit") else CameraKind.FIXED
+        cameras.add_camera(
+            rt, operator, name=name, kind=kind, location=location, latitude=lat, longitude=lon
+        )
+    console.print(f"Registered {len(CAMERAS)} cameras: {', '.join(c[0] for c in CAMERAS)}.")
+
+    suspect = "BZK4471"
+    total = 0
+    for day in range(DAYS):
+        start = today - timedelta(days=DAYS - day)
+        clock.at = start + timedelta(hours=23)  # the day's reads arrive as they happen
+        batch = [_read(rng, start, n, suspect if day == 5 and n == 0 else None) for n in range(12)]
+        total += ingest_reads(rt, feed, batch).stored
+        # A patrol car re-sends a batch after losing its connection: nothing is stored twice.
+        if day == 40:
+            again = ingest_reads(rt, feed, batch)
+            console.print(
+                f"Day {day}: unit-12 re-sent a batch of {again.received}: "
+                f"{again.duplicates} already stored, {again.stored} new."
+            )
+    console.print(f"Ingested {total} reads with frame and plate images over {DAYS} days.")
+
+    clock.at = datetime.now(UTC)
+    hold = holds.create_hold(
+        rt,
+        operator,
+        kind=HoldKind.EVIDENCE,
+        purpose="major_crime",
+        case_number="26-04417",
+        reason="vehicle seen leaving the scene of a shooting",
+        selection=HoldSelection(plate=suspect),
+    )
+    console.print(
+        f"Hold {hold.id}: evidence in case {hold.case_number}, plate {suspect}, "
+        f"{hold.read_count} read kept past retention."
+    )
+
+    run = purge.purge(rt, operator)
+    console.print(
+        f"Purge with cutoff {run.cutoff:%Y-%m-%d}: {run.reads_purged} reads and "
+        f"{run.images_purged} images deleted, {run.reads_kept_by_holds} kept by the hold, "
+        f"{len(run.days_shredded)} days' keys destroyed."
+    )
+
+    export_dir = folder / "evidence-E-2026-0117"
+    result = export_hold(
+        rt, operator, hold_id=hold.id, evidence_number="E-2026-0117", destination=export_dir
+    )
+    console.print(
+        f"Exported hold {hold.id} to {export_dir}: {result.read_count} reads, "
+        f"{result.image_count} images; manifest SHA-256 {result.manifest_sha256[:16]}…"
+    )
+    check = verify_export(export_dir)
+    console.print(f"verify-export: {check.files_checked} files match the manifest.")
+
+    tampered = folder / "tampered-copy"
+    shutil.copytree(export_dir, tampered)
+    (tampered / "reads.csv").write_text("edited by someone\n")
+    changed = verify_export(tampered).changed
+    console.print(f"A copy with reads.csv edited fails verification: changed {changed}.")
+    problems = verify_audit_chain(rt, operator)
+    console.print(f"Audit trail: {problems or 'intact'}.")
+    rt.close()
+    console.print(Rule("done"))
+
+
+def _read(rng: random.Random, at: datetime, n: int, plate: str | None) -> NewRead:
+    plate = plate or "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(3)) + str(
+        rng.randint(1000, 9999)
+    )
+    name, _, lat, lon = CAMERAS[n % len(CAMERAS)]
+    captured = at + timedelta(minutes=37 * n)
+    frame, crop = _images(plate, rng)
+    return NewRead(
+        client_read_id=f"{name}-{captured:%Y%m%d%H%M}-{n}",
+        plate=plate,
+        captured_at=captured,
+        confidence=round(rng.uniform(0.82, 0.99), 2),
+        camera=name,
+        jurisdiction="MT",
+        alternatives=(Alternative(plate, 0.9), Alternative(plate.replace("8", "B"), 0.05)),
+        latitude=lat + rng.uniform(-0.0005, 0.0005),
+        longitude=lon + rng.uniform(-0.0005, 0.0005),
+        plate_box=(140, 90, 120, 40),
+        frame_image=frame,
+        crop_image=crop,
+    )
+
+
+def _images(plate: str, rng: random.Random) -> tuple[bytes, bytes]:
+    frame = np.full((240, 400, 3), rng.randint(60, 120), np.uint8)
+    cv2.rectangle(frame, (140, 90), (260, 130), (235, 235, 235), -1)
+    cv2.putText(frame, plate, (146, 120), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (20, 20, 20), 2)
+    crop = frame[90:130, 140:260]
+    return cv2.imencode(".jpg", frame)[1].tobytes(), cv2.imencode(".png", crop)[1].tobytes()
