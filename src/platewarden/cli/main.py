@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from platewarden import __version__
-from platewarden.cli import cameras, db, demo, evidence, holds, purge, reads
+from platewarden.cli import cameras, db, demo, evidence, holds, purge, reads, vision
 from platewarden.settings import CONFIG_ENV
 
 app = typer.Typer(
@@ -47,6 +47,8 @@ app.command("purge-runs")(purge.purge_runs)
 app.command("export")(evidence.export)
 app.command("verify-export")(evidence.verify)
 app.command("demo")(demo.demo)
+app.command("read")(vision.read)
+app.command("eval")(vision.eval_)
 
 
 def main() -> None:

@@ -1,0 +1,45 @@
+"""Labelled plate folders (truth.jsonl) and the fixed, seeded held-out split."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+HELDOUT_PERCENT = 30
+SPLIT_SALT = "platewarden-heldout-v1"
+
+
+@dataclass(frozen=True)
+class Truth:
+    """One labelled image: the plate text and, for end-to-end photos, its box."""
+
+    image: Path
+    plate: str
+    box: tuple[int, int, int, int] | None
+    state: str | None
+
+
+def heldout_names(names: list[str]) -> set[str]:
+    """Pick the held-out names (never trained on): the first 30% by a salted hash order."""
+    order = sorted(names, key=lambda n: hashlib.sha256(f"{SPLIT_SALT}/{n}".encode()).hexdigest())
+    return set(order[: round(len(order) * HELDOUT_PERCENT / 100)])
+
+
+def load_truth(folder: Path, split: str = "all") -> list[Truth]:
+    """Read folder/truth.jsonl, keeping the rows of split: all, heldout or train."""
+    if split not in ("all", "heldout", "train"):
+        raise ValueError(f"unknown split {split!r}: use all, heldout or train")
+    with (folder / "truth.jsonl").open(encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    held = heldout_names([row["image"] for row in rows])
+    out = []
+    for row in rows:
+        if (split == "heldout" and row["image"] not in held) or (
+            split == "train" and row["image"] in held
+        ):
+            continue
+        box = tuple(int(v) for v in row["box"]) if row.get("box") else None
+        out.append(Truth(folder / row["image"], row["plate"].upper(), box, row.get("state")))
+    return out

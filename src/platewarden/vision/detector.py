@@ -1,0 +1,78 @@
+"""Plate detector: a small CenterNet-style network (ONNX) on a downscaled grayscale image."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+
+MAX_SIDE = 640
+STRIDE = 4
+THRESHOLD = 0.25
+MAX_PLATES = 12
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A plate found in the image: box (x, y, w, h) in image pixels and a score."""
+
+    box: tuple[float, float, float, float]
+    score: float
+
+
+def to_input(gray: np.ndarray, max_side: int = MAX_SIDE) -> tuple[np.ndarray, float]:
+    """Scale gray to fit max_side, pad to a multiple of 32, normalise; return it and the scale."""
+    h, w = gray.shape
+    scale = min(1.0, max_side / max(h, w))
+    if scale < 1.0:
+        gray = cv2.resize(gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    ph, pw = -gray.shape[0] % 32, -gray.shape[1] % 32
+    gray = cv2.copyMakeBorder(gray, 0, ph, 0, pw, cv2.BORDER_CONSTANT, value=0)
+    x = (gray.astype(np.float32) - 128.0) / 64.0
+    return x[None, None], scale
+
+
+def iou(a: tuple | np.ndarray, b: tuple | np.ndarray) -> float:
+    """Compute the intersection over union of two (x, y, w, h) boxes."""
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    iw = max(0.0, min(ax + aw, bx + bw) - max(ax, bx))
+    ih = max(0.0, min(ay + ah, by + bh) - max(ay, by))
+    inter = iw * ih
+    union = aw * ah + bw * bh - inter
+    return inter / union if union > 0 else 0.0
+
+
+def decode(out: np.ndarray, scale: float, threshold: float = THRESHOLD) -> list[Detection]:
+    """Turn the network's (5, H, W) map into boxes in image pixels, best first."""
+    heat = 1.0 / (1.0 + np.exp(-out[0]))
+    peaks = (heat == cv2.dilate(heat, np.ones((3, 3), np.uint8))) & (heat >= threshold)
+    ys, xs = np.nonzero(peaks)
+    order = np.argsort(-heat[ys, xs])
+    found: list[Detection] = []
+    for i in order:
+        y, x = ys[i], xs[i]
+        w, h = np.exp(out[1, y, x]) * STRIDE, np.exp(out[2, y, x]) * STRIDE
+        cx, cy = (x + out[3, y, x]) * STRIDE, (y + out[4, y, x]) * STRIDE
+        box = tuple(float(v) / scale for v in (cx - w / 2, cy - h / 2, w, h))
+        if all(iou(box, d.box) < 0.3 for d in found):
+            found.append(Detection(box, float(heat[y, x])))
+        if len(found) == MAX_PLATES:
+            break
+    return found
+
+
+class PlateDetector:
+    """The detector model in an ONNX Runtime session."""
+
+    def __init__(self, path: Path, options: ort.SessionOptions) -> None:
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def detect(self, gray: np.ndarray, threshold: float = THRESHOLD) -> list[Detection]:
+        """Find plates in a grayscale image."""
+        x, scale = to_input(gray)
+        (out,) = self.session.run(None, {"image": x})
+        return decode(out[0], scale, threshold)

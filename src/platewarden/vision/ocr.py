@@ -1,0 +1,171 @@
+"""Plate OCR: a small CRNN with CTC (ONNX), decoded by prefix beam search into top-k texts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+
+OCR_H, OCR_W = 32, 128
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Index 0 of the model's state output means "not a US plate"; the rest are US postal codes.
+STATES = (
+    "",
+    *[
+        "ak",
+        "al",
+        "ar",
+        "az",
+        "ca",
+        "co",
+        "ct",
+        "dc",
+        "de",
+        "fl",
+        "ga",
+        "hi",
+        "ia",
+        "id",
+        "il",
+        "in",
+        "ks",
+        "ky",
+        "la",
+        "ma",
+        "md",
+        "me",
+        "mi",
+        "mn",
+        "mo",
+        "ms",
+        "mt",
+        "nc",
+        "nd",
+        "ne",
+        "nh",
+        "nj",
+        "nm",
+        "nv",
+        "ny",
+        "oh",
+        "ok",
+        "or",
+        "pa",
+        "ri",
+        "sc",
+        "sd",
+        "tn",
+        "tx",
+        "ut",
+        "va",
+        "vt",
+        "wa",
+        "wi",
+        "wv",
+        "wy",
+    ],
+)
+MIN_STATE_CONFIDENCE = 0.3
+
+
+@dataclass(frozen=True)
+class TextRead:
+    """What the OCR reads in one crop."""
+
+    text: str
+    confidence: float
+    alternatives: list[tuple[str, float]]
+    jurisdiction: str | None
+    jurisdiction_confidence: float | None
+
+
+def crop_box(image: np.ndarray, box: np.ndarray | tuple, margin: float = 0.06) -> np.ndarray:
+    """Cut box (x, y, w, h) grown by margin from image, replicating edges outside it."""
+    x, y, w, h = (float(v) for v in box)
+    x0, x1 = round(x - margin * w), round(x + w + margin * w)
+    y0, y1 = round(y - 1.5 * margin * h), round(y + h + 1.5 * margin * h)
+    x1, y1 = max(x1, x0 + 2), max(y1, y0 + 2)
+    ih, iw = image.shape[:2]
+    pads = (max(0, -y0), max(0, y1 - ih), max(0, -x0), max(0, x1 - iw))
+    if any(pads):
+        image = cv2.copyMakeBorder(image, *pads, cv2.BORDER_REPLICATE)
+        x0, x1, y0, y1 = x0 + pads[2], x1 + pads[2], y0 + pads[0], y1 + pads[0]
+    return image[y0:y1, x0:x1]
+
+
+def prepare(crop: np.ndarray) -> np.ndarray:
+    """Turn a grayscale or BGR crop into the OCR input: 1x32x128, normalised per crop."""
+    if crop.ndim == 3:
+        crop = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    if crop.shape != (OCR_H, OCR_W):
+        crop = cv2.resize(crop, (OCR_W, OCR_H), interpolation=cv2.INTER_AREA)
+    x = crop.astype(np.float32)
+    return ((x - x.mean()) / (x.std() + 8.0))[None]
+
+
+def beam_search(probs: np.ndarray, beam: int = 10, top: int = 3) -> list[tuple[str, float]]:
+    """Decode CTC probabilities (T x classes, blank 0) into labelings, most probable first."""
+    beams: dict[tuple[int, ...], tuple[float, float]] = {(): (1.0, 0.0)}
+    for p in probs:
+        cands = [int(c) for c in np.argsort(p[1:])[-top:] + 1 if p[c] > 1e-3]
+        nxt: dict[tuple[int, ...], list[float]] = defaultdict(lambda: [0.0, 0.0])
+        for prefix, (pb, pnb) in beams.items():
+            total = pb + pnb
+            nxt[prefix][0] += total * p[0]
+            if prefix:
+                nxt[prefix][1] += pnb * p[prefix[-1]]
+            for c in cands:
+                grown = (*prefix, c)
+                nxt[grown][1] += (pb if prefix and c == prefix[-1] else total) * p[c]
+        ranked = sorted(nxt.items(), key=lambda kv: kv[1][0] + kv[1][1], reverse=True)[:beam]
+        beams = {k: (v[0], v[1]) for k, v in ranked}
+    return [
+        ("".join(ALPHABET[c - 1] for c in k), float(min(1.0, pb + pnb)))
+        for k, (pb, pnb) in beams.items()
+    ]
+
+
+def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Compute a numerically stable softmax."""
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+class PlateOCR:
+    """The OCR model in an ONNX Runtime session."""
+
+    def __init__(self, path: Path, options: ort.SessionOptions) -> None:
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def logits(self, crops: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Run the model on crops; return per-step class logits (N x T x C) and state logits."""
+        batch = np.stack([prepare(c) for c in crops])
+        chars, states = self.session.run(None, {"image": batch})
+        return chars, states
+
+    def read(self, crops: list[np.ndarray], k: int = 5) -> list[TextRead]:
+        """Read the text, top-k alternatives and jurisdiction of each crop."""
+        if not crops:
+            return []
+        chars, states = self.logits(crops)
+        out = []
+        for step_logits, state_logits in zip(chars, states, strict=True):
+            alts = [a for a in beam_search(softmax(step_logits)) if a[0]][:k]
+            state_p = softmax(state_logits)
+            s = int(state_p.argmax())
+            known = s > 0 and state_p[s] >= MIN_STATE_CONFIDENCE
+            text, conf = alts[0] if alts else ("", 0.0)
+            out.append(
+                TextRead(
+                    text,
+                    conf,
+                    alts,
+                    STATES[s].upper() if known else None,
+                    float(state_p[s]) if known else None,
+                )
+            )
+        return out

@@ -1,0 +1,144 @@
+"""Find and read plates in an image: detector, then OCR on each crop."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from platewarden.vision.detector import THRESHOLD, PlateDetector
+from platewarden.vision.images import to_gray
+from platewarden.vision.ocr import PlateOCR, crop_box
+
+MODELS_DIR = Path(__file__).parent / "models"
+MODEL_FILES = ("detector.onnx", "ocr.onnx")
+CHECKSUMS = "SHA256SUMS"
+MIN_TEXT = 2
+
+
+class ModelError(RuntimeError):
+    """A model file that is missing or does not match its recorded checksum."""
+
+
+@dataclass(frozen=True)
+class PlateRead:
+    """One plate read from an image."""
+
+    text: str
+    confidence: float
+    alternatives: list[tuple[str, float]]
+    corners: list[tuple[float, float]]
+    box: tuple[int, int, int, int]
+    crop: np.ndarray = field(repr=False, compare=False)
+    jurisdiction: str | None = None
+    jurisdiction_confidence: float | None = None
+
+
+def sha256(path: Path) -> str:
+    """Hash a file with SHA-256."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def verify_models(models_dir: Path) -> None:
+    """Check each model file against models_dir/SHA256SUMS; raise ModelError on a mismatch."""
+    sums_file = models_dir / CHECKSUMS
+    if not sums_file.exists():
+        raise ModelError(f"no {CHECKSUMS} in {models_dir}")
+    expected = dict(
+        reversed(line.split()) for line in sums_file.read_text().splitlines() if line.strip()
+    )
+    for name in MODEL_FILES:
+        path = models_dir / name
+        if not path.exists():
+            raise ModelError(f"missing model {path}")
+        if expected.get(name) != sha256(path):
+            raise ModelError(f"checksum mismatch for {path}")
+
+
+def clip_box(box: tuple, shape: tuple) -> tuple[float, float, float, float]:
+    """Clip an (x, y, w, h) box to an image of the given shape."""
+    x, y, w, h = box
+    x0, y0 = min(max(0.0, x), shape[1] - 1.0), min(max(0.0, y), shape[0] - 1.0)
+    x1, y1 = max(min(float(shape[1]), x + w), x0 + 1.0), max(min(float(shape[0]), y + h), y0 + 1.0)
+    return x0, y0, x1 - x0, y1 - y0
+
+
+class Recognizer:
+    """The detector and the OCR, loaded once."""
+
+    def __init__(self, detector: PlateDetector, ocr: PlateOCR) -> None:
+        self.detector = detector
+        self.ocr = ocr
+
+    @classmethod
+    def load(cls, models_dir: Path | str | None = None, threads: int = 0) -> Recognizer:
+        """Load and verify the ONNX models (from the package unless models_dir is given)."""
+        folder = Path(models_dir) if models_dir else MODELS_DIR
+        verify_models(folder)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.log_severity_level = 3
+        return cls(
+            PlateDetector(folder / "detector.onnx", options), PlateOCR(folder / "ocr.onnx", options)
+        )
+
+    def recognize(self, image: np.ndarray, threshold: float = THRESHOLD) -> list[PlateRead]:
+        """Find and read every plate in a BGR or grayscale image, most certain first."""
+        gray = to_gray(image)
+        scale = gray.shape[1] / image.shape[1]
+        found = self.detector.detect(gray, threshold)
+        gray_crops = [crop_box(gray, d.box) for d in found]
+        reads = []
+        for det, text in zip(found, self.ocr.read(gray_crops), strict=True):
+            if len(text.text) < MIN_TEXT:
+                continue
+            x, y, w, h = clip_box(tuple(v / scale for v in det.box), image.shape)
+            corners = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+            reads.append(
+                PlateRead(
+                    text=text.text,
+                    confidence=text.confidence * det.score**0.25,
+                    alternatives=text.alternatives,
+                    corners=corners,
+                    box=(round(x), round(y), round(w), round(h)),
+                    crop=crop_box(image, (x, y, w, h)).copy(),
+                    jurisdiction=text.jurisdiction,
+                    jurisdiction_confidence=text.jurisdiction_confidence,
+                )
+            )
+        return reads
+
+    def read_crops(self, crops: list[np.ndarray]) -> list[PlateRead]:
+        """Read already-cropped plates (the OCR alone)."""
+        grays = [to_gray(c) for c in crops]
+        out = []
+        for crop, gray, text in zip(crops, grays, self.ocr.read(grays), strict=True):
+            h, w = gray.shape
+            out.append(
+                PlateRead(
+                    text.text,
+                    text.confidence,
+                    text.alternatives,
+                    [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)],
+                    (0, 0, w, h),
+                    crop,
+                    text.jurisdiction,
+                    text.jurisdiction_confidence,
+                )
+            )
+        return out
+
+
+@cache
+def default_recognizer() -> Recognizer:
+    """Load the packaged models once per process."""
+    return Recognizer.load()
+
+
+def recognize(image: np.ndarray) -> list[PlateRead]:
+    """Find and read every plate in image with the packaged models."""
+    return default_recognizer().recognize(image)

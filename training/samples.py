@@ -1,0 +1,124 @@
+"""Make OCR training crops from synthetic plates and from the labelled real photos."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from platewarden.vision.dataset import load_truth
+from platewarden.vision.ocr import OCR_H, OCR_W, crop_box
+from training.synth import PlateRenderer, degrade, perspective
+
+REAL_SETS = ("us", "eu", "br", "us-crops")
+
+
+def load_backgrounds(folder: Path, limit: int = 600) -> list[np.ndarray]:
+    """Load the grayscale plate-free scenes."""
+    out = []
+    for p in sorted(folder.glob("*.jpg"))[:limit]:
+        img = cv2.imread(str(p), cv2.IMREAD_GRAYSCALE)
+        if img is not None and min(img.shape) >= 64:
+            out.append(img)
+    return out
+
+
+def _jitter_box(box: np.ndarray, rng: np.random.Generator, lo: float, hi: float) -> np.ndarray:
+    x, y, w, h = box
+    dx0, dx1 = rng.uniform(lo, hi, 2) * w
+    dy0, dy1 = rng.uniform(lo, hi * 1.5, 2) * h
+    return np.array([x - dx0, y - dy0, w + dx0 + dx1, h + dy0 + dy1])
+
+
+def _finish(crop: np.ndarray, rng: np.random.Generator, plate_w: float) -> np.ndarray:
+    """Resample to a random plate width (small plates are blurry), degrade, fit the OCR input."""
+    target_w = float(np.exp(rng.uniform(np.log(50), np.log(260))))
+    scale = min(1.0, target_w / max(plate_w, 1.0))
+    if scale < 1.0:
+        small = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        if min(small.shape[:2]) >= 4:
+            crop = small
+    crop = degrade(crop, rng)
+    if rng.random() < 0.1:
+        crop = 255 - crop
+    return cv2.resize(crop, (OCR_W, OCR_H), interpolation=cv2.INTER_AREA)
+
+
+def synth_sample(
+    renderer: PlateRenderer, backgrounds: list[np.ndarray], rng: np.random.Generator
+) -> tuple[np.ndarray, str]:
+    """Render a plate on a scene and cut it out as a detector would."""
+    plate = renderer.render()
+    gray = cv2.cvtColor(plate.image, cv2.COLOR_BGR2GRAY)
+    if rng.random() < 0.15:  # infrared look: flat, high contrast
+        gray = cv2.equalizeHist(gray)
+    warped, corners = perspective(gray, rng, 0.05)
+    ph, pw = warped.shape[:2]
+    bg = backgrounds[rng.integers(len(backgrounds))]
+    ch, cw = int(ph * 1.8), int(pw * 1.5)
+    scale = max(ch / bg.shape[0], cw / bg.shape[1], 1.0)
+    if scale > 1.0:
+        bg = cv2.resize(bg, None, fx=scale + 0.01, fy=scale + 0.01)
+    y, x = int(rng.integers(0, bg.shape[0] - ch + 1)), int(rng.integers(0, bg.shape[1] - cw + 1))
+    canvas = bg[y : y + ch, x : x + cw].copy()
+    ox, oy = (cw - pw) // 2, (ch - ph) // 2
+    alpha = warped[..., 1].astype(np.float32) / 255
+    region = canvas[oy : oy + ph, ox : ox + pw].astype(np.float32)
+    region = region * (1 - alpha) + warped[..., 0].astype(np.float32) * alpha
+    canvas[oy : oy + ph, ox : ox + pw] = np.clip(region, 0, 255).astype(np.uint8)
+    xs, ys = corners[:, 0] + ox, corners[:, 1] + oy
+    box = np.array([xs.min(), ys.min(), xs.max() - xs.min(), ys.max() - ys.min()])
+    crop = crop_box(canvas, _jitter_box(box, rng, -0.06, 0.1), margin=0.0)
+    return _finish(crop, rng, box[2]), plate.text
+
+
+@dataclass(frozen=True)
+class RealItem:
+    """A real plate with room around it, so that the crop box can be jittered."""
+
+    region: np.ndarray
+    box: np.ndarray
+    text: str
+    state: str | None  # a US state code, "" for a non-US plate, None when unknown
+
+
+def load_real_items(root: Path, split: str = "train") -> list[RealItem]:
+    """Cut the labelled plates of the real sets (the train split only, by default)."""
+    items = []
+    for name in REAL_SETS:
+        folder = root / name
+        if not (folder / "truth.jsonl").exists():
+            continue
+        for t in load_truth(folder, split):
+            img = cv2.imread(str(t.image), cv2.IMREAD_GRAYSCALE)
+            if img is None:
+                continue
+            if t.box is None:  # a crop: the plate fills the image
+                pad = 8
+                img = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+                box = np.array([pad, pad, img.shape[1] - 2 * pad, img.shape[0] - 2 * pad], float)
+                items.append(RealItem(img, box, t.plate, t.state.lower() if t.state else None))
+                continue
+            x, y, w, h = t.box
+            x0, y0 = max(0, int(x - 0.4 * w)), max(0, int(y - 0.6 * h))
+            x1, y1 = min(img.shape[1], int(x + 1.4 * w)), min(img.shape[0], int(y + 1.6 * h))
+            box = np.array([x - x0, y - y0, w, h], float)
+            foreign = "" if name in ("eu", "br") else None
+            items.append(RealItem(img[y0:y1, x0:x1].copy(), box, t.plate, foreign))
+    return items
+
+
+def real_sample(item: RealItem, rng: np.random.Generator) -> np.ndarray:
+    """Cut a real plate with a jittered box, a small rotation and degradation."""
+    region = item.region
+    box = item.box
+    if rng.random() < 0.5:
+        angle = rng.uniform(-5, 5)
+        cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+        m = cv2.getRotationMatrix2D((cx, cy), angle, 1.0)
+        region = cv2.warpAffine(region, m, region.shape[::-1], borderMode=cv2.BORDER_REPLICATE)
+    crop = crop_box(region, _jitter_box(box, rng, -0.05, 0.1), margin=0.0)
+    crop = cv2.resize(crop, None, fx=rng.uniform(0.85, 1.15), fy=1.0)
+    return _finish(crop, rng, box[2])

@@ -1,0 +1,290 @@
+"""Render synthetic license plates (US, EU and BR styles) with Debian fonts, seeded."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+LETTERS = string.ascii_uppercase
+DIGITS = string.digits
+FONT_DIRS = [Path("/usr/share/fonts/truetype"), Path("/usr/share/fonts/opentype")]
+# Condensed, bold sans faces look most like plate dies (Penitentiary Gothic, DIN 1451, Mandatory).
+PLATE_FONTS = [
+    "LiberationSansNarrow-Bold.ttf",
+    "LiberationSansNarrow-Regular.ttf",
+    "NimbusSansNarrow-Bold.otf",
+    "NimbusSansNarrow-Regular.otf",
+    "DejaVuSansCondensed-Bold.ttf",
+    "DejaVuSansCondensed.ttf",
+    "DejaVuSans-Bold.ttf",
+    "FreeSansBold.ttf",
+    "NimbusSans-Bold.otf",
+    "LiberationSans-Bold.ttf",
+    "URWGothic-Demi.otf",
+    "DejaVuSansMono-Bold.ttf",
+    "LiberationMono-Bold.ttf",
+    "NimbusMonoPS-Bold.otf",
+]
+HEADER_FONTS = [
+    "DejaVuSerif-Bold.ttf",
+    "NimbusRoman-Bold.otf",
+    "DejaVuSans-Bold.ttf",
+    "Z003-MediumItalic.otf",
+]
+US_PATTERNS = [
+    "LLLDDDD",
+    "DLLLDDD",
+    "LLLDDD",
+    "DDDLLL",
+    "LLDDDDD",
+    "DLLDDD",
+    "LLLLDDD",
+    "DDDDLL",
+    "LDDDLL",
+    "DDLLLD",
+    "XXXXXX",
+    "XXXXXXX",
+    "XXXXX",
+    "LLDDLL",
+    "DDDDDD",
+    "LLLLLLL",
+]
+EU_PATTERNS = [
+    "LLDDLLL",
+    "LLDDDDD",
+    "LDDDLLL",
+    "LLLDDDD",
+    "LLDDDLL",
+    "LLLDDLL",
+    "LDLLL",
+    "LLLLDDD",
+    "DDLLLD",
+    "LLDDDD",
+    "XXXXXXX",
+    "XXXXXX",
+    "LLLLLDD",
+]
+BR_PATTERNS = ["LLLDDDD", "LLLDLDD"]
+STATES = [
+    "ALASKA",
+    "CALIFORNIA",
+    "TEXAS",
+    "NEW YORK",
+    "FLORIDA",
+    "OHIO",
+    "VIRGINIA",
+    "OREGON",
+    "IDAHO",
+    "MARYLAND",
+    "NEVADA",
+    "ILLINOIS",
+    "GEORGIA",
+    "ARIZONA",
+    "MONTANA",
+    "UTAH",
+    "IOWA",
+    "KANSAS",
+    "MAINE",
+    "HAWAII",
+    "WASHINGTON",
+    "DELAWARE",
+    "NEW JERSEY",
+    "COLORADO",
+]
+
+
+@dataclass(frozen=True)
+class Plate:
+    """A rendered plate: the image (BGR) and its text."""
+
+    image: np.ndarray
+    text: str
+    style: str
+
+
+def find_fonts(names: list[str]) -> list[Path]:
+    """Find the installed font files among names."""
+    found = []
+    for name in names:
+        for root in FONT_DIRS:
+            hits = sorted(root.rglob(name))
+            if hits:
+                found.append(hits[0])
+                break
+    return found
+
+
+class PlateRenderer:
+    """Render random plates; every draw comes from the seeded generator."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.fonts = find_fonts(PLATE_FONTS)
+        self.header_fonts = find_fonts(HEADER_FONTS) or self.fonts
+        if not self.fonts:
+            raise RuntimeError("no plate fonts installed; see training/README.md")
+        self._cache: dict[tuple[Path, int], ImageFont.FreeTypeFont] = {}
+
+    def _font(self, path: Path, size: int) -> ImageFont.FreeTypeFont:
+        key = (path, size)
+        if key not in self._cache:
+            self._cache[key] = ImageFont.truetype(str(path), size)
+        return self._cache[key]
+
+    def _text(self, patterns: list[str]) -> str:
+        pattern = patterns[self.rng.integers(len(patterns))]
+        out = []
+        for p in pattern:
+            pool = {"L": LETTERS, "D": DIGITS}.get(p, LETTERS + DIGITS)
+            out.append(pool[self.rng.integers(len(pool))])
+        return "".join(out)
+
+    def _colors(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        r = self.rng
+        if r.random() < 0.8:
+            bg = tuple(int(v) for v in r.integers(170, 256, 3))
+            fg = tuple(int(v) for v in r.integers(0, 90, 3))
+        else:
+            bg = tuple(int(v) for v in r.integers(0, 90, 3))
+            fg = tuple(int(v) for v in r.integers(180, 256, 3))
+        return bg, fg
+
+    def render(self) -> Plate:
+        """Render one plate of a random style."""
+        u = self.rng.random()
+        if u < 0.55:
+            return self._render("us", 2.0, US_PATTERNS)
+        if u < 0.8:
+            return self._render("eu", 4.5, EU_PATTERNS)
+        return self._render("br", 3.1, BR_PATTERNS)
+
+    def _render(self, style: str, aspect: float, patterns: list[str]) -> Plate:
+        r = self.rng
+        text = self._text(patterns)
+        h = 120
+        w = int(h * aspect * r.uniform(0.92, 1.08))
+        bg, fg = self._colors()
+        img = Image.new("RGB", (w, h), bg)
+        draw = ImageDraw.Draw(img)
+        if r.random() < 0.5:  # a colour gradient or band behind the text, as on many US plates
+            band = tuple(int(v) for v in np.clip(np.array(bg) + r.integers(-60, 60, 3), 0, 255))
+            y0 = int(r.integers(0, h // 2))
+            draw.rectangle([0, y0, w, y0 + int(r.integers(10, h // 2))], fill=band)
+        left = 0
+        if style == "eu" and r.random() < 0.7:
+            left = int(h * 0.32)
+            draw.rectangle([0, 0, left, h], fill=(int(r.integers(120, 200)), 40, 20))
+        header_h = 0
+        if style in ("us", "br") and r.random() < 0.85:
+            header_h = int(h * (0.22 if style == "us" else 0.16))
+            hf = self._font(self.header_fonts[r.integers(len(self.header_fonts))], header_h)
+            name = STATES[r.integers(len(STATES))] if style == "us" else "BR-CIDADE"
+            tw = draw.textlength(name, font=hf)
+            draw.text(
+                ((w - tw) / 2, 2), name, font=hf, fill=fg if r.random() < 0.5 else (160, 30, 30)
+            )
+        if style == "us" and r.random() < 0.6:
+            fh = int(h * 0.13)
+            small = self._font(self.header_fonts[0], fh)
+            draw.text((w * 0.2, h - fh - 4), "LAND OF PLATES", font=small, fill=fg)
+        # The plate text: rendered big, then squeezed into the free area.
+        font = self._font(self.fonts[r.integers(len(self.fonts))], 100)
+        shown = text
+        if r.random() < 0.5 and len(text) >= 5:
+            cut = int(r.integers(2, len(text) - 1))
+            shown = text[:cut] + (" ", "-", "·", "  ")[r.integers(4)] + text[cut:]
+        bbox = draw.textbbox((0, 0), shown, font=font)
+        tw, th = bbox[2] - bbox[0], bbox[3] - bbox[1]
+        glyphs = Image.new("L", (tw + 8, th + 8), 0)
+        ImageDraw.Draw(glyphs).text((4 - bbox[0], 4 - bbox[1]), shown, font=font, fill=255)
+        area_h = h - header_h - int(h * 0.12)
+        text_h = int(area_h * r.uniform(0.62, 0.9))
+        text_w = min(
+            int((w - left) * r.uniform(0.72, 0.94)), int(tw * text_h / th * r.uniform(0.8, 1.3))
+        )
+        glyphs = glyphs.resize((max(text_w, 8), max(text_h, 8)))
+        x0 = left + (w - left - text_w) // 2 + int(r.integers(-4, 5))
+        y0 = header_h + (area_h - text_h) // 2 + int(r.integers(0, 6))
+        img.paste(Image.new("RGB", glyphs.size, fg), (x0, y0), glyphs)
+        if r.random() < 0.7:
+            draw.rounded_rectangle(
+                [1, 1, w - 2, h - 2], radius=10, outline=fg, width=int(r.integers(1, 5))
+            )
+        if r.random() < 0.5:  # bolts
+            for bx in (w * 0.2, w * 0.8):
+                draw.ellipse([bx - 5, 8, bx + 5, 18], fill=(120, 120, 120))
+        out = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+        return Plate(self._dirt(out), text, style)
+
+    def _dirt(self, img: np.ndarray) -> np.ndarray:
+        r = self.rng
+        if r.random() < 0.3:
+            mask = np.zeros(img.shape[:2], np.float32)
+            for _ in range(int(r.integers(1, 6))):
+                c = (int(r.integers(img.shape[1])), int(r.integers(img.shape[0])))
+                cv2.circle(mask, c, int(r.integers(3, 20)), float(r.uniform(0.2, 0.6)), -1)
+            mask = cv2.GaussianBlur(mask, (0, 0), 4)[..., None]
+            img = (img * (1 - mask) + 60 * mask).astype(np.uint8)
+        return img
+
+
+def perspective(
+    img: np.ndarray, rng: np.random.Generator, amount: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Warp img by a random perspective; return the warped image and the plate's corners in it."""
+    h, w = img.shape[:2]
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    jitter = rng.uniform(-amount, amount, (4, 2)) * np.float32([w, h])
+    shear = rng.uniform(-0.15, 0.15) * h
+    dst = src + jitter + np.float32([[shear, 0], [shear, 0], [0, 0], [0, 0]])
+    dst -= dst.min(axis=0)
+    size = (int(np.ceil(dst[:, 0].max())) + 1, int(np.ceil(dst[:, 1].max())) + 1)
+    m = cv2.getPerspectiveTransform(src, dst.astype(np.float32))
+    warped = cv2.warpPerspective(
+        img, m, size, borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0)
+    )
+    mask = cv2.warpPerspective(np.full((h, w), 255, np.uint8), m, size)
+    return np.dstack([warped, mask]), dst
+
+
+def degrade(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Add blur, noise, contrast changes, glare, infrared look and JPEG artefacts."""
+    out = img.astype(np.float32)
+    if rng.random() < 0.3:  # glare
+        h, w = out.shape[:2]
+        g = np.zeros((h, w), np.float32)
+        cv2.ellipse(
+            g,
+            (int(rng.integers(w)), int(rng.integers(h))),
+            (int(w * 0.3) + 1, int(h * 0.2) + 1),
+            float(rng.uniform(0, 180)),
+            0,
+            360,
+            float(rng.uniform(60, 160)),
+            -1,
+        )
+        g = cv2.GaussianBlur(g, (0, 0), max(w, h) * 0.05 + 1)
+        out += g[..., None] if out.ndim == 3 else g
+    a, b = rng.uniform(0.5, 1.4), rng.uniform(-60, 50)
+    out = out * a + b
+    if rng.random() < 0.5:
+        k = rng.uniform(0.3, 1.2)
+        out = cv2.GaussianBlur(out, (0, 0), k)
+    if rng.random() < 0.2:  # motion blur
+        n = int(rng.integers(3, 7))
+        kern = np.zeros((n, n), np.float32)
+        kern[n // 2] = 1.0 / n
+        out = cv2.filter2D(out, -1, kern)
+    out += rng.normal(0, rng.uniform(0, 12), out.shape)
+    out = np.clip(out, 0, 255).astype(np.uint8)
+    if rng.random() < 0.6:
+        q = int(rng.integers(20, 90))
+        out = cv2.imdecode(
+            cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, q])[1], cv2.IMREAD_UNCHANGED
+        )
+    return out

@@ -1,0 +1,259 @@
+"""Train the plate detector on synthetic scenes and real train-split photos; export ONNX."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from torch import nn
+
+from platewarden.vision.dataset import load_truth
+from platewarden.vision.detector import MAX_SIDE, STRIDE, decode, iou, to_input
+from training.nets import Detector
+from training.samples import load_backgrounds
+from training.synth import PlateRenderer, degrade, perspective
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+WORK = Path("training/work")
+MODEL_OUT = Path("src/platewarden/vision/models/detector.onnx")
+CROP = 320
+PHOTO_SETS = ("us", "eu", "br")
+
+
+def load_photos(root: Path, split: str) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Load the labelled photos as grayscale at the detector's scale, with their boxes."""
+    out = []
+    for name in PHOTO_SETS:
+        for t in load_truth(root / name, split):
+            img = cv2.imread(str(t.image), cv2.IMREAD_GRAYSCALE)
+            if img is None or t.box is None:
+                continue
+            scale = min(1.0, MAX_SIDE / max(img.shape))
+            img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            out.append((img, np.array([t.box], float) * scale))
+    return out
+
+
+def synth_scene(renderer: PlateRenderer, bgs: list[np.ndarray], rng: np.random.Generator) -> tuple:
+    """Paste one to three warped plates into a plate-free scene."""
+    bg = bgs[rng.integers(len(bgs))]
+    s = max(CROP / min(bg.shape), rng.uniform(0.6, 1.3))
+    img = cv2.resize(bg, None, fx=s, fy=s).astype(np.float32)
+    boxes = []
+    for _ in range(int(rng.integers(1, 4))):
+        plate = cv2.cvtColor(renderer.render().image, cv2.COLOR_BGR2GRAY)
+        warped, corners = perspective(plate, rng, 0.08)
+        target_w = float(np.exp(rng.uniform(np.log(22), np.log(260))))
+        f = target_w / plate.shape[1]
+        warped = cv2.resize(warped, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+        corners = corners * f
+        ph, pw = warped.shape[:2]
+        if ph >= img.shape[0] or pw >= img.shape[1]:
+            continue
+        y, x = int(rng.integers(0, img.shape[0] - ph)), int(rng.integers(0, img.shape[1] - pw))
+        a = warped[..., 1].astype(np.float32) / 255
+        region = img[y : y + ph, x : x + pw]
+        img[y : y + ph, x : x + pw] = region * (1 - a) + warped[..., 0] * a
+        xs, ys = corners[:, 0] + x, corners[:, 1] + y
+        box = np.array([xs.min(), ys.min(), xs.max() - xs.min(), ys.max() - ys.min()])
+        if all(iou(box, b) < 0.05 for b in boxes):
+            boxes.append(box)
+    return degrade(np.clip(img, 0, 255).astype(np.uint8), rng), np.array(boxes).reshape(-1, 4)
+
+
+def random_crop(img: np.ndarray, boxes: np.ndarray, rng: np.random.Generator) -> tuple:
+    """Rescale a little and cut a CROP x CROP window, usually around a plate."""
+    s = rng.uniform(0.7, 1.35)
+    img = cv2.resize(
+        img, None, fx=s, fy=s, interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
+    )
+    boxes = boxes * s
+    if img.shape[0] < CROP or img.shape[1] < CROP:
+        img = cv2.copyMakeBorder(
+            img,
+            0,
+            max(0, CROP - img.shape[0]),
+            0,
+            max(0, CROP - img.shape[1]),
+            cv2.BORDER_CONSTANT,
+            value=int(rng.integers(0, 255)),
+        )
+    h, w = img.shape
+    if len(boxes) and rng.random() < 0.85:
+        bx, by, bw, bh = boxes[rng.integers(len(boxes))]
+        lo_x, lo_y = sorted((bx + bw - CROP, bx)), sorted((by + bh - CROP, by))
+        x0 = int(np.clip(rng.uniform(*lo_x), 0, w - CROP))
+        y0 = int(np.clip(rng.uniform(*lo_y), 0, h - CROP))
+    else:
+        x0, y0 = int(rng.integers(0, w - CROP + 1)), int(rng.integers(0, h - CROP + 1))
+    crop = img[y0 : y0 + CROP, x0 : x0 + CROP]
+    moved = boxes - np.array([x0, y0, 0, 0])
+    cx, cy = moved[:, 0] + moved[:, 2] / 2, moved[:, 1] + moved[:, 3] / 2
+    keep = (cx > 0) & (cy > 0) & (cx < CROP) & (cy < CROP)
+    return crop, moved[keep]
+
+
+def targets(boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Build the heatmap, the regression map (log w, log h, dx, dy) and its mask."""
+    g = CROP // STRIDE
+    heat = np.zeros((g, g), np.float32)
+    reg = np.zeros((4, g, g), np.float32)
+    mask = np.zeros((g, g), np.float32)
+    yy, xx = np.mgrid[0:g, 0:g].astype(np.float32)
+    for x, y, w, h in boxes:
+        cx, cy = (x + w / 2) / STRIDE, (y + h / 2) / STRIDE
+        sx, sy = max(w / STRIDE / 6, 0.7), max(h / STRIDE / 6, 0.7)
+        heat = np.maximum(
+            heat, np.exp(-((xx - cx) ** 2 / (2 * sx**2) + (yy - cy) ** 2 / (2 * sy**2)))
+        )
+        ix, iy = int(cx), int(cy)
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                jx, jy = ix + dx, iy + dy
+                if 0 <= jx < g and 0 <= jy < g:
+                    reg[:, jy, jx] = (np.log(w / STRIDE), np.log(h / STRIDE), cx - jx, cy - jy)
+                    mask[jy, jx] = 1.0 if dx == dy == 0 else 0.3
+        if 0 <= ix < g and 0 <= iy < g:
+            heat[iy, ix] = 1.0
+    return heat, reg, mask
+
+
+def focal(logit: torch.Tensor, heat: torch.Tensor) -> torch.Tensor:
+    """Compute CenterNet's penalty-reduced focal loss."""
+    p = logit.sigmoid().clamp(1e-4, 1 - 1e-4)
+    pos = heat.eq(1).float()
+    pos_loss = -((1 - p) ** 2 * p.log() * pos).sum()
+    neg_loss = -((1 - heat) ** 4 * p**2 * (1 - p).log() * (1 - pos)).sum()
+    return (pos_loss + neg_loss) / pos.sum().clamp(min=1)
+
+
+def recall(model: Detector, photos: list) -> float:
+    """Measure detection recall (IoU > 0.4 with the labelled plate) on whole photos."""
+    model.eval()
+    hits = 0
+    with torch.no_grad():
+        for img, boxes in photos:
+            x, scale = to_input(img)
+            found = decode(model(torch.from_numpy(x))[0].numpy(), scale)
+            hits += any(iou(d.box, boxes[0]) > 0.4 for d in found)
+    model.train()
+    return hits / max(len(photos), 1)
+
+
+def export(model: Detector, path: Path) -> None:
+    """Write the model as ONNX with dynamic batch, height and width."""
+    model.eval()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.onnx.export(
+        model,
+        torch.zeros(1, 1, 384, 640),
+        str(path),
+        input_names=["image"],
+        output_names=["maps"],
+        dynamic_axes={"image": {0: "n", 2: "h", 3: "w"}, "maps": {0: "n", 2: "gh", 3: "gw"}},
+        opset_version=17,
+        dynamo=False,
+    )
+
+
+def main() -> None:
+    """Train for --steps, checkpointing to training/work/detector.pt, then export ONNX."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--steps", type=int, default=4000)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--real-fraction", type=float, default=0.5)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--out", type=Path, default=MODEL_OUT)
+    ap.add_argument("--init", type=Path, help="start from this checkpoint's weights (fine-tuning)")
+    ap.add_argument(
+        "--ckpt", type=Path, default=WORK / "detector.pt", help="checkpoint to save and resume"
+    )
+    args = ap.parse_args()
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    rng = np.random.default_rng(args.seed)
+    renderer = PlateRenderer(args.seed)
+    bgs = load_backgrounds(args.data / "backgrounds")
+    photos = load_photos(args.data / "plates", "train")
+    held = load_photos(args.data / "plates", "heldout")
+    print(f"backgrounds {len(bgs)}, photos train {len(photos)}, held-out {len(held)}", flush=True)
+
+    model = Detector()
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, args.lr, total_steps=args.steps, pct_start=0.05
+    )
+    ckpt = args.ckpt
+    if args.init:
+        model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
+    start = 0
+    if ckpt.exists():
+        state = torch.load(ckpt, weights_only=False)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        sched.load_state_dict(state["sched"])
+        start, rng = state["step"], state["rng"]
+        print(f"resumed at step {start}", flush=True)
+    t0 = time.time()
+    for step in range(start, args.steps):
+        xs, heats, regs, masks = [], [], [], []
+        for _ in range(args.batch):
+            if rng.random() < args.real_fraction:
+                img, boxes = photos[rng.integers(len(photos))]
+                img = degrade(img, rng) if rng.random() < 0.5 else img
+            else:
+                img, boxes = synth_scene(renderer, bgs, rng)
+            crop, boxes = random_crop(img, boxes, rng)
+            if rng.random() < 0.5:
+                crop = crop[:, ::-1]
+                boxes = boxes.copy()
+                boxes[:, 0] = CROP - boxes[:, 0] - boxes[:, 2]
+            if rng.random() < 0.1:
+                crop = 255 - crop
+            h, r, m = targets(boxes)
+            xs.append((np.ascontiguousarray(crop, np.float32)[None] - 128.0) / 64.0)
+            heats.append(h)
+            regs.append(r)
+            masks.append(m)
+        out = model(torch.from_numpy(np.stack(xs)))
+        heat, reg, mask = (torch.from_numpy(np.stack(v)) for v in (heats, regs, masks))
+        loss_h = focal(out[:, 0], heat)
+        l1 = (out[:, 1:] - reg).abs().sum(1) * mask
+        loss = loss_h + l1.sum() / mask.sum().clamp(min=1)
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        opt.step()
+        sched.step()
+        if step % 50 == 0:
+            print(
+                f"step {step} loss {loss.item():.3f} heat {loss_h.item():.3f} "
+                f"{time.time() - t0:.0f}s",
+                flush=True,
+            )
+        if (step + 1) % 250 == 0 or step + 1 == args.steps:
+            ckpt.parent.mkdir(parents=True, exist_ok=True)
+            torch.save(
+                {
+                    "model": model.state_dict(),
+                    "opt": opt.state_dict(),
+                    "sched": sched.state_dict(),
+                    "step": step + 1,
+                    "rng": rng,
+                },
+                ckpt,
+            )
+        if (step + 1) % 500 == 0 or step + 1 == args.steps:
+            print(f"step {step + 1} held-out recall {recall(model, held):.3f}", flush=True)
+            export(model, args.out)
+
+
+if __name__ == "__main__":
+    main()
