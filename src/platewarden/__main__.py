@@ -1,0 +1,5 @@
+"""Run the command line as `python -m platewarden`."""
+
+from platewarden.cli.main import main
+
+main()

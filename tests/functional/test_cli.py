@@ -1,0 +1,191 @@
+"""The command line end to end: import, holds, purge, export and verification."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from platewarden.cli.main import app
+from tests.factories import plate_image
+from tests.functional.conftest import Run
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def reads_file(folder: Path, count: int, *, images: bool = False, prefix: str = "x") -> Path:
+    """Write a JSON lines file of reads from another system."""
+    lines = []
+    for n in range(count):
+        row = {
+            "read_id": f"{prefix}{n}",
+            "plate": f"TST{n:04d}",
+            "captured_at": (NOW - timedelta(minutes=n)).isoformat(),
+            "confidence": 0.9,
+            "jurisdiction": "MT",
+            "latitude": 46.6,
+            "longitude": -112.0,
+            "alternatives": [[f"TST{n:04d}", 0.9], [f"T5T{n:04d}", 0.05]],
+        }
+        if images:
+            (folder / f"{prefix}{n}.jpg").write_bytes(plate_image(f"TST{n:04d}"))
+            row["image"] = f"{prefix}{n}.jpg"
+        lines.append(json.dumps(row))
+    path = folder / f"{prefix}.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("platewarden ")
+
+
+def test_import_twice_stores_once(run: Run, tmp_path: Path) -> None:
+    path = reads_file(tmp_path, 5, images=True)
+    first = run("ingest", path, "--source", "county-alpr")
+    assert first.exit_code == 0, first.output
+    assert "5 rows: 5 stored, 0 already stored, 0 skipped" in first.output
+    again = run("ingest", path, "--source", "county-alpr")
+    assert "5 rows: 0 stored, 5 already stored" in again.output
+
+
+def test_csv_import_with_alternatives(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "reads.csv"
+    path.write_text(
+        "read_id,plate,captured_at,confidence,alternatives\n"
+        f"c1,ABC123,{NOW.isoformat()},0.8,ABC123:0.8;A8C123:0.1\n"
+    )
+    result = run("ingest", path, "--source", "state-network", "--agency")
+    assert "1 rows: 1 stored" in result.output, result.output
+
+
+def test_bad_rows_are_named_by_line_and_nothing_is_stored(run: Run, tmp_path: Path) -> None:
+    good = reads_file(tmp_path, 2)
+    lines = good.read_text().splitlines()
+    (tmp_path / "not-a-photo.jpg").write_text("hello")
+    bad_rows = [
+        "{not json",
+        json.dumps({"read_id": "b1", "plate": "AB1", "captured_at": "yesterday"}),
+        json.dumps(
+            {"read_id": "b2", "plate": "AB2", "captured_at": NOW.isoformat(), "camera": "ghost"}
+        ),
+        json.dumps(
+            {"read_id": "b3", "plate": "AB3", "captured_at": (NOW + timedelta(days=1)).isoformat()}
+        ),
+        json.dumps(
+            {
+                "read_id": "b4",
+                "plate": "AB4",
+                "captured_at": NOW.isoformat(),
+                "image": "not-a-photo.jpg",
+            }
+        ),
+        json.dumps({"plate": "AB5", "captured_at": NOW.isoformat()}),
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join([lines[0], *bad_rows, lines[1]]) + "\n")
+
+    refused = run("ingest", path, "--source", "county-alpr")
+    assert refused.exit_code == 1
+    for expected in (
+        "line 2: not valid JSON",
+        "line 3: captured_at 'yesterday' is not an ISO 8601 time",
+        "line 4: unknown camera 'ghost'",
+        "line 5: capture time",
+        "line 6: frame image is not a whole JPEG or PNG image",
+        "line 7: missing read_id",
+    ):
+        assert expected in refused.output, refused.output
+    assert "0 stored" not in refused.output
+
+    skipped = run("ingest", path, "--source", "county-alpr", "--skip-bad")
+    assert skipped.exit_code == 0, skipped.output
+    assert "8 rows: 2 stored, 0 already stored, 6 skipped" in skipped.output
+
+
+def test_hold_export_and_verify(run: Run, tmp_path: Path) -> None:
+    run("ingest", reads_file(tmp_path, 3, images=True), "--source", "county-alpr")
+    created = run(
+        "hold",
+        "create",
+        "--kind",
+        "evidence",
+        "--purpose",
+        "stolen_vehicle",
+        "--case",
+        "26-0099",
+        "--reason",
+        "recovered stolen car",
+        "--plate",
+        "tst0001",
+    )
+    assert "hold 1 placed for case 26-0099: 1 reads kept" in created.output, created.output
+    assert "26-0099" in run("hold", "list").output
+    assert "recovered stolen car" in run("hold", "show", "1").output
+
+    out = tmp_path / "evidence"
+    exported = run("export", "--hold", "1", "--to", out, "--evidence-number", "E-7")
+    assert exported.exit_code == 0, exported.output
+    assert "exported 1 reads and 1 images" in exported.output
+    assert "all 4 files match the manifest" in run("verify-export", out).output
+
+    (out / "reads.json").write_text("[]")
+    failed = run("verify-export", out)
+    assert failed.exit_code == 1
+    assert "changed: reads.json" in failed.output
+
+
+def test_preservation_hold_names_missing_sworn_fields(run: Run) -> None:
+    result = run(
+        "hold",
+        "create",
+        "--kind",
+        "preservation",
+        "--purpose",
+        "wanted_person",
+        "--case",
+        "MP-1",
+        "--reason",
+        "missing person",
+        "--plate",
+        "ABC1",
+        "--agency",
+        "Helena PD",
+    )
+    assert result.exit_code == 1
+    for field in ("requesting_person", "camera_locations", "time_frames", "facts"):
+        assert f"preservation.{field}: is required" in result.output
+
+
+def test_purge_dry_run_then_purge_history(run: Run) -> None:
+    result = run("purge", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "would purge 0 reads" in result.output
+    assert "yes" in run("purge-runs").output
+
+
+def test_invalid_policy_file_stops_start_up(run: Run, tmp_path: Path, monkeypatch) -> None:
+    bad = tmp_path / "policy.toml"
+    bad.write_text('agency = "X"\n[retention]\ndays = -5\n')
+    monkeypatch.setenv("PLATEWARDEN_POLICY_FILE", str(bad))
+    result = run("purge", "--dry-run")
+    assert result.exit_code == 2
+    assert "retention.days: Input should be greater than or equal to 1" in result.output
+
+
+def test_unknown_database_is_refused(run: Run, monkeypatch) -> None:
+    monkeypatch.setenv("PLATEWARDEN_DATABASE_URL", "mysql://localhost/x")
+    result = run("hold", "list")
+    assert result.exit_code == 2
+    assert "unsupported database 'mysql'" in result.output
+
+
+def test_demo_runs_on_a_fresh_folder(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--data-dir", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    told = " ".join(result.output.split())  # as read, whatever the terminal's width
+    assert "1 kept by the hold" in told
+    assert "changed ['reads.csv']" in told
+    assert "Audit trail: intact." in told
