@@ -1,10 +1,11 @@
 """Reads: insert in batches without duplicates, find, and delete for purge."""
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Select, and_, delete, exists, func, or_, select
+from sqlalchemy import Connection, RowMapping, Select, and_, delete, exists, func, or_, select, text
 
 from platewarden.domain import Alternative, Read, ReadSource
 from platewarden.geo import bounding_box, distance_m
@@ -31,8 +32,50 @@ def insert_reads(conn: Connection, *, rows: Sequence[dict[str, Any]]) -> int:
     """
     if not rows:
         return 0
+    if conn.dialect.name == "postgresql":
+        return _insert_unnest(conn, rows)
     statement = insert_ignoring_duplicates(conn, reads).returning(reads.c.id)
     return len(conn.execute(statement, list(rows)).all())
+
+
+_ARRAY_TYPES = {
+    "source": "text",
+    "source_name": "text",
+    "client_read_id": "text",
+    "camera_id": "integer",
+    "plate": "text",
+    "jurisdiction": "text",
+    "confidence": "double precision",
+    "alternatives": "text",
+    "captured_at": "timestamptz",
+    "ingested_at": "timestamptz",
+    "latitude": "double precision",
+    "longitude": "double precision",
+    "plate_box": "text",
+    "frame_blob": "text",
+    "crop_blob": "text",
+}
+_JSON_COLUMNS = {"alternatives", "plate_box"}
+
+
+def _insert_unnest(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    # One INSERT ... SELECT FROM unnest(arrays): a single short statement for the whole batch,
+    # several times faster through psycopg than a thousand-row VALUES list.
+    columns = ", ".join(_ARRAY_TYPES)
+    arrays = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in _ARRAY_TYPES.items())
+    selected = ", ".join(f"{c}::json" if c in _JSON_COLUMNS else c for c in _ARRAY_TYPES)
+    statement = text(
+        f"INSERT INTO reads ({columns}) SELECT {selected} FROM unnest({arrays}) AS t({columns})"
+        " ON CONFLICT DO NOTHING"
+    )
+    params = {
+        column: [
+            json.dumps(row.get(column)) if column in _JSON_COLUMNS else row.get(column)
+            for row in rows
+        ]
+        for column in _ARRAY_TYPES
+    }
+    return conn.execute(statement, params).rowcount
 
 
 def find_reads(
