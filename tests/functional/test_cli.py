@@ -189,3 +189,29 @@ def test_demo_runs_on_a_fresh_folder(tmp_path: Path) -> None:
     assert "1 kept by the hold" in told
     assert "changed ['reads.csv']" in told
     assert "Audit trail: intact." in told
+
+
+def test_cameras_are_added_listed_and_taken_out_of_service(run: Run) -> None:
+    added = run(
+        "camera",
+        "add",
+        "north-gate",
+        "--kind",
+        "mobile",
+        "--location",
+        "N. Gate",
+        "--latitude",
+        "46.6",
+        "--longitude",
+        "-112.0",
+        "--heading",
+        "90",
+    )
+    assert "camera north-gate added (mobile" in added.output, added.output
+    assert run("camera", "set-status", "north-gate", "out_of_service").exit_code == 0
+    assert "out_of_service" in run("camera", "list").output
+    duplicate = run("camera", "add", "north-gate")
+    assert duplicate.exit_code == 1
+    assert "a camera with this name exists" in duplicate.output
+    missing = run("camera", "set-status", "nowhere", "active")
+    assert "there is no camera 'nowhere'" in missing.output

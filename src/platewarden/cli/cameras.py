@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from platewarden.cli.context import console, console_actor, opened_runtime
-from platewarden.domain import CameraKind
+from platewarden.domain import CameraKind, CameraStatus
 from platewarden.services import cameras
 
 app = typer.Typer(help="Register and list ALPR cameras.", no_args_is_help=True)
@@ -36,6 +36,14 @@ def add(
             heading=heading,
         )
     console.print(f"camera {camera.name} added ({camera.kind}, id {camera.id})")
+
+
+@app.command("set-status")
+def set_status(name: str, status: CameraStatus) -> None:
+    """Put a camera in or out of service, or retire it."""
+    with opened_runtime() as rt:
+        cameras.set_camera_status(rt, console_actor(), name=name, status=status)
+    console.print(f"camera {name} is now {status.value}")
 
 
 @app.command("list")

@@ -2,10 +2,10 @@
 
 from sqlalchemy.exc import IntegrityError
 
-from platewarden.domain import Actor, Camera, CameraKind
+from platewarden.domain import Actor, Camera, CameraKind, CameraStatus
 from platewarden.policy.access import Action
 from platewarden.services.audit import authorize, record
-from platewarden.services.errors import InvalidInputError, Problem
+from platewarden.services.errors import InvalidInputError, NotFoundError, Problem
 from platewarden.services.runtime import Runtime
 from platewarden.store import cameras as store
 
@@ -57,3 +57,12 @@ def list_cameras(rt: Runtime, actor: Actor) -> list[Camera]:
     authorize(rt, actor, Action.MANAGE_CAMERAS)
     with rt.engine.connect() as conn:
         return store.list_cameras(conn)
+
+
+def set_camera_status(rt: Runtime, actor: Actor, *, name: str, status: CameraStatus) -> None:
+    """Put a camera in or out of service, or retire it."""
+    authorize(rt, actor, Action.MANAGE_CAMERAS, parameters={"camera": name})
+    with rt.engine.begin() as conn:
+        if not store.set_camera_status(conn, name=name, status=status):
+            raise NotFoundError(f"there is no camera {name!r}")
+        record(conn, rt, actor, "set_camera_status", parameters={"camera": name, "status": status})

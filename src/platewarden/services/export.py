@@ -97,7 +97,7 @@ def export_hold(
             "not exported:", [Problem("destination", f"{destination} is not empty")]
         )
     with rt.engine.connect() as conn:
-        reads = find_reads(conn, ids=hold_store.hold_read_ids(conn, hold_id=hold_id))
+        reads = find_reads(conn, hold_id=hold_id)
     exported_at = rt.clock.now()
     # Built beside the destination and renamed at the end: a failed export leaves nothing half-done.
     staging = destination.with_name(f".{destination.name}.partial")

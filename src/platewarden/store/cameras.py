@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Connection, RowMapping, insert, select
+from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from platewarden.domain import Camera, CameraKind, CameraStatus
 from platewarden.store.schema import cameras
@@ -62,3 +62,9 @@ def _camera(r: RowMapping) -> Camera:
         longitude=r["longitude"],
         heading=r["heading"],
     )
+
+
+def set_camera_status(conn: Connection, *, name: str, status: CameraStatus) -> bool:
+    """Change a camera's status; return False when there is no such camera."""
+    result = conn.execute(update(cameras).where(cameras.c.name == name).values(status=status.value))
+    return result.rowcount == 1

@@ -67,12 +67,6 @@ def list_holds(conn: Connection, *, active_only: bool = False) -> list[Hold]:
     return [_hold(row) for row in conn.execute(query).mappings()]
 
 
-def hold_read_ids(conn: Connection, *, hold_id: int) -> list[int]:
-    """Return the ids of the reads a hold keeps that are still stored."""
-    query = select(hold_reads.c.read_id).where(hold_reads.c.hold_id == hold_id)
-    return sorted(conn.scalars(query))
-
-
 def _selection_json(selection: HoldSelection) -> dict[str, Any]:
     data = asdict(selection)
     data["read_ids"] = list(selection.read_ids)

@@ -82,6 +82,7 @@ def find_reads(
     conn: Connection,
     *,
     ids: Iterable[int] | None = None,
+    hold_id: int | None = None,
     plate: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -94,6 +95,10 @@ def find_reads(
     query = _read_query()
     if ids is not None:
         query = query.where(reads.c.id.in_(list(ids)))
+    if hold_id is not None:
+        query = query.where(
+            reads.c.id.in_(select(hold_reads.c.read_id).where(hold_reads.c.hold_id == hold_id))
+        )
     if plate is not None:
         query = query.where(reads.c.plate == plate)
     if since is not None:
