@@ -12,6 +12,7 @@ Prints JSON lines (../shared/BENCHMARKS.md) to stdout and progress to stderr:
 
 import argparse
 import json
+import random
 import sqlite3
 import statistics
 import sys
@@ -36,6 +37,7 @@ from platewarden.settings import Settings, sqlite_url
 ADMIN = Actor("bench-admin", frozenset({Role.ADMINISTRATOR, Role.RECORDS_CUSTODIAN}))
 FEED = Actor("bench-feed", frozenset({Role.SYSTEM}))
 BATCH = 1000
+PLATE_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
 
 
 class BenchClock:
@@ -63,24 +65,35 @@ def prefill_sql(dialect: str, rows: int, camera_id: int, start: datetime) -> str
         return (
             f"{series} INSERT INTO reads (source, source_name, client_read_id, camera_id, plate,"
             " jurisdiction, confidence, alternatives, captured_at, ingested_at)"
-            f" SELECT 'camera', 'cam-1', 'pre' || n, {camera_id}, 'P' || (n % 500000), 'MT', 0.9,"
+            f" SELECT 'camera', 'cam-1', printf('%08x%08x', (n * 2654435761) % 4294967296, n),"
+            f" {camera_id}, printf('%07d', (n * 2654435761) % 9999991), 'MT', 0.9,"
             f" '[]', {when}, {when} FROM s"
         )
     when = f"TIMESTAMPTZ '{stamp}+00' + (n % 86400) * INTERVAL '1 second'"
     return (
         "INSERT INTO reads (source, source_name, client_read_id, camera_id, plate, jurisdiction,"
         " confidence, alternatives, captured_at, ingested_at)"
-        f" SELECT 'camera', 'cam-1', 'pre' || n, {camera_id}, 'P' || (n % 500000), 'MT', 0.9,"
+        f" SELECT 'camera', 'cam-1', md5(n::text), {camera_id},"
+        f" lpad(((n::bigint * 2654435761) % 9999991)::text, 7, '0'), 'MT', 0.9,"
         f" '[]', {when}, {when} FROM generate_series(1, {rows}) AS n"
     )
+
+
+def random_keys(run: int, batch: int) -> list[tuple[str, str]]:
+    """Return 1,000 (client read id, plate) pairs as cameras make them: random, not in order."""
+    rng = random.Random(run * 100_000 + batch)
+    return [
+        (f"{rng.getrandbits(128):032x}", "".join(rng.choices(PLATE_CHARS, k=7)))
+        for _ in range(BATCH)
+    ]
 
 
 def new_batch(run: int, batch: int, at: datetime) -> list[NewRead]:
     """Return 1,000 fresh reads as a camera would send them."""
     return [
         NewRead(
-            client_read_id=f"r{run}-{batch}-{n}",
-            plate=f"B{run}{batch:03d}{n:03d}"[:10],
+            client_read_id=client_id,
+            plate=plate,
             captured_at=at,
             confidence=0.91,
             camera="cam-1",
@@ -90,7 +103,7 @@ def new_batch(run: int, batch: int, at: datetime) -> list[NewRead]:
             longitude=-112.03,
             plate_box=(10, 10, 100, 40),
         )
-        for n in range(BATCH)
+        for client_id, plate in random_keys(run, batch)
     ]
 
 

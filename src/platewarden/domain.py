@@ -12,7 +12,10 @@ PLATE_CHARS = re.compile(r"[^A-Z0-9]")
 
 def normalise_plate(text: str) -> str:
     """Return the plate in upper-case letters and digits only (no spaces, dashes or dots)."""
-    return PLATE_CHARS.sub("", text.upper())
+    upper = text.upper()
+    if upper.isascii() and upper.isalnum():  # already clean: the common case, skip the regex
+        return upper
+    return PLATE_CHARS.sub("", upper)
 
 
 @dataclass(frozen=True)
