@@ -1,0 +1,103 @@
+"""The `read` and `eval` commands: JSON schema, bad files in a batch, eval on a labelled folder."""
+
+import json
+from pathlib import Path
+
+import cv2
+from typer.testing import CliRunner
+
+from platewarden.cli.main import app
+
+PLATE_KEYS = {
+    "kind",
+    "source",
+    "plate",
+    "confidence",
+    "box",
+    "corners",
+    "alternatives",
+    "jurisdiction",
+    "jurisdiction_confidence",
+}
+EVAL_KEYS = {
+    "benchmark",
+    "set",
+    "split",
+    "mode",
+    "images",
+    "detection_recall",
+    "top1",
+    "top5",
+    "char_accuracy",
+    "median_ms",
+    "p95_ms",
+    "misses",
+}
+
+
+def _lines(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.strip()]
+
+
+def _write_set(folder: Path, scenes: list, crops: bool = False) -> None:
+    folder.mkdir()
+    rows = []
+    for i, s in enumerate(scenes):
+        name = f"img{i}.png"
+        cv2.imwrite(str(folder / name), s.plate if crops else s.image)
+        row = {"image": name, "plate": s.text}
+        if not crops:
+            row |= {"box": list(s.box), "width": 1280, "height": 720}
+        rows.append(json.dumps(row))
+    (folder / "truth.jsonl").write_text("\n".join(rows) + "\n")
+
+
+def test_read_json_gives_one_object_per_plate_and_keeps_going_past_bad_files(
+    tmp_path: Path, scenes: list
+) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.jpg"), scenes[0].image)
+    (folder / "b.jpg").write_bytes(b"")
+    cv2.imwrite(str(folder / "c.png"), scenes[3].image)
+    result = CliRunner().invoke(app, ["read", str(folder), "--json"])
+    assert result.exit_code == 1
+    lines = _lines(result.output)
+    errors = [x for x in lines if x["kind"] == "error"]
+    plates = [x for x in lines if x["kind"] == "plate"]
+    assert [Path(e["source"]).name for e in errors] == ["b.jpg"]
+    assert {Path(p["source"]).name for p in plates} == {"a.jpg", "c.png"}
+    for p in plates:
+        assert set(p) == PLATE_KEYS
+        assert len(p["box"]) == 4 and len(p["corners"]) == 4
+        assert all(len(a) == 2 for a in p["alternatives"])
+
+
+def test_read_missing_path_fails_cleanly(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["read", str(tmp_path / "none.jpg"), "--json"])
+    assert result.exit_code == 1
+    assert _lines(result.output)[0]["kind"] == "error"
+
+
+def test_eval_json_reports_the_benchmark_line(tmp_path: Path, scenes: list) -> None:
+    _write_set(tmp_path / "synth", scenes[:6])
+    result = CliRunner().invoke(app, ["eval", str(tmp_path / "synth"), "--json"])
+    assert result.exit_code == 0, result.output
+    (line,) = _lines(result.output)
+    assert set(line) == EVAL_KEYS
+    assert line["mode"] == "end-to-end" and line["images"] == 6
+    for key in ("detection_recall", "top1", "top5", "char_accuracy"):
+        assert 0.0 <= line[key] <= 1.0
+    assert line["top5"] >= line["top1"]
+
+
+def test_eval_on_a_crops_folder_measures_the_ocr_alone(tmp_path: Path, scenes: list) -> None:
+    _write_set(tmp_path / "crops", scenes[:6], crops=True)
+    result = CliRunner().invoke(app, ["eval", str(tmp_path / "crops"), "--json"])
+    (line,) = _lines(result.output)
+    assert line["mode"] == "ocr" and line["detection_recall"] is None
+
+
+def test_eval_without_truth_fails_cleanly(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["eval", str(tmp_path)])
+    assert result.exit_code == 1

@@ -1,0 +1,41 @@
+"""CTC beam search, crop cutting and the evaluation's string scores."""
+
+import numpy as np
+
+from platewarden.vision.evaluate import char_accuracy, edit_distance
+from platewarden.vision.ocr import ALPHABET, beam_search, crop_box
+
+
+def _probs(path: str) -> np.ndarray:
+    p = np.full((len(path), len(ALPHABET) + 1), 0.001)
+    for t, ch in enumerate(path):
+        p[t, 0 if ch == "-" else ALPHABET.index(ch) + 1] = 1.0
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def test_beam_search_collapses_repeats_and_blanks() -> None:
+    best, conf = beam_search(_probs("AA-B--BB1"))[0]
+    assert best == "ABB1"
+    assert 0.6 < conf <= 1.0
+
+
+def test_beam_search_ranks_alternatives() -> None:
+    p = _probs("A-B-8")
+    p[4] = 0.0
+    p[4, ALPHABET.index("8") + 1], p[4, ALPHABET.index("B") + 1] = 0.6, 0.4
+    texts = [t for t, _ in beam_search(p)]
+    assert texts[:2] == ["AB8", "ABB"]
+
+
+def test_crop_box_pads_outside_the_image() -> None:
+    image = np.arange(100, dtype=np.uint8).reshape(10, 10)
+    crop = crop_box(image, (-5, -5, 10, 10), margin=0.0)
+    assert crop.shape == (10, 10)
+    assert crop[0, 0] == image[0, 0]
+
+
+def test_char_accuracy_counts_edits() -> None:
+    assert edit_distance("ABC123", "A8C123") == 1
+    assert char_accuracy("ABC123", "ABC123") == 1.0
+    assert char_accuracy("", "ABC") == 0.0
+    assert char_accuracy("XXXXXXXX", "AB") == 0.0

@@ -1,0 +1,69 @@
+"""The recognizer on the seeded synthetic set: accuracy, the PlateRead shape, odd images."""
+
+import re
+
+import cv2
+import numpy as np
+
+from platewarden.vision import PlateRead, Recognizer
+from platewarden.vision.detector import iou
+
+# The stated accuracy on the synthetic set (clean plates, 120-220 px wide).
+MIN_DETECTION = 0.9
+MIN_EXACT = 0.75
+
+
+def _match(reads: list[PlateRead], box: tuple) -> PlateRead | None:
+    best = max(reads, key=lambda r: iou(r.box, box), default=None)
+    return best if best is not None and iou(best.box, box) > 0.4 else None
+
+
+def test_recognizer_finds_and_reads_synthetic_plates(recognizer: Recognizer, scenes: list) -> None:
+    matches = [_match(recognizer.recognize(s.image), s.box) for s in scenes]
+    detected = [m for m in matches if m is not None]
+    exact = [m for m, s in zip(matches, scenes, strict=True) if m is not None and m.text == s.text]
+    assert len(detected) / len(scenes) >= MIN_DETECTION
+    assert len(exact) / len(scenes) >= MIN_EXACT
+
+
+def test_ocr_alone_reads_synthetic_crops(recognizer: Recognizer, scenes: list) -> None:
+    reads = recognizer.read_crops([s.plate for s in scenes])
+    exact = sum(r.text == s.text for r, s in zip(reads, scenes, strict=True))
+    assert exact / len(scenes) >= MIN_EXACT
+
+
+def test_plate_read_has_the_promised_fields(recognizer: Recognizer, scenes: list) -> None:
+    read = _match(recognizer.recognize(scenes[0].image), scenes[0].box)
+    assert read is not None
+    assert re.fullmatch(r"[A-Z0-9]+", read.text)
+    assert 0.0 <= read.confidence <= 1.0
+    assert len(read.alternatives) >= 5
+    assert read.alternatives[0][0] == read.text
+    probs = [p for _, p in read.alternatives]
+    assert probs == sorted(probs, reverse=True)
+    assert len(read.corners) == 4
+    assert all(isinstance(v, int) for v in read.box)
+    assert read.crop.ndim == 3 and read.crop.size > 0
+    assert read.jurisdiction is None or re.fullmatch(r"[A-Z]{2}", read.jurisdiction)
+
+
+def test_grayscale_frame_reads_like_colour(recognizer: Recognizer, scenes: list) -> None:
+    scene = scenes[1]
+    gray = cv2.cvtColor(scene.image, cv2.COLOR_BGR2GRAY)
+    colour = [r.text for r in recognizer.recognize(scene.image)]
+    assert [r.text for r in recognizer.recognize(gray)] == colour
+    assert [r.text for r in recognizer.recognize(gray[..., None])] == colour
+
+
+def test_frame_without_plate_gives_empty_list(recognizer: Recognizer) -> None:
+    assert recognizer.recognize(np.full((720, 1280, 3), 127, np.uint8)) == []
+    assert recognizer.recognize(np.zeros((5, 5), np.uint8)) == []
+
+
+def test_huge_frame_is_downscaled_and_boxes_stay_in_image_coordinates(
+    recognizer: Recognizer, scenes: list
+) -> None:
+    scene = scenes[2]
+    big = cv2.resize(scene.image, None, fx=4, fy=4, interpolation=cv2.INTER_NEAREST)  # 5120x2880
+    read = _match(recognizer.recognize(big), tuple(4 * v for v in scene.box))
+    assert read is not None
