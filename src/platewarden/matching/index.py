@@ -1,0 +1,245 @@
+"""The in-memory hot-list index: exact, OCR-equivalent and wildcard matches for one read."""
+
+import re
+import sys
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from platewarden.matching.confusables import Confusables
+from platewarden.matching.patterns import InvalidPatternError, parse_pattern
+from platewarden.matching.scoring import MatchKind, explain, score
+from platewarden.matching.wildcards import PatternIndex
+
+_PLATE = re.compile(r"[A-Z0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """A hot-list entry as the index sees it: a full plate or a pattern, and its jurisdiction."""
+
+    entry_id: int
+    plate: str
+    jurisdiction: str | None = None
+    is_pattern: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The best way one read matched one entry."""
+
+    entry_id: int
+    kind: MatchKind
+    matched_text: str  # the alternative that matched
+    alternative_rank: int  # 0 for the OCR's best read
+    substitutions: int
+    score: float
+    jurisdiction_mismatch: bool
+    explanation: str
+
+
+class HotlistIndex:
+    """Full plates by their canonical key, and wildcard patterns, of one hot-list version."""
+
+    __slots__ = (
+        "_by_key",
+        "_confusables",
+        "_ids",
+        "_jurisdictions",
+        "_pattern_entries",
+        "_patterns",
+        "_plates",
+        "confusable_classes",
+        "max_substitutions",
+        "min_fixed_chars",
+    )
+
+    def __init__(
+        self, classes: Sequence[str], *, max_substitutions: int, min_fixed_chars: int
+    ) -> None:
+        self.confusable_classes = tuple(classes)
+        # With fuzzy matching off, every character is its own class and the key is the plate.
+        confusables = Confusables(classes if max_substitutions else ())
+        self._confusables = confusables
+        self.max_substitutions = max_substitutions
+        self.min_fixed_chars = min_fixed_chars
+        self._ids = array("q")
+        self._plates: list[str] = []
+        self._jurisdictions: list[str | None] = []
+        # canonical key -> position of the plate, or a tuple of positions when several share it
+        self._by_key: dict[str, int | tuple[int, ...]] = {}
+        self._pattern_entries: list[IndexEntry] = []
+        self._patterns = PatternIndex([], confusables.canonical)
+
+    @classmethod
+    def build(
+        cls,
+        entries: Iterable[IndexEntry],
+        *,
+        confusable_classes: Sequence[str],
+        max_substitutions: int,
+        min_fixed_chars: int,
+    ) -> "HotlistIndex":
+        """Build an index of the entries; refuse a plate or pattern that is malformed."""
+        if max_substitutions < 0:
+            raise ValueError("max_substitutions must be 0 or more")
+        index = cls(
+            confusable_classes,
+            max_substitutions=max_substitutions,
+            min_fixed_chars=min_fixed_chars,
+        )
+        patterns = []
+        for entry in entries:
+            if entry.is_pattern:
+                try:
+                    pattern = parse_pattern(entry.plate, min_fixed_chars=min_fixed_chars)
+                except InvalidPatternError as exc:
+                    raise InvalidPatternError(f"entry {entry.entry_id}: {exc}") from None
+                if pattern.has_star or "?" in pattern.text:
+                    index._pattern_entries.append(entry)
+                    patterns.append(pattern)
+                    continue
+                plate = pattern.text  # a "pattern" without a wildcard is a full plate
+            elif _PLATE.fullmatch(entry.plate):
+                plate = entry.plate
+            else:
+                raise ValueError(
+                    f"entry {entry.entry_id}: plate {entry.plate!r} is not normalised"
+                    " (A-Z and 0-9 only); a partial plate must be marked as a pattern"
+                )
+            index._add_plate(entry.entry_id, plate, entry.jurisdiction)
+        index._patterns = PatternIndex(patterns, index._confusables.canonical)
+        return index
+
+    def __len__(self) -> int:
+        return len(self._plates) + len(self._pattern_entries)
+
+    def _add_plate(self, entry_id: int, plate: str, jurisdiction: str | None) -> None:
+        position = len(self._plates)
+        key = self._confusables.canonical(plate)
+        self._ids.append(entry_id)
+        self._plates.append(plate)
+        self._jurisdictions.append(sys.intern(jurisdiction) if jurisdiction else None)
+        # Share the plate's string when its key is the same text, to halve the memory.
+        key = plate if key == plate else key
+        held = self._by_key.get(key)
+        if held is None:
+            self._by_key[key] = position
+        elif isinstance(held, int):
+            self._by_key[key] = (held, position)
+        else:
+            self._by_key[key] = (*held, position)
+
+    def match(
+        self, alternatives: Sequence[tuple[str, float]], jurisdiction: str | None = None
+    ) -> list[Match]:
+        """Match a read's OCR alternatives (best first); return one best match per entry."""
+        found: dict[int, Match] = {}
+        canonical = self._confusables.canonical
+        by_key = self._by_key
+        patterns = self._patterns
+        for rank, (text, confidence) in enumerate(alternatives):
+            key = canonical(text)
+            held = by_key.get(key)
+            if held is not None:
+                for position in (held,) if isinstance(held, int) else held:
+                    self._match_plate(
+                        found,
+                        position,
+                        text=text,
+                        rank=rank,
+                        confidence=confidence,
+                        jurisdiction=jurisdiction,
+                    )
+            if patterns and key:
+                bits = patterns.candidates(key)
+                while bits:
+                    low = bits & -bits
+                    bits ^= low
+                    number = low.bit_length() - 1
+                    pairs = patterns.fit(number, text, key)
+                    if pairs is not None and len(pairs) <= self.max_substitutions:
+                        entry = self._pattern_entries[number]
+                        _offer(
+                            found,
+                            MatchKind.WILDCARD,
+                            entry_id=entry.entry_id,
+                            entry_text=patterns.patterns[number].text,
+                            entry_jurisdiction=entry.jurisdiction,
+                            text=text,
+                            pairs=pairs,
+                            rank=rank,
+                            confidence=confidence,
+                            jurisdiction=jurisdiction,
+                        )
+        return sorted(found.values(), key=lambda m: (-m.score, m.entry_id))
+
+    def _match_plate(
+        self,
+        found: dict[int, Match],
+        position: int,
+        *,
+        text: str,
+        rank: int,
+        confidence: float,
+        jurisdiction: str | None,
+    ) -> None:
+        plate = self._plates[position]
+        pairs = [(got, wanted) for got, wanted in zip(text, plate, strict=True) if got != wanted]
+        if len(pairs) > self.max_substitutions:
+            return
+        _offer(
+            found,
+            MatchKind.OCR_EQUIVALENT if pairs else MatchKind.EXACT,
+            entry_id=self._ids[position],
+            entry_text=plate,
+            entry_jurisdiction=self._jurisdictions[position],
+            text=text,
+            pairs=pairs,
+            rank=rank,
+            confidence=confidence,
+            jurisdiction=jurisdiction,
+        )
+
+
+def _offer(
+    found: dict[int, Match],
+    kind: MatchKind,
+    *,
+    entry_id: int,
+    entry_text: str,
+    entry_jurisdiction: str | None,
+    text: str,
+    pairs: list[tuple[str, str]],
+    rank: int,
+    confidence: float,
+    jurisdiction: str | None,
+) -> None:
+    """Keep the match unless the entry already has a better one."""
+    mismatch = bool(jurisdiction and entry_jurisdiction and jurisdiction != entry_jurisdiction)
+    value = score(
+        kind, substitutions=len(pairs), rank=rank, confidence=confidence, mismatch=mismatch
+    )
+    held = found.get(entry_id)
+    if held is not None and held.score >= value:
+        return
+    found[entry_id] = Match(
+        entry_id=entry_id,
+        kind=kind,
+        matched_text=text,
+        alternative_rank=rank,
+        substitutions=len(pairs),
+        score=value,
+        jurisdiction_mismatch=mismatch,
+        explanation=explain(
+            kind,
+            read=text,
+            entry=entry_text,
+            pairs=pairs,
+            rank=rank,
+            confidence=confidence,
+            read_jurisdiction=jurisdiction,
+            entry_jurisdiction=entry_jurisdiction,
+            mismatch=mismatch,
+        ),
+    )
