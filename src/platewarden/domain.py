@@ -25,6 +25,7 @@ class Actor:
     name: str
     roles: frozenset[Role]
     client_address: str | None = None
+    confidential_access: bool = False  # may see confidential hot-list entries' details
 
 
 class CameraKind(StrEnum):
@@ -184,3 +185,116 @@ class PurgeRun:
     images_purged: int
     reads_kept_by_holds: int
     days_shredded: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class HotlistVersion:
+    """One load of a hot-list source; alerts point at the version that matched."""
+
+    id: int
+    source: str
+    loaded_at: datetime
+    loaded_by: str
+    entry_count: int
+    sha256: str
+    forced: bool
+
+
+@dataclass(frozen=True)
+class HotlistEntry:
+    """A plate (or a partial plate with wildcards) wanted for one of the lawful purposes."""
+
+    id: int
+    source: str  # a feed's name, or "manual"
+    version_id: int | None  # None for manual entries
+    plate: str
+    is_pattern: bool
+    purpose: str
+    record_type: str
+    jurisdiction: str | None = None
+    plate_type: str | None = None
+    nic: str | None = None
+    ori: str | None = None
+    oca: str | None = None
+    case_number: str | None = None
+    entered_at: datetime | None = None
+    expires_at: datetime | None = None
+    entered_by: str | None = None
+    notes: str | None = None
+    confidential: bool = False
+    removed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """Where a hot-list source stands: its current version, its age and whether it is stale."""
+
+    source: str
+    version: HotlistVersion | None
+    entries: int
+    stale: bool
+    last_failure: str | None
+
+
+class AlertStatus(StrEnum):
+    """Where an alert stands; only CONFIRMED counts as a confirmed hit (426.4 f)."""
+
+    NEW = "new"
+    VIEWED = "viewed"
+    VISUALLY_CONFIRMED = "visually_confirmed"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class RejectReason(StrEnum):
+    """Why an officer rejected a hit."""
+
+    MISREAD = "misread"
+    JURISDICTION_MISMATCH = "jurisdiction_mismatch"
+    ENTRY_NOT_VALID = "entry_not_valid"
+    DUPLICATE = "duplicate"
+    OTHER = "other"
+
+
+class Outcome(StrEnum):
+    """What came of a confirmed hit, for the yearly report."""
+
+    STOP_MADE = "stop_made"
+    VEHICLE_RECOVERED = "vehicle_recovered"
+    ARREST = "arrest"
+    NO_ACTION = "no_action"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class AlertEvent:
+    """One step of an alert's life, with who and when."""
+
+    at: datetime
+    actor: str
+    event: str
+    detail: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A hit of a read against a hot-list entry, waiting for an officer's confirmation."""
+
+    id: int
+    status: AlertStatus
+    entry_id: int
+    version_id: int | None
+    read_id: int | None  # None once the read is purged
+    plate: str | None  # the read's plate; cleared with the read at purge
+    matched_text: str | None
+    kind: str  # exact, ocr_equivalent or wildcard
+    score: float
+    explanation: str
+    jurisdiction_mismatch: bool
+    stale: bool
+    historical: bool
+    hit_count: int
+    created_at: datetime
+    last_hit_at: datetime
+    outcome: Outcome | None = None
+    events: tuple[AlertEvent, ...] = ()

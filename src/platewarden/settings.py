@@ -5,6 +5,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 CONFIG_ENV = "PLATEWARDEN_CONFIG"
 
@@ -20,6 +21,8 @@ class Settings:
     data_dir: Path
     database_url: str
     policy_file: Path | None = None
+    # Hot-list feeds refreshed on schedule: name -> a file path or an https:// URL.
+    hotlist_sources: tuple[tuple[str, str], ...] = ()
 
     @property
     def blob_dir(self) -> Path:
@@ -48,7 +51,7 @@ def get_settings(
 ) -> Settings:
     """Build settings: file values first (PLATEWARDEN_CONFIG), then environment variables."""
     env = os.environ if environ is None else environ
-    values: dict[str, str] = {}
+    values: dict[str, Any] = {}
     path = config_file or (Path(env[CONFIG_ENV]) if env.get(CONFIG_ENV) else None)
     if path is not None:
         values.update(_read_file(path))
@@ -56,16 +59,31 @@ def get_settings(
         env_value = env.get(f"PLATEWARDEN_{field.name.upper()}")
         if env_value:
             values[field.name] = env_value
+    sources = values.get("hotlist_sources") or {}
+    if isinstance(sources, str):  # NAME=LOCATION,NAME=LOCATION from the environment
+        sources = _parse_sources(sources)
     data_dir = Path(values.get("data_dir") or default_data_dir()).expanduser()
     settings = Settings(data_dir=data_dir, database_url=values.get("database_url") or "")
     if not settings.database_url:
         settings = replace(settings, database_url=sqlite_url(data_dir))
     if values.get("policy_file"):
         settings = replace(settings, policy_file=Path(values["policy_file"]).expanduser())
-    return settings
+    return replace(settings, hotlist_sources=tuple(sorted(sources.items())))
 
 
-def _read_file(path: Path) -> dict[str, str]:
+def _parse_sources(text: str) -> dict[str, str]:
+    sources: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, location = item.partition("=")
+        if not sep or not name.strip() or not location.strip():
+            raise SettingsError(
+                f"PLATEWARDEN_HOTLIST_SOURCES item {item!r} is not NAME=PATH_OR_HTTPS_URL"
+            )
+        sources[name.strip()] = location.strip()
+    return sources
+
+
+def _read_file(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -79,7 +97,14 @@ def _read_file(path: Path) -> dict[str, str]:
             f"settings file {path} has unknown keys: {', '.join(unknown)} "
             f"(known: {', '.join(sorted(known))})"
         )
-    not_text = sorted(k for k, v in data.items() if not isinstance(v, str))
+    sources = data.get("hotlist_sources", {})
+    if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
+        raise SettingsError(
+            f'settings file {path}: hotlist_sources must be a table of NAME = "PATH or URL"'
+        )
+    not_text = sorted(
+        k for k, v in data.items() if k != "hotlist_sources" and not isinstance(v, str)
+    )
     if not_text:
         raise SettingsError(f"settings file {path}: {', '.join(not_text)} must be strings")
     return data

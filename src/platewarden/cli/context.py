@@ -25,11 +25,13 @@ def console_actor() -> Actor:
     """Return the member at this console.
 
     Until members log in (the accountability issue), the person at the console acts as the
-    department's local operator: administrator, records custodian and investigator.
+    department's local operator: administrator, records custodian, investigator and officer.
     """
     return Actor(
         name=f"{getpass.getuser()}@console",
-        roles=frozenset({Role.ADMINISTRATOR, Role.RECORDS_CUSTODIAN, Role.INVESTIGATOR}),
+        roles=frozenset(
+            {Role.ADMINISTRATOR, Role.RECORDS_CUSTODIAN, Role.INVESTIGATOR, Role.OFFICER}
+        ),
     )
 
 

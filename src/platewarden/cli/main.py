@@ -7,7 +7,19 @@ from typing import Annotated
 import typer
 
 from platewarden import __version__
-from platewarden.cli import cameras, db, demo, evidence, holds, purge, reads, vision
+from platewarden.cli import (
+    alerts,
+    cameras,
+    db,
+    demo,
+    evidence,
+    holds,
+    hotlists,
+    jobs,
+    purge,
+    reads,
+    vision,
+)
 from platewarden.settings import CONFIG_ENV
 
 app = typer.Typer(
@@ -41,6 +53,9 @@ def root(
 app.add_typer(db.app, name="db")
 app.add_typer(cameras.app, name="camera")
 app.add_typer(holds.app, name="hold")
+app.add_typer(hotlists.app, name="hotlist")
+app.add_typer(alerts.app, name="alerts")
+app.add_typer(jobs.app, name="jobs")
 app.command("ingest")(reads.ingest)
 app.command("purge")(purge.purge)
 app.command("purge-runs")(purge.purge_runs)

@@ -29,13 +29,36 @@ class Action(StrEnum):
     EXPORT_EVIDENCE = "export_evidence"
     PURGE = "purge"
     VIEW_PURGE_RUNS = "view_purge_runs"
+    MANAGE_HOTLISTS = "manage_hotlists"
+    VIEW_HOTLISTS = "view_hotlists"
+    VIEW_ALERTS = "view_alerts"
+    HANDLE_ALERTS = "handle_alerts"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.OFFICER: frozenset(),
-    Role.INVESTIGATOR: frozenset({Action.VIEW_READS, Action.CREATE_HOLD, Action.VIEW_HOLDS}),
-    Role.SUPERVISOR: frozenset({Action.VIEW_HOLDS}),
-    Role.ADMINISTRATOR: frozenset({Action.MANAGE_CAMERAS, Action.INGEST, Action.VIEW_HOLDS}),
+    Role.OFFICER: frozenset({Action.VIEW_ALERTS, Action.HANDLE_ALERTS, Action.VIEW_HOTLISTS}),
+    Role.INVESTIGATOR: frozenset(
+        {
+            Action.VIEW_READS,
+            Action.CREATE_HOLD,
+            Action.VIEW_HOLDS,
+            Action.VIEW_ALERTS,
+            Action.VIEW_HOTLISTS,
+        }
+    ),
+    Role.SUPERVISOR: frozenset(
+        {Action.VIEW_HOLDS, Action.VIEW_ALERTS, Action.HANDLE_ALERTS, Action.VIEW_HOTLISTS}
+    ),
+    Role.ADMINISTRATOR: frozenset(
+        {
+            Action.MANAGE_CAMERAS,
+            Action.INGEST,
+            Action.VIEW_HOLDS,
+            Action.MANAGE_HOTLISTS,
+            Action.VIEW_HOTLISTS,
+            Action.VIEW_ALERTS,
+        }
+    ),
     Role.AUDITOR: frozenset({Action.VIEW_HOLDS, Action.VIEW_PURGE_RUNS}),
     Role.RECORDS_CUSTODIAN: frozenset(
         {
@@ -48,7 +71,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_READS,
         }
     ),
-    Role.SYSTEM: frozenset({Action.INGEST, Action.PURGE}),
+    Role.SYSTEM: frozenset({Action.INGEST, Action.PURGE, Action.MANAGE_HOTLISTS}),
 }
 
 

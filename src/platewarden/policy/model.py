@@ -5,7 +5,14 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_POLICY_FILE = files("platewarden.policy").joinpath("default_policy.toml")
 
@@ -32,9 +39,29 @@ class RetentionRules(_Strict):
 
 
 class HotlistRules(_Strict):
-    """How fresh a hot list must be."""
+    """How fresh a hot list must be, and how loads and manual entries are checked."""
 
     max_age_hours: Annotated[int, Field(ge=1, le=24 * 30)]
+    refresh_hours: Annotated[int, Field(ge=1, le=24 * 30)] = 24
+    min_kept_fraction: Annotated[float, Field(ge=0, le=1)] = 0.5
+    manual_expiry_days: Annotated[int, Field(ge=1, le=3650)] = 30
+    record_types: dict[str, str] = Field(default_factory=dict)
+
+
+class MatchingRules(_Strict):
+    """How reads are compared with hot-list entries."""
+
+    confusable_classes: list[Annotated[str, Field(pattern=r"^[A-Z0-9]{2,}$")]] = Field(
+        default_factory=list
+    )
+    max_substitutions: Annotated[int, Field(ge=0, le=3)] = 1
+    min_fixed_chars: Annotated[int, Field(ge=1, le=10)] = 3
+
+
+class AlertRules(_Strict):
+    """How alerts are raised."""
+
+    fold_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 10
 
 
 class Policy(_Strict):
@@ -44,6 +71,8 @@ class Policy(_Strict):
     retention: RetentionRules
     hotlists: HotlistRules
     purposes: Annotated[list[PurposeDef], Field(min_length=1)]
+    matching: MatchingRules = Field(default_factory=MatchingRules)
+    alerts: AlertRules = Field(default_factory=AlertRules)
 
     @field_validator("purposes")
     @classmethod
@@ -53,6 +82,16 @@ class Policy(_Strict):
         if duplicates:
             raise ValueError(f"purpose codes appear more than once: {', '.join(duplicates)}")
         return purposes
+
+    @model_validator(mode="after")
+    def _record_types_name_purposes(self) -> "Policy":
+        codes = {p.code for p in self.purposes}
+        unknown = sorted(
+            f"{k!r} -> {v!r}" for k, v in self.hotlists.record_types.items() if v not in codes
+        )
+        if unknown:
+            raise ValueError(f"hotlists.record_types map to unknown purposes: {', '.join(unknown)}")
+        return self
 
     def purpose(self, code: str) -> PurposeDef | None:
         """Return the purpose with this code, or None when the policy has no such purpose."""

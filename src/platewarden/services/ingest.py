@@ -5,21 +5,23 @@ named. Reads already stored (same source and client read id) are counted as dupl
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import cv2
 import numpy as np
+from sqlalchemy import Connection
 
-from platewarden.domain import Actor, NewRead, ReadSource, normalise_plate
+from platewarden.domain import Actor, Alternative, NewRead, ReadSource, normalise_plate
 from platewarden.policy.access import Action
 from platewarden.policy.retention import retention_cutoff
+from platewarden.services.alerts import MatchableRead, raise_alerts
 from platewarden.services.audit import authorize, record
 from platewarden.services.errors import InvalidInputError, Problem
 from platewarden.services.runtime import Runtime
 from platewarden.store.cameras import camera_ids_by_name
-from platewarden.store.reads import existing_client_ids, insert_reads
+from platewarden.store.reads import existing_client_ids, ids_by_client_id, insert_reads
 
 CLOCK_SKEW = timedelta(minutes=5)  # a camera's clock may run a little ahead of ours
 MAX_PLATE_LENGTH = 10
@@ -32,6 +34,7 @@ class IngestResult:
     received: int
     stored: int
     duplicates: int
+    alerts: list[int] = field(default_factory=list)  # ids of the alerts the batch raised
 
 
 def ingest_reads(rt: Runtime, actor: Actor, batch: Sequence[NewRead]) -> IngestResult:
@@ -48,6 +51,7 @@ def ingest_reads(rt: Runtime, actor: Actor, batch: Sequence[NewRead]) -> IngestR
     rows = [_row(rt, read, cameras, now) for read in fresh]
     with rt.engine.begin() as conn:
         stored = insert_reads(conn, rows=rows)
+        alerts = raise_alerts(rt, conn, _matchable(conn, rows)) if stored else []
         if any(read.source != ReadSource.CAMERA for read in fresh):
             # Reads from systems the department does not operate: keep who brought them in.
             sources = sorted({f"{r.source.value}:{r.source_name}" for r in fresh})
@@ -60,7 +64,32 @@ def ingest_reads(rt: Runtime, actor: Actor, batch: Sequence[NewRead]) -> IngestR
                 parameters={"sources": sources, "received": len(batch)},
                 result_count=stored,
             )
-    return IngestResult(received=len(batch), stored=stored, duplicates=len(batch) - stored)
+    return IngestResult(
+        received=len(batch), stored=stored, duplicates=len(batch) - stored, alerts=alerts
+    )
+
+
+def _matchable(conn: Connection, rows: list[dict[str, Any]]) -> list[MatchableRead]:
+    """Return the rows just stored with their ids, ready for hot-list matching."""
+    ids: dict[tuple[str, str, str], int] = {}
+    for source, name in {(r["source"], r["source_name"]) for r in rows}:
+        client_ids = [
+            r["client_read_id"] for r in rows if (r["source"], r["source_name"]) == (source, name)
+        ]
+        found = ids_by_client_id(conn, source=source, source_name=name, client_read_ids=client_ids)
+        ids.update({(source, name, c): i for c, i in found.items()})
+    return [
+        MatchableRead(
+            id=ids[(r["source"], r["source_name"], r["client_read_id"])],
+            plate=r["plate"],
+            confidence=r["confidence"],
+            jurisdiction=r["jurisdiction"],
+            alternatives=tuple(Alternative(a["plate"], a["confidence"]) for a in r["alternatives"]),
+            captured_at=r["captured_at"],
+        )
+        for r in rows
+        if (r["source"], r["source_name"], r["client_read_id"]) in ids
+    ]
 
 
 def _not_yet_stored(rt: Runtime, batch: Sequence[NewRead]) -> list[NewRead]:

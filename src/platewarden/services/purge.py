@@ -14,6 +14,7 @@ from platewarden.policy.retention import retention_cutoff
 from platewarden.services.audit import authorize, record
 from platewarden.services.runtime import Runtime
 from platewarden.store import reads as store
+from platewarden.store.alerts import detach_reads
 from platewarden.store.blobs import blob_day
 from platewarden.store.purge_runs import add_purge_run, list_purge_runs
 
@@ -66,7 +67,9 @@ def _delete_due(
             batch = store.expired_reads(conn, cutoff=run.cutoff, limit=batch_size)
             if not batch:
                 break
-            purged += store.delete_reads(conn, ids=[read_id for read_id, _, _ in batch])
+            read_ids = [read_id for read_id, _, _ in batch]
+            detach_reads(conn, read_ids=read_ids)  # alerts keep their outcome, lose the plate
+            purged += store.delete_reads(conn, ids=read_ids)
         blob_ids = {b for _, frame, crop in batch for b in (frame, crop) if b}
         images += _delete_unused_blobs(rt, blob_ids)
         days.update(blob_day(b) for b in blob_ids)

@@ -1,11 +1,13 @@
 """The running system a service works on: settings, policy, database, images and clock."""
 
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlalchemy import Engine
 
+from platewarden.matching import LiveIndex
 from platewarden.policy import Policy, load_policy
 from platewarden.settings import Settings
 from platewarden.store import migrate
@@ -34,6 +36,15 @@ class SchemaOutOfDateError(RuntimeError):
 
 
 @dataclass
+class HotlistCache:
+    """This process's hot-list index and the hot-list generation it was built from."""
+
+    live: LiveIndex | None = None
+    generation: int = -1
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass
 class Runtime:
     """Everything services need, built from settings by `open_runtime`."""
 
@@ -42,6 +53,7 @@ class Runtime:
     engine: Engine
     blobs: BlobStore
     clock: Clock = field(default_factory=SystemClock)
+    hotlist_cache: HotlistCache = field(default_factory=HotlistCache)
 
     def close(self) -> None:
         """Release the database connections."""

@@ -1,7 +1,7 @@
 """Reads: insert in batches without duplicates, find, and delete for purge."""
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import Any
@@ -23,6 +23,18 @@ def existing_client_ids(
         reads.c.client_read_id.in_(list(client_read_ids)),
     )
     return set(conn.scalars(query))
+
+
+def ids_by_client_id(
+    conn: Connection, *, source: str, source_name: str, client_read_ids: Sequence[str]
+) -> dict[str, int]:
+    """Return the stored read ids of these client read ids of one source."""
+    query = select(reads.c.client_read_id, reads.c.id).where(
+        reads.c.source == source,
+        reads.c.source_name == source_name,
+        reads.c.client_read_id.in_(list(client_read_ids)),
+    )
+    return {row.client_read_id: row.id for row in conn.execute(query)}
 
 
 def insert_reads(conn: Connection, *, rows: Sequence[dict[str, Any]]) -> int:
@@ -154,6 +166,19 @@ def find_reads(
             if distance_m(latitude, longitude, r.latitude, r.longitude) <= radius_m  # type: ignore[arg-type]
         ]
     return found[:limit] if limit is not None else found
+
+
+def iter_matchable(conn: Connection, *, since: datetime) -> Iterator[RowMapping]:
+    """Yield reads captured since a time with what matching needs, streamed in chunks."""
+    query = select(
+        reads.c.id,
+        reads.c.plate,
+        reads.c.confidence,
+        reads.c.jurisdiction,
+        reads.c.alternatives,
+        reads.c.captured_at,
+    ).where(reads.c.captured_at >= since)
+    yield from conn.execute(query.execution_options(yield_per=5000)).mappings()
 
 
 def held_read_ids() -> Select[tuple[int]]:

@@ -151,3 +151,109 @@ audit_log = Table(
     Index(None, "actor", "at"),
     Index(None, "case_number"),
 )
+
+hotlist_versions = Table(
+    "hotlist_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(100), nullable=False),
+    Column("loaded_at", UTCDateTime, nullable=False),
+    Column("loaded_by", String(100), nullable=False),
+    Column("entry_count", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("forced", Boolean, nullable=False),
+    Index(None, "source", "loaded_at"),
+)
+
+hotlist_entries = Table(
+    "hotlist_entries",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("source", String(100), nullable=False),
+    Column("version_id", Integer, ForeignKey("hotlist_versions.id")),
+    Column("plate", String(16), nullable=False),
+    Column("is_pattern", Boolean, nullable=False),
+    Column("purpose", String(64), nullable=False),
+    Column("record_type", String(64), nullable=False),
+    Column("jurisdiction", String(8)),
+    Column("plate_type", String(16)),
+    Column("nic", String(32)),
+    Column("ori", String(32)),
+    Column("oca", String(64)),
+    Column("case_number", String(64)),
+    Column("entered_at", UTCDateTime),
+    Column("expires_at", UTCDateTime),
+    Column("entered_by", String(100)),
+    Column("notes", Text),
+    Column("confidential", Boolean, nullable=False),
+    Column("removed_at", UTCDateTime),
+    Column("removed_by", String(100)),
+    Column("removal_reason", Text),
+    Index(None, "version_id"),
+    Index(None, "plate"),
+)
+
+# One row: bumped by every change of the hot lists, so that each process knows when to rebuild
+# its in-memory index.
+hotlist_generation = Table(
+    "hotlist_generation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("generation", Integer, nullable=False),
+)
+
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("subject", String(100), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("resolved_at", UTCDateTime),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("status", String(24), nullable=False),
+    Column("entry_id", BigId, ForeignKey("hotlist_entries.id"), nullable=False),
+    Column("version_id", Integer, ForeignKey("hotlist_versions.id")),
+    Column("read_id", BigId),
+    Column("plate", String(16)),
+    Column("matched_text", String(16)),
+    Column("kind", String(20), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("jurisdiction_mismatch", Boolean, nullable=False),
+    Column("stale", Boolean, nullable=False),
+    Column("historical", Boolean, nullable=False),
+    Column("hit_count", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_hit_at", UTCDateTime, nullable=False),
+    Column("outcome", String(24)),
+    Index(None, "entry_id", "plate", "last_hit_at"),
+    Index(None, "status", "created_at"),
+    Index(None, "read_id"),
+)
+
+alert_reads = Table(
+    "alert_reads",
+    metadata,
+    Column("alert_id", BigId, ForeignKey("alerts.id"), primary_key=True),
+    Column("read_id", BigId, primary_key=True),
+    Index(None, "read_id"),
+)
+
+alert_events = Table(
+    "alert_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("alert_id", BigId, ForeignKey("alerts.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Index(None, "alert_id"),
+)

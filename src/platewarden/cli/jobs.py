@@ -1,0 +1,47 @@
+"""`platewarden jobs`: the scheduled upkeep, listed and runnable at once."""
+
+from typing import Annotated
+
+import typer
+
+from platewarden.cli.context import console, opened_runtime
+from platewarden.jobs.registry import JOBS, serve
+
+app = typer.Typer(
+    help="Scheduled jobs: list them, run one now, or run them all on schedule.",
+    no_args_is_help=True,
+)
+
+
+@app.command("list")
+def list_() -> None:
+    """List the jobs."""
+    for job in JOBS.values():
+        console.print(f"{job.name}: {job.description}", highlight=False)
+
+
+@app.command("run")
+def run(name: Annotated[str, typer.Argument(help="A job's name (see `jobs list`).")]) -> None:
+    """Run one job now."""
+    job = JOBS.get(name)
+    if job is None:
+        console.print(f"[red]refused:[/red] no job {name!r}; jobs: {', '.join(JOBS)}")
+        raise typer.Exit(1)
+    with opened_runtime() as rt:
+        console.print(f"{name}: {job.run(rt)}", highlight=False)
+
+
+@app.command("serve")
+def serve_(
+    tick: Annotated[float, typer.Option(help="Seconds between checks for due jobs.")] = 60.0,
+) -> None:
+    """Run every job on its schedule (hot lists every refresh_hours, purge daily) until stopped."""
+    with opened_runtime() as rt:
+        try:
+            serve(
+                rt,
+                lambda name, line: console.print(f"{name}: {line}", highlight=False),
+                tick_s=tick,
+            )
+        except KeyboardInterrupt:
+            console.print("stopped")

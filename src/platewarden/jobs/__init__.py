@@ -1,0 +1,1 @@
+"""Named, scheduled jobs (hot-list refresh, purge, audit check), each runnable at once."""

@@ -1,0 +1,286 @@
+"""Alerts: raised when a read hits a hot-list entry, confirmed by an officer before they count.
+
+A hit is not reasonable suspicion (426.4 f). The alert carries what the officer needs to judge
+it: the read's images, the entry, how it matched, whether the jurisdictions differ and whether
+the list was stale.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+
+from platewarden.domain import (
+    Actor,
+    Alert,
+    AlertStatus,
+    Alternative,
+    HotlistEntry,
+    HotlistVersion,
+    Outcome,
+    RejectReason,
+)
+from platewarden.matching import HotlistIndex, IndexEntry, Match
+from platewarden.policy.access import Action
+from platewarden.policy.alerts import next_status
+from platewarden.policy.retention import retention_cutoff
+from platewarden.services.audit import authorize, record
+from platewarden.services.errors import InvalidInputError, NotFoundError, Problem
+from platewarden.services.matcher import current_index
+from platewarden.services.runtime import Runtime
+from platewarden.store import alerts as store
+from platewarden.store import hotlists as hotlist_store
+from platewarden.store.reads import find_reads, iter_matchable
+
+
+@dataclass(frozen=True)
+class MatchableRead:
+    """What matching needs of a stored read."""
+
+    id: int
+    plate: str
+    confidence: float
+    jurisdiction: str | None
+    alternatives: tuple[Alternative, ...]
+    captured_at: datetime
+
+
+def raise_alerts(rt: Runtime, conn: Connection, reads: Sequence[MatchableRead]) -> list[int]:
+    """Match reads against the hot lists in the caller's transaction; return new alert ids."""
+    index = current_index(rt, conn)
+    hits = [
+        (read, match)
+        for read in reads
+        for match in index.match(_candidates(read), read.jurisdiction)
+    ]
+    if not hits:
+        return []
+    versions = {v.id: v for v in hotlist_store.current_versions(conn).values()}
+    fold = timedelta(minutes=rt.policy.alerts.fold_minutes)
+    entries: dict[int, HotlistEntry | None] = {}
+    created: list[int] = []
+    for read, match in hits:
+        if match.entry_id not in entries:
+            entries[match.entry_id] = hotlist_store.get_entry(conn, entry_id=match.entry_id)
+        entry = entries[match.entry_id]
+        if entry is None or not _in_force(entry, read.captured_at):
+            continue
+        version = versions.get(entry.version_id) if entry.version_id else None
+        folded = store.open_alert_to_fold(
+            conn, entry_id=entry.id, plate=read.plate, since=read.captured_at - fold
+        )
+        if folded is not None:
+            store.fold_hit(conn, alert_id=folded, read_id=read.id, at=read.captured_at)
+            continue
+        values = _alert_values(rt, entry, version, read, match, historical=False)
+        created.append(store.add_alert(conn, values=values, read_id=read.id))
+    return created
+
+
+def _alert_values(
+    rt: Runtime,
+    entry: HotlistEntry,
+    version: HotlistVersion | None,
+    read: MatchableRead,
+    match: Match,
+    *,
+    historical: bool,
+) -> dict[str, object]:
+    max_age = timedelta(hours=rt.policy.hotlists.max_age_hours)
+    return {
+        "entry_id": entry.id,
+        "version_id": entry.version_id,
+        "plate": read.plate,
+        "matched_text": match.matched_text,
+        "kind": str(match.kind),
+        "score": match.score,
+        "explanation": match.explanation,
+        "jurisdiction_mismatch": match.jurisdiction_mismatch,
+        "stale": version is not None and rt.clock.now() - version.loaded_at > max_age,
+        "historical": historical,
+        "created_at": rt.clock.now(),
+        "last_hit_at": read.captured_at,
+    }
+
+
+def raise_historical_alerts(rt: Runtime, conn: Connection, entry: HotlistEntry) -> list[int]:
+    """Check a new entry against every read still within retention; return historical alerts."""
+    rules = rt.policy.matching
+    index = HotlistIndex.build(
+        [IndexEntry(entry.id, entry.plate, entry.jurisdiction, entry.is_pattern)],
+        confusable_classes=rules.confusable_classes,
+        max_substitutions=rules.max_substitutions,
+        min_fixed_chars=rules.min_fixed_chars,
+    )
+    since = retention_cutoff(rt.policy, rt.clock.now())
+    created: list[int] = []
+    for row in iter_matchable(conn, since=since):
+        read = MatchableRead(
+            id=row["id"],
+            plate=row["plate"],
+            confidence=row["confidence"],
+            jurisdiction=row["jurisdiction"],
+            alternatives=tuple(
+                Alternative(a["plate"], a["confidence"]) for a in row["alternatives"]
+            ),
+            captured_at=row["captured_at"],
+        )
+        for match in index.match(_candidates(read), read.jurisdiction):
+            values = _alert_values(rt, entry, None, read, match, historical=True)
+            created.append(store.add_alert(conn, values=values, read_id=read.id))
+    return created
+
+
+def _candidates(read: MatchableRead) -> list[tuple[str, float]]:
+    candidates = [(a.plate, a.confidence) for a in read.alternatives]
+    if not candidates or candidates[0][0] != read.plate:
+        candidates.insert(0, (read.plate, read.confidence))
+    return candidates
+
+
+def _in_force(entry: HotlistEntry, at: datetime) -> bool:
+    if entry.removed_at is not None:
+        return False
+    return entry.expires_at is None or entry.expires_at > at
+
+
+def list_alerts(
+    rt: Runtime,
+    actor: Actor,
+    *,
+    statuses: Sequence[AlertStatus] | None = None,
+    since: datetime | None = None,
+    limit: int = 100,
+) -> list[Alert]:
+    """Return alerts, newest first (the list itself is audited as an access)."""
+    authorize(rt, actor, Action.VIEW_ALERTS)
+    with rt.engine.begin() as conn:
+        found = store.list_alerts(conn, statuses=statuses, since=since, limit=limit)
+        record(
+            conn,
+            rt,
+            actor,
+            "list_alerts",
+            parameters={"statuses": [s.value for s in statuses or ()]},
+            result_count=len(found),
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """An alert with what the officer compares: the entry and the reads with their images."""
+
+    alert: Alert
+    entry: HotlistEntry | None  # None: confidential details withheld
+    entry_withheld_reason: str | None
+    read_ids: list[int]
+    crop_image: bytes | None
+    frame_image: bytes | None
+
+
+def view_alert(rt: Runtime, actor: Actor, *, alert_id: int) -> AlertView:
+    """Show an alert; a first view moves it from new to viewed."""
+    authorize(rt, actor, Action.VIEW_ALERTS, parameters={"alert": alert_id})
+    with rt.engine.begin() as conn:
+        alert = _advance(rt, conn, actor, alert_id, event="viewed", detail={})
+        entry = hotlist_store.get_entry(conn, entry_id=alert.entry_id)
+        withheld = None
+        if entry is not None and entry.confidential and not actor.confidential_access:
+            entry, withheld = None, "confidential entry: details need the confidential-data grant"
+        read_ids = store.alert_read_ids(conn, alert_id=alert_id)
+        first = find_reads(conn, ids=[alert.read_id]) if alert.read_id else []
+        record(
+            conn,
+            rt,
+            actor,
+            "view_alert",
+            purpose=entry.purpose if entry else None,
+            case_number=entry.case_number if entry else None,
+            parameters={"alert": alert_id, "confidential_withheld": withheld is not None},
+        )
+    return AlertView(
+        alert=alert,
+        entry=entry,
+        entry_withheld_reason=withheld,
+        read_ids=read_ids,
+        crop_image=_image(rt, first[0].crop_blob) if first else None,
+        frame_image=_image(rt, first[0].frame_blob) if first else None,
+    )
+
+
+def _image(rt: Runtime, blob_id: str | None) -> bytes | None:
+    """Return an image for an officer to compare; a tampered one is refused, never shown."""
+    return rt.blobs.get(blob_id) if blob_id else None
+
+
+def confirm_visually(rt: Runtime, actor: Actor, *, alert_id: int) -> Alert:
+    """Record that the officer compared the captured plate image with the read and they agree."""
+    return _handle(rt, actor, alert_id, "visual_confirmation", {})
+
+
+def confirm_by_other_means(
+    rt: Runtime, actor: Actor, *, alert_id: int, how: str, answer: str
+) -> Alert:
+    """Record the confirmation by other means (NCIC or dispatch re-check): the hit is confirmed."""
+    problems = [
+        Problem(name, "is required")
+        for name, v in (("how", how), ("answer", answer))
+        if not v.strip()
+    ]
+    if problems:
+        raise InvalidInputError("not confirmed:", problems)
+    return _handle(rt, actor, alert_id, "other_confirmation", {"how": how, "answer": answer})
+
+
+def reject(
+    rt: Runtime, actor: Actor, *, alert_id: int, reason: RejectReason, note: str = ""
+) -> Alert:
+    """Reject a hit with its reason (misread, wrong jurisdiction, entry no longer valid …)."""
+    if reason == RejectReason.OTHER and not note.strip():
+        raise InvalidInputError(
+            "not rejected:", [Problem("note", "say why when the reason is other")]
+        )
+    return _handle(rt, actor, alert_id, "rejected", {"reason": reason.value, "note": note})
+
+
+def record_outcome(
+    rt: Runtime, actor: Actor, *, alert_id: int, outcome: Outcome, note: str = ""
+) -> Alert:
+    """Record what came of a confirmed hit, for the yearly report."""
+    return _handle(rt, actor, alert_id, "outcome", {"outcome": outcome.value, "note": note})
+
+
+def _handle(rt: Runtime, actor: Actor, alert_id: int, event: str, detail: dict[str, str]) -> Alert:
+    authorize(rt, actor, Action.HANDLE_ALERTS, parameters={"alert": alert_id, "event": event})
+    with rt.engine.begin() as conn:
+        alert = _advance(rt, conn, actor, alert_id, event=event, detail=detail)
+        record(conn, rt, actor, f"alert_{event}", parameters={"alert": alert_id, **detail})
+    return alert
+
+
+def _advance(
+    rt: Runtime,
+    conn: Connection,
+    actor: Actor,
+    alert_id: int,
+    *,
+    event: str,
+    detail: dict[str, str],
+) -> Alert:
+    alert = store.get_alert(conn, alert_id=alert_id)
+    if alert is None:
+        raise NotFoundError(f"there is no alert {alert_id}")
+    decision, status = next_status(alert.status, event)
+    if not decision.allowed:
+        raise InvalidInputError(f"alert {alert_id}: not done:", [Problem(event, decision.reason)])
+    outcome = Outcome(detail["outcome"]) if event == "outcome" else None
+    store.add_event(
+        conn, alert_id=alert_id, at=rt.clock.now(), actor=actor.name, event=event, detail=detail
+    )
+    if status != alert.status or outcome is not None:
+        store.set_status(conn, alert_id=alert_id, status=status, outcome=outcome)
+    updated = store.get_alert(conn, alert_id=alert_id)
+    assert updated is not None
+    return updated

@@ -1,0 +1,112 @@
+"""Alerts, the reads folded into them, and their lifecycle events."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, insert, select, update
+
+from platewarden.domain import Alert, AlertEvent, AlertStatus, Outcome
+from platewarden.store.schema import alert_events, alert_reads, alerts
+
+
+def open_alert_to_fold(
+    conn: Connection, *, entry_id: int, plate: str, since: datetime
+) -> int | None:
+    """Return the alert of this plate and entry last hit at or after `since`, if any."""
+    query = (
+        select(alerts.c.id)
+        .where(alerts.c.entry_id == entry_id, alerts.c.plate == plate)
+        .where(alerts.c.last_hit_at >= since)
+        .order_by(alerts.c.id.desc())
+        .limit(1)
+    )
+    return conn.scalar(query)
+
+
+def add_alert(conn: Connection, *, values: dict[str, Any], read_id: int) -> int:
+    """Store a new alert for a read; return its id."""
+    row = {**values, "read_id": read_id, "hit_count": 1, "status": AlertStatus.NEW.value}
+    alert_id = conn.execute(insert(alerts).values(row).returning(alerts.c.id)).scalar_one()
+    conn.execute(insert(alert_reads).values(alert_id=alert_id, read_id=read_id))
+    return alert_id
+
+
+def fold_hit(conn: Connection, *, alert_id: int, read_id: int, at: datetime) -> None:
+    """Count another read of the same plate and entry into an open alert."""
+    conn.execute(
+        update(alerts)
+        .where(alerts.c.id == alert_id)
+        .values(hit_count=alerts.c.hit_count + 1, last_hit_at=at)
+    )
+    conn.execute(insert(alert_reads).values(alert_id=alert_id, read_id=read_id))
+
+
+def add_event(
+    conn: Connection, *, alert_id: int, at: datetime, actor: str, event: str, detail: dict[str, str]
+) -> None:
+    """Record one step of an alert's life."""
+    values = {"alert_id": alert_id, "at": at, "actor": actor, "event": event, "detail": detail}
+    conn.execute(insert(alert_events).values(values))
+
+
+def set_status(
+    conn: Connection, *, alert_id: int, status: AlertStatus, outcome: Outcome | None = None
+) -> None:
+    """Move an alert to a status (and record its outcome)."""
+    values: dict[str, Any] = {"status": status.value}
+    if outcome is not None:
+        values["outcome"] = outcome.value
+    conn.execute(update(alerts).where(alerts.c.id == alert_id).values(values))
+
+
+def get_alert(conn: Connection, *, alert_id: int) -> Alert | None:
+    """Return an alert with its events."""
+    row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().first()
+    if row is None:
+        return None
+    query = select(alert_events).where(alert_events.c.alert_id == alert_id)
+    events = tuple(
+        AlertEvent(at=e["at"], actor=e["actor"], event=e["event"], detail=e["detail"])
+        for e in conn.execute(query.order_by(alert_events.c.id)).mappings()
+    )
+    return _alert(row, events)
+
+
+def list_alerts(
+    conn: Connection,
+    *,
+    statuses: Sequence[AlertStatus] | None = None,
+    since: datetime | None = None,
+    limit: int = 100,
+) -> list[Alert]:
+    """Return alerts, newest first."""
+    query = select(alerts).order_by(alerts.c.id.desc()).limit(limit)
+    if statuses:
+        query = query.where(alerts.c.status.in_([s.value for s in statuses]))
+    if since is not None:
+        query = query.where(alerts.c.created_at >= since)
+    return [_alert(row, ()) for row in conn.execute(query).mappings()]
+
+
+def alert_read_ids(conn: Connection, *, alert_id: int) -> list[int]:
+    """Return the stored reads folded into an alert."""
+    query = select(alert_reads.c.read_id).where(alert_reads.c.alert_id == alert_id)
+    return sorted(conn.scalars(query))
+
+
+def detach_reads(conn: Connection, *, read_ids: Sequence[int]) -> None:
+    """Forget purged reads in alerts: the alert and its outcome stay, the plate goes."""
+    conn.execute(alert_reads.delete().where(alert_reads.c.read_id.in_(read_ids)))
+    conn.execute(
+        update(alerts)
+        .where(alerts.c.read_id.in_(read_ids))
+        .values(read_id=None, plate=None, matched_text=None)
+    )
+
+
+def _alert(row: RowMapping, events: tuple[AlertEvent, ...]) -> Alert:
+    values = dict(row)
+    values["status"] = AlertStatus(values["status"])
+    values["outcome"] = Outcome(values["outcome"]) if values["outcome"] else None
+    return Alert(**values, events=events)
