@@ -29,6 +29,13 @@ PLATE_FONTS = [
     "DejaVuSansMono-Bold.ttf",
     "LiberationMono-Bold.ttf",
     "NimbusMonoPS-Bold.otf",
+    "RobotoCondensed-Bold.ttf",
+    "RobotoCondensed-Regular.ttf",
+    "BebasNeue-Bold.otf",
+    "BebasNeue-Regular.otf",
+    "OpenSans-CondBold.ttf",
+    "B612-Bold.otf",
+    "B612Mono-Bold.otf",
 ]
 HEADER_FONTS = [
     "DejaVuSerif-Bold.ttf",
@@ -175,6 +182,12 @@ class PlateRenderer:
             band = tuple(int(v) for v in np.clip(np.array(bg) + r.integers(-60, 60, 3), 0, 255))
             y0 = int(r.integers(0, h // 2))
             draw.rectangle([0, y0, w, y0 + int(r.integers(10, h // 2))], fill=band)
+        if r.random() < 0.4:  # scenery behind the text, in colours close to the plate's
+            for _ in range(int(r.integers(1, 5))):
+                tint = tuple(int(v) for v in np.clip(np.array(bg) + r.integers(-70, 70, 3), 0, 255))
+                cx, cy = int(r.integers(0, w)), int(r.integers(0, h))
+                rx, ry = int(r.integers(10, w // 2)), int(r.integers(5, h // 2))
+                draw.ellipse([cx - rx, cy - ry, cx + rx, cy + ry], fill=tint)
         left = 0
         if style == "eu" and r.random() < 0.7:
             left = int(h * 0.32)
@@ -211,6 +224,11 @@ class PlateRenderer:
         x0 = left + (w - left - text_w) // 2 + int(r.integers(-4, 5))
         y0 = header_h + (area_h - text_h) // 2 + int(r.integers(0, 6))
         img.paste(Image.new("RGB", glyphs.size, fg), (x0, y0), glyphs)
+        if style == "us" and r.random() < 0.1:  # small stacked letters beside the text, not read
+            small = self._font(self.fonts[0], int(h * 0.16))
+            sx = min(w - 14, x0 + text_w + 4)
+            for k, ch in enumerate(r.choice(list(LETTERS), 2)):
+                draw.text((sx, y0 + k * h * 0.17), str(ch), font=small, fill=fg)
         if r.random() < 0.7:
             draw.rounded_rectangle(
                 [1, 1, w - 2, h - 2], radius=10, outline=fg, width=int(r.integers(1, 5))

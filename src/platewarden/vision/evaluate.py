@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from platewarden.vision.dataset import load_truth
+from platewarden.vision.dataset import Truth, load_truth
 from platewarden.vision.detector import iou
 from platewarden.vision.images import ImageError, load_image
 from platewarden.vision.pipeline import PlateRead, Recognizer
@@ -29,6 +29,8 @@ class Report:
     top1: int = 0
     top5: int = 0
     char_score: float = 0.0
+    states: int = 0
+    states_right: int = 0
     times_ms: list[float] = field(default_factory=list)
     misses: list[dict] = field(default_factory=list)
 
@@ -46,6 +48,9 @@ class Report:
             "top1": round(self.top1 / n, 4),
             "top5": round(self.top5 / n, 4),
             "char_accuracy": round(self.char_score / n, 4),
+            "jurisdiction_accuracy": round(self.states_right / self.states, 4)
+            if self.states
+            else None,
             "median_ms": round(float(np.median(t)), 1),
             "p95_ms": round(float(np.percentile(t, 95)), 1),
             "misses": self.misses,
@@ -67,7 +72,11 @@ def char_accuracy(read: str, truth: str) -> float:
     return max(0.0, 1.0 - edit_distance(read, truth) / max(len(truth), 1))
 
 
-def _score(report: Report, name: str, truth: str, read: PlateRead | None, detected: bool) -> None:
+def _score(report: Report, row: Truth, read: PlateRead | None, detected: bool) -> None:
+    name, truth = row.image.name, row.plate
+    if row.state:
+        report.states += 1
+        report.states_right += read is not None and read.jurisdiction == row.state.upper()
     text = read.text if read else ""
     alts = [a for a, _ in read.alternatives[:5]] if read else []
     report.detected += detected
@@ -107,13 +116,13 @@ def evaluate(
         if crops:
             read = recognizer.read_crops([image])[0]
             report.times_ms.append((time.perf_counter() - t0) * 1000)
-            _score(report, row.image.name, row.plate, read, True)
+            _score(report, row, read, True)
         else:
             reads = recognizer.recognize(image)
             report.times_ms.append((time.perf_counter() - t0) * 1000)
             best = max(reads, key=lambda r: iou(r.box, row.box), default=None)
             hit = best is not None and iou(best.box, row.box) > IOU_HIT
-            _score(report, row.image.name, row.plate, best if hit else None, hit)
+            _score(report, row, best if hit else None, hit)
         if progress:
             progress(f"{report.images}/{len(rows)} {row.image.name}")
     return report

@@ -29,6 +29,7 @@ EVAL_KEYS = {
     "top1",
     "top5",
     "char_accuracy",
+    "jurisdiction_accuracy",
     "median_ms",
     "p95_ms",
     "misses",
