@@ -23,6 +23,8 @@ class Settings:
     policy_file: Path | None = None
     # Hot-list feeds refreshed on schedule: name -> a file path or an https:// URL.
     hotlist_sources: tuple[tuple[str, str], ...] = ()
+    # Alert receivers: (name, URL, HMAC secret); only from the settings file, never the environment.
+    webhooks: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def blob_dir(self) -> Path:
@@ -68,7 +70,12 @@ def get_settings(
         settings = replace(settings, database_url=sqlite_url(data_dir))
     if values.get("policy_file"):
         settings = replace(settings, policy_file=Path(values["policy_file"]).expanduser())
-    return replace(settings, hotlist_sources=tuple(sorted(sources.items())))
+    hooks = values.get("webhooks") or {}
+    return replace(
+        settings,
+        hotlist_sources=tuple(sorted(sources.items())),
+        webhooks=tuple((name, h["url"], h["secret"]) for name, h in sorted(hooks.items())),
+    )
 
 
 def _parse_sources(text: str) -> dict[str, str]:
@@ -102,8 +109,20 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise SettingsError(
             f'settings file {path}: hotlist_sources must be a table of NAME = "PATH or URL"'
         )
+    hooks = data.get("webhooks", {})
+    if not isinstance(hooks, dict) or not all(
+        isinstance(h, dict)
+        and set(h) == {"url", "secret"}
+        and all(isinstance(v, str) for v in h.values())
+        for h in hooks.values()
+    ):
+        raise SettingsError(
+            f"settings file {path}: each [webhooks.NAME] needs url and secret (strings) and no more"
+        )
     not_text = sorted(
-        k for k, v in data.items() if k != "hotlist_sources" and not isinstance(v, str)
+        k
+        for k, v in data.items()
+        if k not in {"hotlist_sources", "webhooks"} and not isinstance(v, str)
     )
     if not_text:
         raise SettingsError(f"settings file {path}: {', '.join(not_text)} must be strings")

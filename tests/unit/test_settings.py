@@ -39,3 +39,31 @@ def test_bad_settings_file_is_refused(tmp_path: Path, content: str, message: str
     config.write_text(content)
     with pytest.raises(SettingsError, match=message):
         get_settings(config, environ={})
+
+
+def test_hotlist_sources_and_webhooks_come_from_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "pw.toml"
+    config.write_text(
+        '[hotlist_sources]\nncic = "/srv/ncic.csv"\n'
+        '[webhooks.dispatch]\nurl = "https://cad.example/alerts"\nsecret = "k"\n'
+    )
+    settings = get_settings(config, environ={})
+    assert settings.hotlist_sources == (("ncic", "/srv/ncic.csv"),)
+    assert settings.webhooks == (("dispatch", "https://cad.example/alerts", "k"),)
+
+
+def test_hotlist_sources_from_the_environment(tmp_path: Path) -> None:
+    env = {"PLATEWARDEN_HOTLIST_SOURCES": "a=/x.csv, b=https://state.example/hot.csv"}
+    assert get_settings(environ=env).hotlist_sources == (
+        ("a", "/x.csv"),
+        ("b", "https://state.example/hot.csv"),
+    )
+    with pytest.raises(SettingsError, match="is not NAME=PATH_OR_HTTPS_URL"):
+        get_settings(environ={"PLATEWARDEN_HOTLIST_SOURCES": "justaname"})
+
+
+def test_a_webhook_without_its_secret_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "pw.toml"
+    config.write_text('[webhooks.dispatch]\nurl = "https://cad.example/alerts"\n')
+    with pytest.raises(SettingsError, match="needs url and secret"):
+        get_settings(config, environ={})

@@ -132,6 +132,37 @@ def raise_historical_alerts(rt: Runtime, conn: Connection, entry: HotlistEntry) 
     return created
 
 
+def publish(rt: Runtime, alert_ids: Sequence[int]) -> None:
+    """Hand committed alerts to the publisher (subscribers and webhooks); returns at once."""
+    if not alert_ids:
+        return
+    with rt.engine.connect() as conn:
+        for alert_id in alert_ids:
+            alert = store.get_alert(conn, alert_id=alert_id)
+            entry = hotlist_store.get_entry(conn, entry_id=alert.entry_id) if alert else None
+            if alert is None or entry is None:
+                continue
+            rt.publisher.publish(
+                {
+                    "id": alert.id,
+                    "status": alert.status.value,
+                    "plate": alert.plate,
+                    "matched_text": alert.matched_text,
+                    "kind": alert.kind,
+                    "score": round(alert.score, 3),
+                    "explanation": alert.explanation,
+                    "stale_list": alert.stale,
+                    "jurisdiction_mismatch": alert.jurisdiction_mismatch,
+                    "historical": alert.historical,
+                    "purpose": entry.purpose,
+                    "entry_id": entry.id,
+                    "entry_plate": None if entry.confidential else entry.plate,
+                    "created_at": alert.created_at.isoformat(),
+                    "note": "A hit is not reasonable suspicion: confirm by eye and by other means.",
+                }
+            )
+
+
 def _candidates(read: MatchableRead) -> list[tuple[str, float]]:
     candidates = [(a.plate, a.confidence) for a in read.alternatives]
     if not candidates or candidates[0][0] != read.plate:

@@ -11,7 +11,7 @@ from platewarden.domain import Actor, HotlistEntry, HotlistVersion, SourceStatus
 from platewarden.matching import InvalidPatternError, is_pattern, parse_pattern
 from platewarden.policy.access import Action
 from platewarden.policy.purposes import check_purpose
-from platewarden.services.alerts import raise_historical_alerts
+from platewarden.services.alerts import publish, raise_historical_alerts
 from platewarden.services.audit import authorize, record
 from platewarden.services.errors import InvalidInputError, NotFoundError, Problem, ServiceError
 from platewarden.services.hotlist_files import JURISDICTION, MAX_PLATE, PLATE_TEXT, parse_hotlist
@@ -203,6 +203,7 @@ def add_entry(
             },
             result_count=len(historical),
         )
+    publish(rt, historical)
     return added, historical
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from platewarden.domain import Actor, Alternative, NewRead, ReadSource, normalise_plate
 from platewarden.policy.access import Action
 from platewarden.policy.retention import retention_cutoff
-from platewarden.services.alerts import MatchableRead, raise_alerts
+from platewarden.services.alerts import MatchableRead, publish, raise_alerts
 from platewarden.services.audit import authorize, record
 from platewarden.services.errors import InvalidInputError, Problem
 from platewarden.services.runtime import Runtime
@@ -64,6 +64,7 @@ def ingest_reads(rt: Runtime, actor: Actor, batch: Sequence[NewRead]) -> IngestR
                 parameters={"sources": sources, "received": len(batch)},
                 result_count=stored,
             )
+    publish(rt, alerts)
     return IngestResult(
         received=len(batch), stored=stored, duplicates=len(batch) - stored, alerts=alerts
     )

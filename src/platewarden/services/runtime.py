@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from platewarden.matching import LiveIndex
 from platewarden.policy import Policy, load_policy
+from platewarden.services.delivery import AlertPublisher, Webhook
 from platewarden.settings import Settings
 from platewarden.store import migrate
 from platewarden.store.blobs import BlobStore, load_master_key
@@ -54,9 +55,11 @@ class Runtime:
     blobs: BlobStore
     clock: Clock = field(default_factory=SystemClock)
     hotlist_cache: HotlistCache = field(default_factory=HotlistCache)
+    publisher: AlertPublisher = field(default_factory=AlertPublisher)
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Deliver queued alerts and release the database connections."""
+        self.publisher.close()
         self.engine.dispose()
 
 
@@ -72,7 +75,8 @@ def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
             )
         migrate.upgrade(engine)
     blobs = BlobStore(settings.blob_dir, engine, load_master_key(settings.master_key_file))
-    return Runtime(settings, policy, engine, blobs, clock or SystemClock())
+    publisher = AlertPublisher(webhooks=tuple(Webhook(*hook) for hook in settings.webhooks))
+    return Runtime(settings, policy, engine, blobs, clock or SystemClock(), publisher=publisher)
 
 
 def upgrade_schema(settings: Settings) -> tuple[str | None, str | None]:
