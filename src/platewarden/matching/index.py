@@ -5,6 +5,8 @@ import sys
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import reduce
+from operator import and_
 
 from platewarden.matching.confusables import Confusables
 from platewarden.matching.patterns import InvalidPatternError, parse_pattern
@@ -64,10 +66,10 @@ class HotlistIndex:
         self.max_substitutions = max_substitutions
         self.min_fixed_chars = min_fixed_chars
         self._ids = array("q")
-        self._plates: list[str] = []
+        self._plates: list[bytes] = []  # bytes: smaller than str, and shared with equal keys
         self._jurisdictions: list[str | None] = []
         # canonical key -> position of the plate, or a tuple of positions when several share it
-        self._by_key: dict[str, int | tuple[int, ...]] = {}
+        self._by_key: dict[bytes, int | tuple[int, ...]] = {}
         self._pattern_entries: list[IndexEntry] = []
         self._patterns = PatternIndex([], confusables.canonical)
 
@@ -116,12 +118,12 @@ class HotlistIndex:
 
     def _add_plate(self, entry_id: int, plate: str, jurisdiction: str | None) -> None:
         position = len(self._plates)
-        key = self._confusables.canonical(plate)
+        raw = plate.encode()
+        key = self._confusables.key(plate)
         self._ids.append(entry_id)
-        self._plates.append(plate)
+        self._plates.append(raw)
         self._jurisdictions.append(sys.intern(jurisdiction) if jurisdiction else None)
-        # Share the plate's string when its key is the same text, to halve the memory.
-        key = plate if key == plate else key
+        key = raw if key == raw else key  # one object, not two, for the many plates that are keys
         held = self._by_key.get(key)
         if held is None:
             self._by_key[key] = position
@@ -135,11 +137,12 @@ class HotlistIndex:
     ) -> list[Match]:
         """Match a read's OCR alternatives (best first); return one best match per entry."""
         found: dict[int, Match] = {}
-        canonical = self._confusables.canonical
+        # Every read goes through this loop, so it is written for speed: locals, C-level calls.
+        table = self._confusables.table
         by_key = self._by_key
-        patterns = self._patterns
+        screens = self._patterns.screens if self._patterns.patterns else None
         for rank, (text, confidence) in enumerate(alternatives):
-            key = canonical(text)
+            key = text.encode("ascii", "replace").translate(table)
             held = by_key.get(key)
             if held is not None:
                 for position in (held,) if isinstance(held, int) else held:
@@ -151,28 +154,50 @@ class HotlistIndex:
                         confidence=confidence,
                         jurisdiction=jurisdiction,
                     )
-            if patterns and key:
-                bits = patterns.candidates(key)
-                while bits:
-                    low = bits & -bits
-                    bits ^= low
-                    number = low.bit_length() - 1
-                    pairs = patterns.fit(number, text, key)
-                    if pairs is not None and len(pairs) <= self.max_substitutions:
-                        entry = self._pattern_entries[number]
-                        _offer(
-                            found,
-                            MatchKind.WILDCARD,
-                            entry_id=entry.entry_id,
-                            entry_text=patterns.patterns[number].text,
-                            entry_jurisdiction=entry.jurisdiction,
-                            text=text,
-                            pairs=pairs,
-                            rank=rank,
-                            confidence=confidence,
-                            jurisdiction=jurisdiction,
-                        )
+            if screens is not None:
+                screen = screens.get(len(key))
+                if screen is None or reduce(
+                    and_, map(dict.get, screen[1], screen[0](key), screen[2])
+                ):
+                    self._match_patterns(
+                        found,
+                        key,
+                        text=text,
+                        rank=rank,
+                        confidence=confidence,
+                        jurisdiction=jurisdiction,
+                    )
+        if not found:  # most reads
+            return []
         return sorted(found.values(), key=lambda m: (-m.score, m.entry_id))
+
+    def _match_patterns(
+        self,
+        found: dict[int, Match],
+        key: bytes,
+        *,
+        text: str,
+        rank: int,
+        confidence: float,
+        jurisdiction: str | None,
+    ) -> None:
+        patterns = self._patterns
+        for number in patterns.candidates(key):
+            pairs = patterns.fit(number, text, key)
+            if pairs is not None and len(pairs) <= self.max_substitutions:
+                entry = self._pattern_entries[number]
+                _offer(
+                    found,
+                    MatchKind.WILDCARD,
+                    entry_id=entry.entry_id,
+                    entry_text=patterns.patterns[number].text,
+                    entry_jurisdiction=entry.jurisdiction,
+                    text=text,
+                    pairs=pairs,
+                    rank=rank,
+                    confidence=confidence,
+                    jurisdiction=jurisdiction,
+                )
 
     def _match_plate(
         self,
@@ -184,7 +209,7 @@ class HotlistIndex:
         confidence: float,
         jurisdiction: str | None,
     ) -> None:
-        plate = self._plates[position]
+        plate = self._plates[position].decode()
         pairs = [(got, wanted) for got, wanted in zip(text, plate, strict=True) if got != wanted]
         if len(pairs) > self.max_substitutions:
             return
