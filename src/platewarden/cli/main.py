@@ -10,6 +10,7 @@ from platewarden import __version__
 from platewarden.cli import (
     alerts,
     cameras,
+    capture,
     db,
     demo,
     evidence,
@@ -57,6 +58,7 @@ app.add_typer(hotlists.app, name="hotlist")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(jobs.app, name="jobs")
 app.command("ingest")(reads.ingest)
+app.command("capture")(capture.capture)
 app.command("purge")(purge.purge)
 app.command("purge-runs")(purge.purge_runs)
 app.command("export")(evidence.export)
