@@ -140,7 +140,7 @@ class HotlistIndex:
         # Every read goes through this loop, so it is written for speed: locals, C-level calls.
         table = self._confusables.table
         by_key = self._by_key
-        screens = self._patterns.screens if self._patterns.patterns else None
+        screens = self._patterns.screens
         for rank, (text, confidence) in enumerate(alternatives):
             key = text.encode("ascii", "replace").translate(table)
             held = by_key.get(key)
@@ -156,9 +156,12 @@ class HotlistIndex:
                     )
             if screens is not None:
                 screen = screens.get(len(key))
-                if screen is None or reduce(
-                    and_, map(dict.get, screen[1], screen[0](key), screen[2])
-                ):
+                if screen is None:
+                    passed = True
+                else:
+                    cut, by_chars, anything = screen
+                    passed = reduce(and_, map(dict.get, by_chars, cut(key), anything)) != 0
+                if passed:
                     self._match_patterns(
                         found,
                         key,

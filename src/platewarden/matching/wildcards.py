@@ -47,17 +47,19 @@ class PatternIndex:
         ]
         texts = [canonical(p.text) for p in self.patterns]
         alphabet = "".join(sorted(set(canonical(_ALPHABET))))
-        # The screens to try on every read; the layouts' owners only for the few that pass.
-        self.screens: dict[int, Screen] = {}
+        # The screens every read goes through (None: no patterns, nothing to screen), by length;
+        # the layouts' owners, for the few reads that pass.
+        screens: dict[int, Screen] = {}
         self._owners: dict[int, tuple[int, ...]] = {}
         for length in range(MAX_PLATE_LENGTH + 1):
             screen, owners = _screen(length, self.patterns, texts, alphabet)
-            self.screens[length], self._owners[length] = screen, owners
+            screens[length], self._owners[length] = screen, owners
+        self.screens = screens if self.patterns else None
         self._longer = tuple(n for n, p in enumerate(self.patterns) if p.has_star)
 
     def candidates(self, key: bytes) -> Collection[int]:
         """Return the patterns a read with this canonical key may fit (most of the time none)."""
-        screen = self.screens.get(len(key))
+        screen = self.screens.get(len(key)) if self.screens else None
         if screen is None:  # longer than any plate: only patterns with `*` can fit
             return self._longer
         cut, by_chars, anything = screen
