@@ -33,13 +33,25 @@ class Action(StrEnum):
     VIEW_HOTLISTS = "view_hotlists"
     VIEW_ALERTS = "view_alerts"
     HANDLE_ALERTS = "handle_alerts"
+    QUERY_PLATE = "query_plate"  # a plate look-up with a purpose (officers)
+    SEARCH_HISTORY = "search_history"  # history search and area canvass (investigators)
+    MANAGE_MEMBERS = "manage_members"
+    MANAGE_TRAINING = "manage_training"
+    VIEW_MEMBER_ACTIVITY = "view_member_activity"
+    VIEW_AUDIT = "view_audit"
+    REVIEW_AUDIT = "review_audit"
+    MAINTAIN_CAMERAS = "maintain_cameras"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.OFFICER: frozenset({Action.VIEW_ALERTS, Action.HANDLE_ALERTS, Action.VIEW_HOTLISTS}),
+    Role.OFFICER: frozenset(
+        {Action.VIEW_ALERTS, Action.HANDLE_ALERTS, Action.VIEW_HOTLISTS, Action.QUERY_PLATE}
+    ),
     Role.INVESTIGATOR: frozenset(
         {
             Action.VIEW_READS,
+            Action.QUERY_PLATE,
+            Action.SEARCH_HISTORY,
             Action.CREATE_HOLD,
             Action.VIEW_HOLDS,
             Action.VIEW_ALERTS,
@@ -47,19 +59,32 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         }
     ),
     Role.SUPERVISOR: frozenset(
-        {Action.VIEW_HOLDS, Action.VIEW_ALERTS, Action.HANDLE_ALERTS, Action.VIEW_HOTLISTS}
+        {
+            Action.VIEW_HOLDS,
+            Action.VIEW_ALERTS,
+            Action.HANDLE_ALERTS,
+            Action.VIEW_HOTLISTS,
+            Action.VIEW_MEMBER_ACTIVITY,
+            Action.VIEW_AUDIT,
+            Action.REVIEW_AUDIT,
+        }
     ),
     Role.ADMINISTRATOR: frozenset(
         {
             Action.MANAGE_CAMERAS,
+            Action.MAINTAIN_CAMERAS,
             Action.INGEST,
             Action.VIEW_HOLDS,
             Action.MANAGE_HOTLISTS,
             Action.VIEW_HOTLISTS,
             Action.VIEW_ALERTS,
+            Action.MANAGE_MEMBERS,
+            Action.MANAGE_TRAINING,
         }
     ),
-    Role.AUDITOR: frozenset({Action.VIEW_HOLDS, Action.VIEW_PURGE_RUNS}),
+    Role.AUDITOR: frozenset(
+        {Action.VIEW_HOLDS, Action.VIEW_PURGE_RUNS, Action.VIEW_AUDIT, Action.REVIEW_AUDIT}
+    ),
     Role.RECORDS_CUSTODIAN: frozenset(
         {
             Action.CREATE_HOLD,

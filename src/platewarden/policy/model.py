@@ -64,6 +64,31 @@ class AlertRules(_Strict):
     fold_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 10
 
 
+class AccessRules(_Strict):
+    """Log-on, lockout, sessions and the second factor."""
+
+    password_min_length: Annotated[int, Field(ge=8, le=128)] = 12
+    lockout_attempts: Annotated[int, Field(ge=1, le=5)] = 5
+    lockout_minutes: Annotated[int, Field(ge=10, le=24 * 60)] = 10
+    session_idle_minutes: Annotated[int, Field(ge=1, le=30)] = 30
+    totp_roles: list[str] = Field(default_factory=lambda: ["administrator", "auditor"])
+    totp_everyone: bool = False
+
+
+class TrainingRules(_Strict):
+    """The course each role needs, and how long a completion counts."""
+
+    valid_months: Annotated[int, Field(ge=1, le=120)] = 12
+    courses: dict[str, str] = Field(default_factory=dict)
+
+
+class AuditRules(_Strict):
+    """What the audit review flags."""
+
+    many_searches_per_day: Annotated[int, Field(ge=1)] = 50
+    unusual_hour_share: Annotated[float, Field(ge=0, le=1)] = 0.02
+
+
 class Policy(_Strict):
     """The agency's ALPR policy, as the software enforces it."""
 
@@ -73,6 +98,9 @@ class Policy(_Strict):
     purposes: Annotated[list[PurposeDef], Field(min_length=1)]
     matching: MatchingRules = Field(default_factory=MatchingRules)
     alerts: AlertRules = Field(default_factory=AlertRules)
+    access: AccessRules = Field(default_factory=AccessRules)
+    training: TrainingRules = Field(default_factory=TrainingRules)
+    audit: AuditRules = Field(default_factory=AuditRules)
 
     @field_validator("purposes")
     @classmethod

@@ -257,3 +257,107 @@ alert_events = Table(
     Column("detail", JSON, nullable=False),
     Index(None, "alert_id"),
 )
+
+members = Table(
+    "members",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("full_name", String(200), nullable=False),
+    Column("badge_number", String(32)),
+    Column("roles", JSON, nullable=False),
+    Column("supervisor_id", Integer, ForeignKey("members.id")),
+    Column("password_hash", Text, nullable=False),
+    Column("password_changed_at", UTCDateTime, nullable=False),
+    Column("must_change_password", Boolean, nullable=False),
+    Column("totp_secret", LargeBinary),  # sealed with the master key
+    Column("totp_last_step", BigInteger),  # a code's time step is accepted once (no replay)
+    Column("failed_logons", Integer, nullable=False),
+    Column("locked_until", UTCDateTime),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("deactivated_at", UTCDateTime),
+    Column("deactivated_by", String(100)),
+)
+
+training_records = Table(
+    "training_records",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("member_id", Integer, ForeignKey("members.id"), nullable=False),
+    Column("course", String(100), nullable=False),
+    Column("completed_on", UTCDateTime, nullable=False),
+    Column("expires_on", UTCDateTime),
+    Column("recorded_by", String(100), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Index(None, "member_id", "course"),
+)
+
+grants = Table(
+    "grants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("member_id", Integer, ForeignKey("members.id"), nullable=False),
+    Column("kind", String(32), nullable=False),  # confidential_data
+    Column("reason", Text, nullable=False),
+    Column("granted_by", String(100), nullable=False),
+    Column("granted_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+    Column("revoked_by", String(100)),
+    Index(None, "member_id", "kind"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("member_id", Integer, ForeignKey("members.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+    Column("end_reason", String(32)),
+    Column("client_address", String(64)),
+)
+
+camera_maintenance = Table(
+    "camera_maintenance",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("camera_id", Integer, ForeignKey("cameras.id"), nullable=False),
+    Column("done_on", UTCDateTime, nullable=False),
+    Column("kind", String(20), nullable=False),  # install, repair, calibration, firmware, cleaning
+    Column("performed_by", String(100), nullable=False),
+    Column("notes", Text),
+    Column("next_due", UTCDateTime),
+    Column("recorded_by", String(100), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Index(None, "camera_id", "kind", "done_on"),
+)
+
+audit_reviews = Table(
+    "audit_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("period_start", UTCDateTime, nullable=False),
+    Column("period_end", UTCDateTime, nullable=False),
+    Column("sample_size", Integer, nullable=False),
+    Column("seed", BigInteger, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime),
+)
+
+audit_review_items = Table(
+    "audit_review_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("audit_reviews.id"), nullable=False),
+    Column("audit_id", BigId, ForeignKey("audit_log.id"), nullable=False),
+    Column("finding", String(16)),  # justified, not_justified; None until reviewed
+    Column("notes", Text),
+    Column("reviewed_by", String(100)),
+    Column("reviewed_at", UTCDateTime),
+    Index(None, "review_id"),
+)
