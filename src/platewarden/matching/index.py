@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import and_
+from typing import NamedTuple
 
 from platewarden.matching.confusables import Confusables
 from platewarden.matching.patterns import InvalidPatternError, parse_pattern
@@ -38,6 +39,20 @@ class Match:
     score: float
     jurisdiction_mismatch: bool
     explanation: str
+
+
+class _Hit(NamedTuple):
+    """A match found, before it is known to be the entry's best and worth explaining."""
+
+    score: float
+    kind: MatchKind
+    entry_text: str
+    entry_jurisdiction: str | None
+    text: str
+    pairs: list[tuple[str, str]]
+    rank: int
+    confidence: float
+    mismatch: bool
 
 
 class HotlistIndex:
@@ -136,14 +151,27 @@ class HotlistIndex:
         self, alternatives: Sequence[tuple[str, float]], jurisdiction: str | None = None
     ) -> list[Match]:
         """Match a read's OCR alternatives (best first); return one best match per entry."""
-        found: dict[int, Match] = {}
+        found: dict[int, _Hit] = {}
         # Every read goes through this loop, so it is written for speed: locals, C-level calls.
         table = self._confusables.table
         by_key = self._by_key
         screens = self._patterns.screens
+        previous = None
+        held: int | tuple[int, ...] | None = None
+        passed = False
         for rank, (text, confidence) in enumerate(alternatives):
             key = text.encode("ascii", "replace").translate(table)
-            held = by_key.get(key)
+            # Alternatives often differ in confusable characters only: same key, same lookups.
+            if key != previous:
+                previous = key
+                held = by_key.get(key)
+                if screens is None:
+                    passed = False
+                elif (screen := screens.get(len(key))) is None:
+                    passed = True  # longer than any plate: try the patterns with `*`
+                else:
+                    cut, by_chars, anything = screen
+                    passed = reduce(and_, map(dict.get, by_chars, cut(key), anything)) != 0
             if held is not None:
                 for position in (held,) if isinstance(held, int) else held:
                     self._match_plate(
@@ -154,29 +182,23 @@ class HotlistIndex:
                         confidence=confidence,
                         jurisdiction=jurisdiction,
                     )
-            if screens is not None:
-                screen = screens.get(len(key))
-                if screen is None:
-                    passed = True
-                else:
-                    cut, by_chars, anything = screen
-                    passed = reduce(and_, map(dict.get, by_chars, cut(key), anything)) != 0
-                if passed:
-                    self._match_patterns(
-                        found,
-                        key,
-                        text=text,
-                        rank=rank,
-                        confidence=confidence,
-                        jurisdiction=jurisdiction,
-                    )
+            if passed:
+                self._match_patterns(
+                    found,
+                    key,
+                    text=text,
+                    rank=rank,
+                    confidence=confidence,
+                    jurisdiction=jurisdiction,
+                )
         if not found:  # most reads
             return []
-        return sorted(found.values(), key=lambda m: (-m.score, m.entry_id))
+        matches = [_to_match(entry_id, hit, jurisdiction) for entry_id, hit in found.items()]
+        return sorted(matches, key=lambda m: (-m.score, m.entry_id))
 
     def _match_patterns(
         self,
-        found: dict[int, Match],
+        found: dict[int, _Hit],
         key: bytes,
         *,
         text: str,
@@ -204,7 +226,7 @@ class HotlistIndex:
 
     def _match_plate(
         self,
-        found: dict[int, Match],
+        found: dict[int, _Hit],
         position: int,
         *,
         text: str,
@@ -231,7 +253,7 @@ class HotlistIndex:
 
 
 def _offer(
-    found: dict[int, Match],
+    found: dict[int, _Hit],
     kind: MatchKind,
     *,
     entry_id: int,
@@ -243,31 +265,37 @@ def _offer(
     confidence: float,
     jurisdiction: str | None,
 ) -> None:
-    """Keep the match unless the entry already has a better one."""
+    """Keep the hit unless the entry already has a better one."""
     mismatch = bool(jurisdiction and entry_jurisdiction and jurisdiction != entry_jurisdiction)
     value = score(
         kind, substitutions=len(pairs), rank=rank, confidence=confidence, mismatch=mismatch
     )
     held = found.get(entry_id)
-    if held is not None and held.score >= value:
-        return
-    found[entry_id] = Match(
+    if held is None or held.score < value:
+        found[entry_id] = _Hit(
+            value, kind, entry_text, entry_jurisdiction, text, pairs, rank, confidence, mismatch
+        )
+
+
+def _to_match(entry_id: int, hit: _Hit, jurisdiction: str | None) -> Match:
+    """Turn an entry's best hit into the match that explains itself."""
+    return Match(
         entry_id=entry_id,
-        kind=kind,
-        matched_text=text,
-        alternative_rank=rank,
-        substitutions=len(pairs),
-        score=value,
-        jurisdiction_mismatch=mismatch,
+        kind=hit.kind,
+        matched_text=hit.text,
+        alternative_rank=hit.rank,
+        substitutions=len(hit.pairs),
+        score=hit.score,
+        jurisdiction_mismatch=hit.mismatch,
         explanation=explain(
-            kind,
-            read=text,
-            entry=entry_text,
-            pairs=pairs,
-            rank=rank,
-            confidence=confidence,
+            hit.kind,
+            read=hit.text,
+            entry=hit.entry_text,
+            pairs=hit.pairs,
+            rank=hit.rank,
+            confidence=hit.confidence,
             read_jurisdiction=jurisdiction,
-            entry_jurisdiction=entry_jurisdiction,
-            mismatch=mismatch,
+            entry_jurisdiction=hit.entry_jurisdiction,
+            mismatch=hit.mismatch,
         ),
     )
