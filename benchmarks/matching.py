@@ -70,6 +70,9 @@ LOOKALIKE = {
     "J": "U",
     "Y": "V",
 }
+Alternatives = list[tuple[str, float]]
+Read = tuple[Alternatives, str | None]  # the OCR's alternatives, best first, and the state
+Matcher = Callable[[Alternatives, str | None], object]
 CONFUSABLE = {c: cls for cls in DEFAULT_CONFUSABLE_CLASSES for c in cls}
 
 
@@ -125,7 +128,7 @@ def misread(rng: random.Random, text: str, *, confusable: bool | None = None) ->
     return text[:at] + rng.choice(options or text[at]) + text[at + 1 :]
 
 
-def reads(rng: random.Random, count: int, listed: list[str], patterns: list[str]) -> list[tuple]:
+def reads(rng: random.Random, count: int, listed: list[str], patterns: list[str]) -> list[Read]:
     """Return (alternatives, jurisdiction) reads: mostly misses, some exact, OCR, wildcard hits."""
     stream = []
     for _ in range(count):
@@ -222,17 +225,17 @@ def main() -> None:
     )
 
 
-def plain_lookups(plates: list[str]) -> Callable[[list, str | None], object]:
+def plain_lookups(plates: list[str]) -> Matcher:
     """Return a matcher that only looks each alternative up in a dict of the plates."""
     lookups = dict.fromkeys(plates)
 
-    def match(alternatives: list, _: str | None) -> object:
+    def match(alternatives: Alternatives, _: str | None) -> object:
         return [lookups.get(text) for text, _ in alternatives]
 
     return match
 
 
-def time_run(stream: list[tuple], match: Callable[[list, str | None], object]) -> float:
+def time_run(stream: list[Read], match: Matcher) -> float:
     """Return reads per CPU second of one pass over the stream."""
     started = time.process_time()
     for alternatives, state in stream:

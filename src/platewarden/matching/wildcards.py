@@ -80,7 +80,7 @@ class PatternIndex:
         found = compiled.canonical.fullmatch(key)
         if found is None:
             return None
-        pairs = []
+        pairs: list[tuple[str, str]] = []
         for group, run in enumerate(compiled.runs, start=1):
             start = found.start(group)
             pairs.extend(
@@ -98,7 +98,7 @@ def _screen(
     spans = _spans(length)
     pinned: list[dict[bytes, int]] = [{} for _ in spans]
     anything = [0] * len(spans)
-    owners = []
+    owners: list[int] = []
     for number, (pattern, text) in enumerate(zip(patterns, texts, strict=True)):
         if length == pattern.min_length or (pattern.has_star and length > pattern.min_length):
             for layout in _layouts(pattern, text, length):

@@ -209,3 +209,13 @@ def test_overlapping_confusable_classes_are_refused() -> None:
         HotlistIndex.build(
             [], confusable_classes=["0OD", "DQ"], max_substitutions=1, min_fixed_chars=3
         )
+
+
+def test_a_read_longer_than_any_plate_can_still_fit_a_star_pattern() -> None:
+    index = build(pattern(1, "ABC*"), pattern(2, "AB?12"))
+    assert [m.entry_id for m in index.match(read("ABC123456789XY"))] == [1]
+
+
+def test_unexpected_characters_in_a_read_match_nothing_and_raise_nothing() -> None:
+    index = build(plate(1, "ABC123"), pattern(2, "*C12*"), pattern(3, "AB?12?"))
+    assert index.match(read("ÄBC-123", "abc123", "ABC 123")) == []

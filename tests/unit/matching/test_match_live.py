@@ -4,7 +4,15 @@ import threading
 
 from platewarden.matching import DEFAULT_CONFUSABLE_CLASSES, HotlistIndex, IndexEntry, LiveIndex
 
-PARAMS = {"confusable_classes": DEFAULT_CONFUSABLE_CLASSES, "max_substitutions": 1}
+
+def build(entries: list[IndexEntry]) -> HotlistIndex:
+    """Build an index with the default classes and one substitution."""
+    return HotlistIndex.build(
+        entries,
+        confusable_classes=DEFAULT_CONFUSABLE_CLASSES,
+        max_substitutions=1,
+        min_fixed_chars=3,
+    )
 
 
 def version(number: int, size: int = 2000) -> list[IndexEntry]:
@@ -15,7 +23,7 @@ def version(number: int, size: int = 2000) -> list[IndexEntry]:
 
 
 def test_rebuild_swaps_in_the_new_list() -> None:
-    live = LiveIndex(HotlistIndex.build(version(1), min_fixed_chars=3, **PARAMS))
+    live = LiveIndex(build(version(1)))
     old = live.current()
     assert old.match([("V1X00007", 0.9)])
     rebuilt = live.rebuild(version(2))
@@ -26,14 +34,14 @@ def test_rebuild_swaps_in_the_new_list() -> None:
 
 
 def test_rebuild_keeps_the_parameters_unless_given() -> None:
-    live = LiveIndex(HotlistIndex.build([], min_fixed_chars=3, **PARAMS))
+    live = LiveIndex(build([]))
     assert live.rebuild(version(1)).max_substitutions == 1
     assert live.rebuild(version(1), max_substitutions=0).max_substitutions == 0
     assert live.current().confusable_classes == DEFAULT_CONFUSABLE_CLASSES
 
 
 def test_readers_see_one_whole_version_while_another_thread_rebuilds() -> None:
-    live = LiveIndex(HotlistIndex.build(version(0), min_fixed_chars=3, **PARAMS))
+    live = LiveIndex(build(version(0)))
     stop = threading.Event()
     failures: list[str] = []
     seen: set[int] = set()
