@@ -100,6 +100,10 @@ class HotlistIndex:
         """Build an index of the entries; refuse a plate or pattern that is malformed."""
         if max_substitutions < 0:
             raise ValueError("max_substitutions must be 0 or more")
+        if min_fixed_chars < 1:
+            raise ValueError(
+                "min_fixed_chars must be at least 1, or a pattern could match any plate"
+            )
         index = cls(
             confusable_classes,
             max_substitutions=max_substitutions,
