@@ -219,3 +219,12 @@ def test_a_read_longer_than_any_plate_can_still_fit_a_star_pattern() -> None:
 def test_unexpected_characters_in_a_read_match_nothing_and_raise_nothing() -> None:
     index = build(plate(1, "ABC123"), pattern(2, "*C12*"), pattern(3, "AB?12?"))
     assert index.match(read("ÄBC-123", "abc123", "ABC 123")) == []
+
+
+def test_settings_that_would_let_anything_through_are_refused() -> None:
+    with pytest.raises(ValueError, match="min_fixed_chars must be at least 1"):
+        HotlistIndex.build([], confusable_classes=(), max_substitutions=1, min_fixed_chars=0)
+    with pytest.raises(ValueError, match="max_substitutions must be 0 or more"):
+        HotlistIndex.build([], confusable_classes=(), max_substitutions=-1, min_fixed_chars=3)
+    with pytest.raises(ValueError, match="two or more of the characters"):
+        HotlistIndex.build([], confusable_classes=["0o"], max_substitutions=1, min_fixed_chars=3)
