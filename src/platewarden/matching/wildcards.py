@@ -45,14 +45,13 @@ class PatternIndex:
             _Compiled(p.regex(), re.compile(p.regex(canonical).pattern.encode()), tuple(p.runs()))
             for p in self.patterns
         ]
-        texts = [canonical(p.text) for p in self.patterns]
         alphabet = "".join(sorted(set(canonical(_ALPHABET))))
         # The screens every read goes through (None: no patterns, nothing to screen), by length;
         # the layouts' owners, for the few reads that pass.
         screens: dict[int, Screen] = {}
         self._owners: dict[int, tuple[int, ...]] = {}
         for length in range(MAX_PLATE_LENGTH + 1):
-            screen, owners = _screen(length, self.patterns, texts, alphabet)
+            screen, owners = _screen(length, self.patterns, canonical, alphabet)
             screens[length], self._owners[length] = screen, owners
         self.screens = screens if self.patterns else None
         self._longer = tuple(n for n, p in enumerate(self.patterns) if p.has_star)
@@ -92,16 +91,16 @@ class PatternIndex:
 
 
 def _screen(
-    length: int, patterns: Sequence[Pattern], texts: Sequence[str], alphabet: str
+    length: int, patterns: Sequence[Pattern], canonical: Callable[[str], str], alphabet: str
 ) -> tuple[Screen, tuple[int, ...]]:
     """Build the screen for keys of one length, and the pattern that owns each of its layouts."""
     spans = _spans(length)
     pinned: list[dict[bytes, int]] = [{} for _ in spans]
     anything = [0] * len(spans)
     owners: list[int] = []
-    for number, (pattern, text) in enumerate(zip(patterns, texts, strict=True)):
+    for number, pattern in enumerate(patterns):
         if length == pattern.min_length or (pattern.has_star and length > pattern.min_length):
-            for layout in _layouts(pattern, text, length):
+            for layout in map(canonical, _layouts(pattern, length)):
                 bit = 1 << len(owners)
                 owners.append(number)
                 for window, (start, stop) in enumerate(spans):
@@ -119,16 +118,16 @@ def _screen(
     return (_cutter(spans), by_chars, tuple(anything)), tuple(owners)
 
 
-def _layouts(pattern: Pattern, text: str, length: int) -> list[str]:
+def _layouts(pattern: Pattern, length: int) -> list[str]:
     """Spell the pattern for a read of this length: the characters it places, `?` for the rest."""
     if not pattern.has_star:
-        return [text]
-    prefix, suffix = text.split("*", 1)[0], text.rsplit("*", 1)[1]
+        return [pattern.text]
+    prefix, suffix = pattern.prefix, pattern.suffix
     gap = length - len(prefix) - len(suffix)
     if _RUN.search(prefix + suffix):
         return [prefix + "?" * gap + suffix]
     # Nothing placed at either end: place the longest run of the middle wherever it can go.
-    run = max(_RUN.findall(text), key=len)
+    run = max(pattern.runs(), key=len)
     return [
         prefix + "?" * before + run + "?" * (gap - before - len(run)) + suffix
         for before in range(gap - len(run) + 1)
