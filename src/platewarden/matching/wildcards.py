@@ -50,10 +50,10 @@ class PatternIndex:
         # the layouts' owners, for the few reads that pass.
         screens: dict[int, Screen] = {}
         self._owners: dict[int, tuple[int, ...]] = {}
-        for length in range(MAX_PLATE_LENGTH + 1):
+        for length in range(MAX_PLATE_LENGTH + 1) if self.patterns else ():
             screen, owners = _screen(length, self.patterns, canonical, alphabet)
             screens[length], self._owners[length] = screen, owners
-        self.screens = screens if self.patterns else None
+        self.screens = screens or None
         self._longer = tuple(n for n, p in enumerate(self.patterns) if p.has_star)
 
     def candidates(self, key: bytes) -> Collection[int]:
