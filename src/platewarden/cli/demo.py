@@ -16,7 +16,7 @@ from platewarden.cli.context import cli_errors, console
 from platewarden.domain import Actor, Alternative, CameraKind, HoldKind, HoldSelection, NewRead
 from platewarden.policy.access import Role
 from platewarden.services import cameras, holds, purge
-from platewarden.services.audit_check import verify_audit_chain
+from platewarden.services.audit_review import verify_audit_chain
 from platewarden.services.export import export_hold, verify_export
 from platewarden.services.ingest import ingest_reads
 from platewarden.services.runtime import open_runtime

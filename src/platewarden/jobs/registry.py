@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from platewarden.domain import Actor
 from platewarden.policy.access import Role
 from platewarden.services import hotlists, purge
-from platewarden.services.audit_check import verify_audit_chain
+from platewarden.services.audit_review import verify_audit_chain
 from platewarden.services.runtime import Runtime
 
 SCHEDULER = Actor("scheduler", frozenset({Role.SYSTEM}))
