@@ -9,6 +9,7 @@ import typer
 from platewarden import __version__
 from platewarden.cli import (
     alerts,
+    audit,
     cameras,
     capture,
     db,
@@ -17,6 +18,7 @@ from platewarden.cli import (
     holds,
     hotlists,
     jobs,
+    maintenance,
     purge,
     reads,
     vision,
@@ -57,6 +59,8 @@ app.add_typer(holds.app, name="hold")
 app.add_typer(hotlists.app, name="hotlist")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(jobs.app, name="jobs")
+app.add_typer(audit.app, name="audit")
+app.add_typer(maintenance.app, name="maintenance")
 app.command("ingest")(reads.ingest)
 app.command("capture")(capture.capture)
 app.command("purge")(purge.purge)

@@ -1,0 +1,187 @@
+"""`platewarden audit`: verify and query the audit trail, and review samples of searches."""
+
+import json
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from platewarden.accountability import AuditFilter, AuditRecord, Finding, ReviewItem, ReviewReport
+from platewarden.cli.context import console, console_actor, errors, opened_runtime
+from platewarden.cli.holds import parse_time
+from platewarden.services import audit_review
+
+app = typer.Typer(
+    help="Verify, query and review the audit trail (policy 426.6 c, d).", no_args_is_help=True
+)
+
+
+@app.command("verify")
+def verify() -> None:
+    """Walk the hash chain and name every changed, deleted or re-ordered record; exit 1 if any."""
+    with opened_runtime() as rt:
+        problems = audit_review.verify_trail(rt, console_actor(rt))
+    if problems:
+        for problem in problems:
+            errors.print(problem, highlight=False)
+        errors.print(f"[red]audit trail broken:[/red] {len(problems)} problems", highlight=False)
+        raise typer.Exit(1)
+    console.print("audit trail intact")
+
+
+@app.command("query")
+def query(
+    member: Annotated[str | None, typer.Option(help="The member who acted.")] = None,
+    since: Annotated[str | None, typer.Option(help="From this time (ISO 8601).")] = None,
+    until: Annotated[str | None, typer.Option(help="Before this time (ISO 8601).")] = None,
+    case: Annotated[str | None, typer.Option(help="The case number.")] = None,
+    purpose: Annotated[str | None, typer.Option(help="The purpose of use.")] = None,
+    action: Annotated[str | None, typer.Option(help="The action, e.g. search_reads.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many records, oldest first.")] = 500,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object per record.")
+    ] = False,
+) -> None:
+    """Show audit records by member, time, case, purpose and action."""
+    where = AuditFilter(
+        actor=member,
+        since=parse_time(since),
+        until=parse_time(until),
+        case_number=case,
+        purpose=purpose,
+        action=action,
+    )
+    with opened_runtime() as rt:
+        found = audit_review.query_audit(rt, console_actor(rt), where=where, limit=limit)
+    if as_json:
+        for r in found:
+            typer.echo(json.dumps(asdict(r) | {"at": r.at.isoformat()}, sort_keys=True))
+        return
+    table = Table("id", "time", "member", "action", "outcome", "purpose", "case", "results")
+    table.add_column("parameters", overflow="fold")
+    for r in found:
+        table.add_row(*_row(r), json.dumps(r.parameters, sort_keys=True))
+    console.print(table)
+    if len(found) == limit:
+        errors.print(f"showing the first {limit} records: narrow the query or raise --limit")
+
+
+@app.command("sample")
+def sample(
+    since: Annotated[str, typer.Option(help="Start of the period (ISO 8601).")],
+    until: Annotated[str, typer.Option(help="End of the period, not included (ISO 8601).")],
+    size: Annotated[int, typer.Option(help="How many searches to draw.")],
+    seed: Annotated[
+        int | None, typer.Option(help="Seed of the draw: the same seed draws the same searches.")
+    ] = None,
+) -> None:
+    """Draw searches of a period at random for review."""
+    with opened_runtime() as rt:
+        review = audit_review.sample_searches(
+            rt,
+            console_actor(rt),
+            since=_moment(since),
+            until=_moment(until),
+            size=size,
+            seed=seed,
+        )
+    console.print(
+        f"review {review.id}: {len(review.items)} searches of {_local(review.period_start)} to "
+        f"{_local(review.period_end)} (asked {review.sample_size}, seed {review.seed})"
+    )
+    console.print(_items(review.items))
+
+
+@app.command("review")
+def review(
+    review_id: int,
+    item_id: int,
+    finding: Annotated[Finding, typer.Option(help="Was the search justified?")],
+    notes: Annotated[str | None, typer.Option(help="Why; required when not justified.")] = None,
+) -> None:
+    """Record the finding on one sampled search."""
+    with opened_runtime() as rt:
+        item = audit_review.review_search(
+            rt,
+            console_actor(rt),
+            review_id=review_id,
+            item_id=item_id,
+            finding=finding,
+            notes=notes,
+        )
+    console.print(f"item {item.id} of review {review_id}: {item.finding} ({item.reviewed_by})")
+
+
+@app.command("report")
+def report(review_id: int) -> None:
+    """Show a review's findings and the flags of its period."""
+    with opened_runtime() as rt:
+        result = audit_review.review_report(rt, console_actor(rt), review_id=review_id)
+    _print_report(result)
+
+
+def _print_report(result: ReviewReport) -> None:
+    review = result.review
+    state = f"closed {_local(review.closed_at)}" if review.closed_at else "open"
+    console.print(
+        f"review {review.id} of {_local(review.period_start)} to {_local(review.period_end)}, "
+        f"drawn by {review.created_by}, {state}"
+    )
+    console.print(
+        f"{result.justified} justified, {result.not_justified} not justified, "
+        f"{result.pending} pending; {result.searches} searches in the period"
+    )
+    console.print(_items(review.items))
+    console.print(f"searches without results: {len(result.without_results)}")
+    for r in result.without_results:
+        console.print(f"  record {r.id}: {r.actor} {_local(r.at)} {r.action} case {r.case_number}")
+    console.print(f"days with many searches: {len(result.busy_days)}")
+    for day in result.busy_days:
+        console.print(f"  {day.actor}: {day.searches} searches on {day.day} (UTC)")
+    console.print(f"searches at unusual hours: {len(result.unusual_hours)}")
+    for odd in result.unusual_hours:
+        records = ", ".join(str(i) for i in odd.record_ids)
+        console.print(
+            f"  {odd.actor}: {odd.hour:02d}:00 UTC holds {odd.share:.1%} of their searches "
+            f"(records {records})"
+        )
+
+
+def _items(items: tuple[ReviewItem, ...]) -> Table:
+    table = Table("item", "record", "time", "member", "action", "outcome", "purpose", "case")
+    for column in ("results", "finding", "by", "notes"):
+        table.add_column(column)
+    for item in items:
+        table.add_row(
+            str(item.id),
+            *_row(item.record),
+            item.finding or "pending",
+            item.reviewed_by or "",
+            item.notes or "",
+        )
+    return table
+
+
+def _row(r: AuditRecord) -> tuple[str, ...]:
+    return (
+        str(r.id),
+        _local(r.at),
+        r.actor,
+        r.action,
+        r.outcome,
+        r.purpose or "",
+        r.case_number or "",
+        "" if r.result_count is None else str(r.result_count),
+    )
+
+
+def _moment(value: str) -> datetime:
+    parsed = parse_time(value)
+    assert parsed is not None  # parse_time gives None only for None
+    return parsed
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")

@@ -1,0 +1,90 @@
+"""`platewarden maintenance`: camera maintenance and calibration records."""
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from platewarden.accountability import MaintenanceKind
+from platewarden.cli.context import console, console_actor, opened_runtime
+from platewarden.cli.holds import parse_time
+from platewarden.services import maintenance
+
+app = typer.Typer(
+    help="Record camera maintenance and calibration; list calibrations overdue.",
+    no_args_is_help=True,
+)
+
+
+@app.command("add")
+def add(
+    camera: Annotated[str, typer.Argument(help="The camera's name.")],
+    kind: Annotated[MaintenanceKind, typer.Option(help="What was done.")],
+    performed_by: Annotated[str, typer.Option("--by", help="Who did the work (person or firm).")],
+    done_on: Annotated[
+        str | None, typer.Option(help="When it was done (ISO 8601; default: now).")
+    ] = None,
+    next_due: Annotated[
+        str | None,
+        typer.Option(help="When it is due again; a calibration repeats its last interval."),
+    ] = None,
+    notes: Annotated[str | None, typer.Option(help="What was found and done.")] = None,
+) -> None:
+    """Record maintenance done to a camera."""
+    with opened_runtime() as rt:
+        added = maintenance.add_maintenance(
+            rt,
+            console_actor(rt),
+            camera=camera,
+            kind=kind,
+            done_on=parse_time(done_on) or rt.clock.now(),
+            performed_by=performed_by,
+            notes=notes,
+            next_due=parse_time(next_due),
+        )
+    due = f", next due {_local(added.next_due)}" if added.next_due else ""
+    console.print(
+        f"record {added.id}: {added.kind} of {added.camera} on {_local(added.done_on)}{due}"
+    )
+
+
+@app.command("list")
+def list_(camera: Annotated[str, typer.Argument(help="The camera's name.")]) -> None:
+    """List a camera's maintenance records, newest first."""
+    with opened_runtime() as rt:
+        found = maintenance.list_maintenance(rt, console_actor(rt), camera=camera)
+    table = Table("id", "done", "kind", "by", "next due", "notes", "recorded by")
+    for r in found:
+        table.add_row(
+            str(r.id),
+            _local(r.done_on),
+            r.kind,
+            r.performed_by,
+            _local(r.next_due) if r.next_due else "",
+            r.notes or "",
+            r.recorded_by,
+        )
+    console.print(table)
+
+
+@app.command("overdue")
+def overdue() -> None:
+    """List cameras in service whose calibration is overdue or was never done."""
+    with opened_runtime() as rt:
+        due = maintenance.overdue_calibrations(rt, console_actor(rt))
+    if not due:
+        console.print("no calibration is overdue")
+        return
+    table = Table("camera", "last calibrated", "was due")
+    for d in due:
+        table.add_row(
+            d.camera,
+            _local(d.last_calibrated) if d.last_calibrated else "never",
+            _local(d.next_due) if d.next_due else "",
+        )
+    console.print(table)
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
