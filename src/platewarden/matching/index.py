@@ -6,7 +6,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import reduce
-from operator import and_
+from operator import and_, getitem
 from typing import NamedTuple
 
 from platewarden.matching.confusables import Confusables
@@ -174,8 +174,8 @@ class HotlistIndex:
                 elif (screen := screens.get(len(key))) is None:
                     passed = True  # longer than any plate: try the patterns with `*`
                 else:
-                    cut, by_chars, anything = screen
-                    passed = reduce(and_, map(dict.get, by_chars, cut(key), anything)) != 0
+                    everything, tables = screen
+                    passed = reduce(and_, map(getitem, tables, key), everything) != 0
             if held is not None:
                 for position in (held,) if isinstance(held, int) else held:
                     self._match_plate(
