@@ -12,9 +12,12 @@ class MatchKind(StrEnum):
     WILDCARD = "wildcard"
 
 
+# Module constants: looking a member up on an Enum class is ten times slower than a global.
+_EXACT, _OCR_EQUIVALENT, _WILDCARD = MatchKind.EXACT, MatchKind.OCR_EQUIVALENT, MatchKind.WILDCARD
+
 # Exact beats OCR-equivalent beats wildcard for the same alternative; each further factor only
 # lowers the score, so an exact match on a confident best read is the only way to reach 1.0.
-_BASE = {MatchKind.EXACT: 1.0, MatchKind.OCR_EQUIVALENT: 0.9, MatchKind.WILDCARD: 0.7}
+_BASE = {_EXACT: 1.0, _OCR_EQUIVALENT: 0.9, _WILDCARD: 0.7}
 _PER_SUBSTITUTION = 0.9
 _PER_RANK = 0.9
 _JURISDICTION_MISMATCH = 0.5
@@ -24,12 +27,11 @@ def score(
     kind: MatchKind, *, substitutions: int, rank: int, confidence: float, mismatch: bool
 ) -> float:
     """Score a match from 0 to 1: lower for substitutions, a lower alternative, less confidence."""
-    confidence = min(max(confidence, 0.0), 1.0)
+    # Plain comparisons, not min/max, and no rounding: this runs for every hit of every read.
+    confidence = 0.0 if confidence < 0.0 else 1.0 if confidence > 1.0 else confidence
     value = _BASE[kind] * _PER_SUBSTITUTION**substitutions * _PER_RANK**rank
     value *= 0.5 + 0.5 * confidence
-    if mismatch:
-        value *= _JURISDICTION_MISMATCH
-    return round(value, 4)
+    return value * _JURISDICTION_MISMATCH if mismatch else value
 
 
 def explain(
@@ -46,9 +48,9 @@ def explain(
 ) -> str:
     """Say in one line why the read matched the entry, and what weakens the match."""
     swaps = ", ".join(f"{got}/{wanted}" for got, wanted in pairs)
-    if kind is MatchKind.EXACT:
+    if kind == _EXACT:
         text = f"exact: read {read} is the entry's plate"
-    elif kind is MatchKind.OCR_EQUIVALENT:
+    elif kind == _OCR_EQUIVALENT:
         text = f"OCR-equivalent: read {read} vs entry {entry} ({swaps})"
     else:
         text = f"wildcard: read {read} fits pattern {entry}"
