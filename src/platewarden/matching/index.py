@@ -241,7 +241,11 @@ class HotlistIndex:
         jurisdiction: str | None,
     ) -> None:
         plate = self._plates[position].decode()
-        pairs = [(got, wanted) for got, wanted in zip(text, plate, strict=True) if got != wanted]
+        pairs = (
+            []
+            if plate == text
+            else [(got, wanted) for got, wanted in zip(text, plate, strict=True) if got != wanted]
+        )
         if len(pairs) > self.max_substitutions:
             return
         _offer(
