@@ -39,5 +39,5 @@ class Confusables:
         return text.encode("ascii", "replace").translate(self.table)
 
     def canonical(self, text: str) -> str:
-        """Return the canonical key as text."""
+        """Return the text with each character replaced by its class's representative."""
         return self.key(text).decode()

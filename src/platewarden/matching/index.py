@@ -76,6 +76,12 @@ class HotlistIndex:
     def __init__(
         self, classes: Sequence[str], *, max_substitutions: int, min_fixed_chars: int
     ) -> None:
+        if max_substitutions < 0:
+            raise ValueError("max_substitutions must be 0 or more")
+        if min_fixed_chars < 1:
+            raise ValueError(
+                "min_fixed_chars must be at least 1, or a pattern could match any plate"
+            )
         self.confusable_classes = tuple(classes)
         # With fuzzy matching off, every character is its own class and the key is the plate.
         confusables = Confusables(classes if max_substitutions else ())
@@ -100,12 +106,6 @@ class HotlistIndex:
         min_fixed_chars: int,
     ) -> "HotlistIndex":
         """Build an index of the entries; refuse a plate or pattern that is malformed."""
-        if max_substitutions < 0:
-            raise ValueError("max_substitutions must be 0 or more")
-        if min_fixed_chars < 1:
-            raise ValueError(
-                "min_fixed_chars must be at least 1, or a pattern could match any plate"
-            )
         index = cls(
             confusable_classes,
             max_substitutions=max_substitutions,
