@@ -81,7 +81,8 @@ def test_verify_names_edited_deleted_and_reordered_records(
     assert f"record {ids[5]}: does not follow" in broken.output
     # The first verify's own record followed ids[5], whose content now sits at ids[4].
     assert f"record {ids[5] + 1}: does not follow" in broken.output
-    assert "audit trail broken: 5 problems" in broken.output
+    assert f"record {ids[2]}: deleted" in broken.output
+    assert "audit trail broken: 6 problems" in broken.output
 
 
 def test_query_filters_and_prints_json(run: Run, engine: Engine, as_member: list[Actor]) -> None:

@@ -41,12 +41,15 @@ MAX_SAMPLE_SIZE = 1000
 
 
 def verify_audit_chain(rt: Runtime, actor: Actor) -> list[str]:
-    """Walk the hash chain, audit the check, and return every broken link (empty when intact).
+    """Walk the hash chain, audit the check, and return every problem found (none when intact).
 
     It needs no role so that the scheduled job can run it: it shows record numbers, no data.
     """
     with rt.engine.begin() as conn:
-        problems = verify_chain(conn)
+        problems = verify_chain(conn) + [
+            f"record {first}: deleted" if first == last else f"records {first}–{last}: deleted"
+            for first, last in store.deleted_ranges(conn)
+        ]
         record(
             conn,
             rt,

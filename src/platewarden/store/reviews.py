@@ -6,7 +6,7 @@ Nothing here changes audit_log: findings go in audit_review_items.
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, RowMapping, Select, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, Select, func, insert, or_, select, update
 
 from platewarden.accountability import (
     AuditFilter,
@@ -15,6 +15,7 @@ from platewarden.accountability import (
     Finding,
     ReviewItem,
 )
+from platewarden.store.audit import GENESIS
 from platewarden.store.schema import audit_log, audit_review_items, audit_reviews
 
 
@@ -38,6 +39,29 @@ def find_audit(
     if limit is not None:
         query = query.limit(limit)
     return [_audit_record(row) for row in conn.execute(query).mappings()]
+
+
+def deleted_ranges(conn: Connection) -> list[tuple[int, int]]:
+    """Return the id ranges (first, last) missing where the chain's link is also broken.
+
+    An id gap alone is no sign (a PostgreSQL sequence skips on a rolled-back append); a gap where
+    the next record does not follow the one before it is where records were deleted.
+    """
+    ordered = select(
+        audit_log.c.id,
+        audit_log.c.prev_hash,
+        func.lag(audit_log.c.id).over(order_by=audit_log.c.id).label("before_id"),
+        func.lag(audit_log.c.hash).over(order_by=audit_log.c.id).label("before_hash"),
+    ).subquery()
+    rows = conn.execute(
+        select(ordered.c.id, ordered.c.before_id)
+        .where(
+            ordered.c.prev_hash != func.coalesce(ordered.c.before_hash, GENESIS),
+            ordered.c.id > func.coalesce(ordered.c.before_id, 0) + 1,
+        )
+        .order_by(ordered.c.id)
+    )
+    return [((before or 0) + 1, id_ - 1) for id_, before in rows]
 
 
 def add_review(

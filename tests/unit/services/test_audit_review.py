@@ -73,12 +73,15 @@ def test_verify_is_audited_and_names_an_edited_record(runtime: Runtime) -> None:
     assert [(e.actor, e.result_count) for e in checks] == [("auditor", 0), ("sgt-moss", 2)]
 
 
-def test_verify_names_the_record_after_a_deletion(runtime: Runtime) -> None:
-    written = [search(runtime) for _ in range(3)]
+def test_verify_names_deleted_records_and_the_record_after_them(runtime: Runtime) -> None:
+    first, *written = ids(runtime) + [search(runtime) for _ in range(5)]
     with runtime.engine.begin() as conn:
-        conn.execute(delete(audit_log).where(audit_log.c.id == written[1]))
+        conn.execute(delete(audit_log).where(audit_log.c.id.in_([first, *written[1:3]])))
     assert audits.verify_trail(runtime, AUDITOR) == [
-        f"record {written[2]}: does not follow the record before it"
+        f"record {written[0]}: does not follow the record before it",
+        f"record {written[3]}: does not follow the record before it",
+        f"record {first}: deleted",
+        f"records {written[1]}–{written[2]}: deleted",
     ]
 
 
