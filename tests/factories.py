@@ -9,6 +9,8 @@ import numpy as np
 
 from platewarden.domain import Actor, Alternative, NewRead, ReadSource
 from platewarden.policy.access import Role
+from platewarden.services import auth, members
+from platewarden.services.runtime import Runtime
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -86,3 +88,24 @@ def new_read(
         values["crop_image"] = plate_image(plate, ext=".png")
     values.update(overrides)
     return NewRead(**values)  # type: ignore[arg-type]
+
+
+PASSWORD = "Tr0ub4dor&3-Helena"
+
+
+def member(rt: Runtime, username: str, *roles: Role, trained: bool = True) -> Actor:
+    """Add a member with roles (and their training) through the services; return their actor."""
+    admin = actor(Role.ADMINISTRATOR, name="admin-factory")
+    members.add_member(
+        rt, admin, username=username, full_name=username.title(), password=PASSWORD, roles=roles
+    )
+    if trained:
+        for role in roles:
+            members.record_training(
+                rt,
+                admin,
+                username=username,
+                course=rt.policy.training.courses[role.value],
+                completed_on=rt.clock.now() - timedelta(days=1),
+            )
+    return auth.log_on(rt, username=username, password=PASSWORD).actor

@@ -23,9 +23,11 @@ class Actor:
     """Who is acting: a member, a camera or a job, with the roles they hold."""
 
     name: str
-    roles: frozenset[Role]
+    roles: frozenset[Role]  # the roles in force: held and with current training
     client_address: str | None = None
     confidential_access: bool = False  # may see confidential hot-list entries' details
+    member_id: int | None = None
+    untrained: tuple[tuple[Role, str], ...] = ()  # held roles without current training, and why
 
 
 class CameraKind(StrEnum):
@@ -298,3 +300,34 @@ class Alert:
     last_hit_at: datetime
     outcome: Outcome | None = None
     events: tuple[AlertEvent, ...] = ()
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member of the department with access to the system; never deleted, only deactivated."""
+
+    id: int
+    username: str
+    full_name: str
+    badge_number: str | None
+    roles: frozenset[Role]
+    supervisor_id: int | None
+    active: bool
+    totp_enrolled: bool
+    must_change_password: bool
+    locked_until: datetime | None
+    created_at: datetime
+    created_by: str
+    deactivated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TrainingRecord:
+    """A course a member completed."""
+
+    id: int
+    member_id: int
+    course: str
+    completed_on: datetime
+    expires_on: datetime | None
+    recorded_by: str

@@ -8,9 +8,8 @@ from rich.table import Table
 
 from platewarden.cli.context import console, console_actor, opened_runtime
 from platewarden.domain import Alert, AlertStatus, Outcome, RejectReason
+from platewarden.image_format import suffix_for
 from platewarden.services import alerts
-
-PNG_SIGNATURE = b"\x89PNG"
 
 app = typer.Typer(
     help="Alerts: list, inspect, confirm, reject and record outcomes.", no_args_is_help=True
@@ -24,7 +23,7 @@ def list_(
 ) -> None:
     """List alerts, newest first."""
     with opened_runtime() as rt:
-        found = alerts.list_alerts(rt, console_actor(), statuses=status, limit=limit)
+        found = alerts.list_alerts(rt, console_actor(rt), statuses=status, limit=limit)
     table = Table("id", "status", "plate", "kind", "score", "hits", "flags", "when")
     for a in found:
         table.add_row(
@@ -61,7 +60,7 @@ def show(
 ) -> None:
     """Show an alert beside its hot-list entry (the first view marks it viewed)."""
     with opened_runtime() as rt:
-        view = alerts.view_alert(rt, console_actor(), alert_id=alert_id)
+        view = alerts.view_alert(rt, console_actor(rt), alert_id=alert_id)
     a = view.alert
     console.print(f"[bold]alert {a.id}[/bold] {a.status.value}: {a.explanation}", highlight=False)
     plate = a.plate or "(purged)"
@@ -81,8 +80,7 @@ def show(
         images.mkdir(parents=True, exist_ok=True)
         for label, data in (("crop", view.crop_image), ("frame", view.frame_image)):
             if data:
-                suffix = ".png" if data.startswith(PNG_SIGNATURE) else ".jpg"
-                path = images / f"alert-{a.id}-{label}{suffix}"
+                path = images / f"alert-{a.id}-{label}{suffix_for(data)}"
                 path.write_bytes(data)
                 console.print(f"{label} image: {path}")
     for event in a.events:
@@ -102,10 +100,10 @@ def confirm(
     """Confirm a hit: first --visual, then --how and --answer."""
     with opened_runtime() as rt:
         if visual:
-            alert = alerts.confirm_visually(rt, console_actor(), alert_id=alert_id)
+            alert = alerts.confirm_visually(rt, console_actor(rt), alert_id=alert_id)
         else:
             alert = alerts.confirm_by_other_means(
-                rt, console_actor(), alert_id=alert_id, how=how or "", answer=answer or ""
+                rt, console_actor(rt), alert_id=alert_id, how=how or "", answer=answer or ""
             )
     console.print(f"alert {alert.id} is {alert.status.value}")
 
@@ -118,7 +116,7 @@ def reject(
 ) -> None:
     """Reject a hit with its reason."""
     with opened_runtime() as rt:
-        alert = alerts.reject(rt, console_actor(), alert_id=alert_id, reason=reason, note=note)
+        alert = alerts.reject(rt, console_actor(rt), alert_id=alert_id, reason=reason, note=note)
     console.print(f"alert {alert.id} is {alert.status.value}")
 
 
@@ -131,6 +129,6 @@ def outcome(
     """Record what came of a confirmed hit."""
     with opened_runtime() as rt:
         alert = alerts.record_outcome(
-            rt, console_actor(), alert_id=alert_id, outcome=result, note=note
+            rt, console_actor(rt), alert_id=alert_id, outcome=result, note=note
         )
     console.print(f"alert {alert.id}: outcome {alert.outcome.value if alert.outcome else ''}")

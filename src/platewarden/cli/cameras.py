@@ -27,7 +27,7 @@ def add(
     with opened_runtime() as rt:
         camera = cameras.add_camera(
             rt,
-            console_actor(),
+            console_actor(rt),
             name=name,
             kind=kind,
             location=location,
@@ -42,7 +42,7 @@ def add(
 def set_status(name: str, status: CameraStatus) -> None:
     """Put a camera in or out of service, or retire it."""
     with opened_runtime() as rt:
-        cameras.set_camera_status(rt, console_actor(), name=name, status=status)
+        cameras.set_camera_status(rt, console_actor(rt), name=name, status=status)
     console.print(f"camera {name} is now {status.value}")
 
 
@@ -50,7 +50,7 @@ def set_status(name: str, status: CameraStatus) -> None:
 def list_() -> None:
     """List the cameras."""
     with opened_runtime() as rt:
-        found = cameras.list_cameras(rt, console_actor())
+        found = cameras.list_cameras(rt, console_actor(rt))
     table = Table("name", "kind", "status", "location", "position")
     for cam in found:
         position = f"{cam.latitude:.5f}, {cam.longitude:.5f}" if cam.latitude is not None else ""

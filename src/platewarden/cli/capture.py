@@ -45,7 +45,7 @@ def capture(
             frames = [
                 _frame(p, fixed_time, latitude, longitude) for p in files[start : start + BATCH]
             ]
-            result = ingest_frames(rt, console_actor(), reader, camera=camera, frames=frames)
+            result = ingest_frames(rt, console_actor(rt), reader, camera=camera, frames=frames)
             for problem in result.problems:
                 errors.print(f"skipped {problem}", highlight=False)
             plates += result.plates

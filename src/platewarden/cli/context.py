@@ -3,6 +3,7 @@
 import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -11,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from platewarden.domain import Actor
 from platewarden.policy import PolicyError
 from platewarden.policy.access import Role
+from platewarden.services.auth import LogonError, has_members, resume
 from platewarden.services.errors import ServiceError
 from platewarden.services.runtime import Runtime, SchemaOutOfDateError, open_runtime
 from platewarden.settings import SettingsError, get_settings
@@ -21,18 +23,29 @@ console = Console()
 errors = Console(stderr=True)
 
 
-def console_actor() -> Actor:
-    """Return the member at this console.
+def session_file(rt: Runtime) -> Path:
+    """Return where this computer user's log-on session token is kept."""
+    return rt.settings.data_dir / "sessions" / f"{getpass.getuser()}.token"
 
-    Until members log in (the accountability issue), the person at the console acts as the
-    department's local operator: administrator, records custodian, investigator and officer.
+
+def console_actor(rt: Runtime) -> Actor:
+    """Return the member logged on at this console.
+
+    Before the first administrator exists (`platewarden first-run`), the person at the console
+    is the local operator: administrator, records custodian, investigator and officer. From
+    then on every command needs `platewarden login`.
     """
-    return Actor(
-        name=f"{getpass.getuser()}@console",
-        roles=frozenset(
-            {Role.ADMINISTRATOR, Role.RECORDS_CUSTODIAN, Role.INVESTIGATOR, Role.OFFICER}
-        ),
-    )
+    if not has_members(rt):
+        return Actor(
+            name=f"{getpass.getuser()}@console",
+            roles=frozenset(
+                {Role.ADMINISTRATOR, Role.RECORDS_CUSTODIAN, Role.INVESTIGATOR, Role.OFFICER}
+            ),
+        )
+    path = session_file(rt)
+    if not path.exists():
+        raise LogonError("not logged on: run `platewarden login`")
+    return resume(rt, path.read_text().strip(), client_address="console")
 
 
 @contextmanager

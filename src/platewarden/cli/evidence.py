@@ -17,7 +17,7 @@ def export(
     """Export a hold's reads and images with a manifest of hashes and a custody record."""
     with opened_runtime() as rt:
         result = export_hold(
-            rt, console_actor(), hold_id=hold, evidence_number=evidence_number, destination=to
+            rt, console_actor(rt), hold_id=hold, evidence_number=evidence_number, destination=to
         )
     console.print(
         f"exported {result.read_count} reads and {result.image_count} images "

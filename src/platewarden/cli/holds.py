@@ -66,7 +66,7 @@ def create(
     with opened_runtime() as rt:
         hold = holds.create_hold(
             rt,
-            console_actor(),
+            console_actor(rt),
             kind=kind,
             purpose=purpose,
             case_number=case,
@@ -86,7 +86,7 @@ def release(
 ) -> None:
     """Release a hold: its reads are purged when their retention period ends."""
     with opened_runtime() as rt:
-        hold = holds.release_hold(rt, console_actor(), hold_id=hold_id, reason=reason)
+        hold = holds.release_hold(rt, console_actor(rt), hold_id=hold_id, reason=reason)
     console.print(f"hold {hold.id} released")
 
 
@@ -96,7 +96,7 @@ def list_(
 ) -> None:
     """List holds, newest first."""
     with opened_runtime() as rt:
-        found = holds.list_holds(rt, console_actor(), active_only=active)
+        found = holds.list_holds(rt, console_actor(rt), active_only=active)
     table = Table("id", "kind", "case", "purpose", "reads", "created", "by", "released")
     for hold in found:
         table.add_row(
@@ -116,7 +116,7 @@ def list_(
 def show(hold_id: int) -> None:
     """Show one hold, with a preservation request's sworn fields."""
     with opened_runtime() as rt:
-        hold = holds.get_hold(rt, console_actor(), hold_id=hold_id)
+        hold = holds.get_hold(rt, console_actor(rt), hold_id=hold_id)
     for label, value in _describe(hold):
         console.print(f"[bold]{label}:[/bold] {value}", highlight=False)
 

@@ -29,7 +29,7 @@ def import_(
     with cli_errors():
         data = _read(file)
     with opened_runtime() as rt:
-        load = hotlists.import_hotlist(rt, console_actor(), source=source, data=data, force=force)
+        load = hotlists.import_hotlist(rt, console_actor(rt), source=source, data=data, force=force)
     for problem in load.skipped:
         errors.print(f"skipped {problem}", highlight=False)
     console.print(
@@ -52,7 +52,7 @@ def refresh(
 ) -> None:
     """Fetch the configured feeds now; a failure keeps the last good version."""
     with opened_runtime() as rt:
-        results = hotlists.refresh(rt, console_actor(), source=source)
+        results = hotlists.refresh(rt, console_actor(rt), source=source)
     if not results:
         console.print("no hot-list sources are configured (settings: hotlist_sources)")
     for name, outcome in results:
@@ -63,8 +63,8 @@ def refresh(
 def status() -> None:
     """Show each source's version, age and staleness, and the open notices."""
     with opened_runtime() as rt:
-        found = hotlists.status(rt, console_actor())
-        notices = hotlists.notices(rt, console_actor())
+        found = hotlists.status(rt, console_actor(rt))
+        notices = hotlists.notices(rt, console_actor(rt))
     table = Table("source", "version", "entries", "loaded", "state")
     for s in found:
         loaded = f"{s.version.loaded_at.astimezone():%Y-%m-%d %H:%M}" if s.version else ""
@@ -88,7 +88,7 @@ def list_(
 ) -> None:
     """List entries in force."""
     with opened_runtime() as rt:
-        found = hotlists.list_entries(rt, console_actor(), source=source, plate=plate)
+        found = hotlists.list_entries(rt, console_actor(rt), source=source, plate=plate)
     table = Table("id", "plate", "state", "purpose", "source", "case", "expires")
     for e in found:
         expires = f"{e.expires_at.astimezone():%Y-%m-%d}" if e.expires_at else ""
@@ -108,7 +108,7 @@ def list_(
 def show(entry_id: int) -> None:
     """Show one entry (a confidential entry's details need the grant)."""
     with opened_runtime() as rt:
-        entry = hotlists.show_entry(rt, console_actor(), entry_id=entry_id)
+        entry = hotlists.show_entry(rt, console_actor(rt), entry_id=entry_id)
     for label, value in _describe(entry):
         console.print(f"[bold]{label}:[/bold] {value}", highlight=False)
 
@@ -151,7 +151,7 @@ def add(
     with opened_runtime() as rt:
         entry, historical = hotlists.add_entry(
             rt,
-            console_actor(),
+            console_actor(rt),
             plate=plate,
             purpose=purpose,
             case_number=case,
@@ -172,5 +172,5 @@ def remove(
 ) -> None:
     """Take an entry off the hot lists."""
     with opened_runtime() as rt:
-        hotlists.remove_entry(rt, console_actor(), entry_id=entry_id, reason=reason)
+        hotlists.remove_entry(rt, console_actor(rt), entry_id=entry_id, reason=reason)
     console.print(f"entry {entry_id} removed")

@@ -8,6 +8,7 @@ import typer
 
 from platewarden import __version__
 from platewarden.cli import (
+    accounts,
     alerts,
     audit,
     cameras,
@@ -21,6 +22,7 @@ from platewarden.cli import (
     maintenance,
     purge,
     reads,
+    search,
     vision,
 )
 from platewarden.settings import CONFIG_ENV
@@ -61,6 +63,13 @@ app.add_typer(alerts.app, name="alerts")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(audit.app, name="audit")
 app.add_typer(maintenance.app, name="maintenance")
+app.add_typer(accounts.users, name="user")
+app.add_typer(accounts.training, name="training")
+app.command("first-run")(accounts.first_run)
+app.command("login")(accounts.login)
+app.command("logout")(accounts.logout)
+app.command("whoami")(accounts.whoami)
+app.command("search")(search.search)
 app.command("ingest")(reads.ingest)
 app.command("capture")(capture.capture)
 app.command("purge")(purge.purge)

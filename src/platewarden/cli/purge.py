@@ -18,7 +18,7 @@ def purge(
         task = progress.add_task("purging", total=None)
         run = purging.purge(
             rt,
-            console_actor(),
+            console_actor(rt),
             dry_run=dry_run,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
@@ -33,7 +33,7 @@ def purge(
 def purge_runs() -> None:
     """List the latest purge runs (counts only)."""
     with opened_runtime() as rt:
-        runs = purging.list_runs(rt, console_actor())
+        runs = purging.list_runs(rt, console_actor(rt))
     table = Table("run", "started (UTC)", "cutoff (UTC)", "dry run", "purged", "images", "held")
     for run in runs:
         table.add_row(

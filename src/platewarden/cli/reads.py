@@ -27,7 +27,7 @@ def ingest(
         task = progress.add_task("storing reads", total=None)
         result = import_reads_file(
             rt,
-            console_actor(),
+            console_actor(rt),
             file,
             source_name=source,
             source=kind,

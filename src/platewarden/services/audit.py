@@ -6,7 +6,7 @@ from sqlalchemy import Connection
 
 from platewarden.domain import Actor
 from platewarden.policy import Decision
-from platewarden.policy.access import Action, check_role
+from platewarden.policy.access import PERMISSIONS, Action, check_role
 from platewarden.policy.purposes import check_purpose
 from platewarden.services.errors import AccessDeniedError
 from platewarden.services.runtime import Runtime
@@ -25,6 +25,11 @@ def authorize(
 ) -> Decision:
     """Check the actor's roles (and purpose and case when needed); audit and raise on denial."""
     decision = check_role(actor.roles, action)
+    lapsed = [
+        f"{role.value}: {why}" for role, why in actor.untrained if action in PERMISSIONS[role]
+    ]
+    if not decision.allowed and lapsed:
+        decision = Decision.deny(f"{action} needs current training ({'; '.join(lapsed)})")
     if decision.allowed and needs_purpose:
         decision = check_purpose(rt.policy, purpose, case_number)
     if not decision.allowed:

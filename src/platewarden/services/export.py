@@ -16,6 +16,7 @@ from typing import Any
 
 from platewarden import __version__
 from platewarden.domain import Actor, Hold, Read
+from platewarden.image_format import suffix_for
 from platewarden.policy.access import Action
 from platewarden.services.audit import authorize, record
 from platewarden.services.errors import InvalidInputError, NotFoundError, Problem
@@ -192,7 +193,7 @@ def _write_reads(rt: Runtime, folder: Path, reads: list[Read]) -> int:
                     "export stopped, nothing written:",
                     [Problem(f"read {read.id} {label}", str(exc))],
                 ) from None
-            name = f"images/{read.id}_{label}{_extension(data)}"
+            name = f"images/{read.id}_{label}{suffix_for(data)}"
             (folder / name).write_bytes(data)
             row[f"{label}_image"] = name
             images += 1
@@ -270,7 +271,3 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _extension(data: bytes) -> str:
-    return ".png" if data.startswith(b"\x89PNG") else ".jpg"

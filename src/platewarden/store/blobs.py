@@ -123,6 +123,20 @@ class BlobStore:
         self._keys.pop(day, None)
         shutil.rmtree(self.root / day, ignore_errors=True)
 
+    def seal(self, data: bytes, label: str) -> bytes:
+        """Encrypt a small secret (a TOTP key) with the master key, bound to a label."""
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        return nonce + self._master.encrypt(nonce, data, label.encode())
+
+    def unseal(self, sealed: bytes, label: str) -> bytes:
+        """Decrypt what seal() made for the same label."""
+        try:
+            return self._master.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], label.encode())
+        except InvalidTag:
+            raise BlobTamperedError(
+                f"sealed secret for {label} failed its integrity check"
+            ) from None
+
     def _path(self, blob_id: str) -> Path:
         day, _, digest = blob_id.partition("/")
         date.fromisoformat(day)  # refuses ids that would escape the folder

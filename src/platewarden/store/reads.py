@@ -129,6 +129,7 @@ def find_reads(
     ids: Iterable[int] | None = None,
     hold_id: int | None = None,
     plate: str | None = None,
+    camera: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     latitude: float | None = None,
@@ -146,6 +147,8 @@ def find_reads(
         )
     if plate is not None:
         query = query.where(reads.c.plate == plate)
+    if camera is not None:
+        query = query.where(cameras.c.name == camera)
     if since is not None:
         query = query.where(reads.c.captured_at >= since)
     if until is not None:

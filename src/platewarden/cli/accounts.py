@@ -1,0 +1,251 @@
+"""Members and access: `first-run`, `login`, `logout`, `whoami`, `user` and `training`."""
+
+import os
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from platewarden.cli.context import console, console_actor, opened_runtime, session_file
+from platewarden.cli.holds import parse_time
+from platewarden.policy.access import Role
+from platewarden.services import auth, members
+
+users = typer.Typer(
+    help="Members: add, list, show, deactivate, reset passwords, second factor.",
+    no_args_is_help=True,
+)
+training = typer.Typer(
+    help="Training records: a role grants nothing without current training.", no_args_is_help=True
+)
+
+
+def _password(prompt: str = "Password") -> str:
+    return typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
+
+
+def _roles(roles: Iterable[Role]) -> str:
+    return ", ".join(sorted(r.value for r in roles))
+
+
+def _date(value: str) -> datetime:
+    parsed = parse_time(value)
+    assert parsed is not None
+    return parsed
+
+
+def first_run(
+    username: Annotated[str, typer.Option(help="The first administrator's user name.")],
+    full_name: Annotated[str, typer.Option(help="Their full name.")],
+    course_completed: Annotated[
+        str, typer.Option(help="When they completed the ALPR administrator course (ISO date).")
+    ],
+) -> None:
+    """Create the first administrator of a new system (only while there are no members)."""
+    password = _password()
+    with opened_runtime() as rt:
+        member = members.create_first_administrator(
+            rt,
+            username=username,
+            full_name=full_name,
+            password=password,
+            course_completed_on=_date(course_completed),
+        )
+    console.print(
+        f"administrator {member.username} created; "
+        "from now on every command needs `platewarden login`"
+    )
+
+
+def login(
+    username: Annotated[str, typer.Option(prompt=True, help="Your user name.")],
+    code: Annotated[
+        str | None, typer.Option(help="Your authenticator's code (administrators and auditors).")
+    ] = None,
+) -> None:
+    """Log on at this console (the session ends after the policy's idle minutes)."""
+    password = typer.prompt("Password", hide_input=True)
+    with opened_runtime() as rt:
+        session = auth.log_on(
+            rt, username=username, password=password, totp_code=code, client_address="console"
+        )
+        path = session_file(rt)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(session.token)
+    roles = _roles(session.actor.roles) or "none in force"
+    console.print(f"logged on as {session.actor.name}; roles in force: {roles}")
+    for role, why in session.actor.untrained:
+        console.print(f"[yellow]role {role.value} is not in force:[/yellow] {why}")
+    if session.must_change_password:
+        console.print("[yellow]your password was reset: ask for a new one to be set soon[/yellow]")
+
+
+def logout() -> None:
+    """End the session at this console."""
+    with opened_runtime() as rt:
+        path = session_file(rt)
+        if path.exists():
+            auth.log_off(rt, path.read_text().strip())
+            path.unlink()
+    console.print("logged off")
+
+
+def whoami() -> None:
+    """Show who this console acts as, and which roles are in force."""
+    with opened_runtime() as rt:
+        actor = console_actor(rt)
+    console.print(
+        f"{actor.name}: {', '.join(sorted(r.value for r in actor.roles)) or 'no roles in force'}"
+    )
+    for role, why in actor.untrained:
+        console.print(f"role {role.value} not in force: {why}")
+
+
+@users.command("add")
+def add(
+    username: str,
+    full_name: Annotated[str, typer.Option(help="Full name.")],
+    role: Annotated[list[Role], typer.Option(help="A role (repeatable).")],
+    badge: Annotated[str | None, typer.Option(help="Badge number.")] = None,
+    supervisor: Annotated[str | None, typer.Option(help="User name of their supervisor.")] = None,
+) -> None:
+    """Add a member; they act once trained for their roles."""
+    password = _password("Initial password")
+    with opened_runtime() as rt:
+        member = members.add_member(
+            rt,
+            console_actor(rt),
+            username=username,
+            full_name=full_name,
+            password=password,
+            roles=role,
+            badge_number=badge,
+            supervisor=supervisor,
+        )
+    console.print(f"member {member.username} added with roles {_roles(member.roles)}")
+
+
+@users.command("list")
+def list_() -> None:
+    """List every member, active or not."""
+    with opened_runtime() as rt:
+        found = members.list_members(rt, console_actor(rt))
+    table = Table("user", "name", "badge", "roles", "2FA", "state")
+    for m in found:
+        state = (
+            "active"
+            if m.active
+            else f"deactivated {m.deactivated_at:%Y-%m-%d}"
+            if m.deactivated_at
+            else "inactive"
+        )
+        table.add_row(
+            m.username,
+            m.full_name,
+            m.badge_number or "",
+            _roles(m.roles),
+            "yes" if m.totp_enrolled else "",
+            state,
+        )
+    console.print(table)
+
+
+@users.command("show")
+def show(username: str) -> None:
+    """Show a member with their training and grants."""
+    with opened_runtime() as rt:
+        member, records, confidential = members.show_member(
+            rt, console_actor(rt), username=username
+        )
+    console.print(
+        f"[bold]{member.username}[/bold] {member.full_name} · roles {_roles(member.roles)}"
+    )
+    console.print(
+        f"active: {member.active}; second factor: {member.totp_enrolled}; "
+        f"confidential data: {confidential}"
+    )
+    for t in records:
+        expires = f"{t.expires_on:%Y-%m-%d}" if t.expires_on else "policy default"
+        console.print(
+            f"  training {t.course}: completed {t.completed_on:%Y-%m-%d}, "
+            f"expires {expires}, by {t.recorded_by}"
+        )
+
+
+@users.command("deactivate")
+def deactivate(username: str, reason: Annotated[str, typer.Option(help="Why.")]) -> None:
+    """Deactivate a member (never deleted: the record of who had access stays)."""
+    with opened_runtime() as rt:
+        members.deactivate(rt, console_actor(rt), username=username, reason=reason)
+    console.print(f"member {username} deactivated")
+
+
+@users.command("reset-password")
+def reset_password(username: str) -> None:
+    """Set a temporary password and unlock the account."""
+    password = _password("Temporary password")
+    with opened_runtime() as rt:
+        members.reset_password(rt, console_actor(rt), username=username, new_password=password)
+    console.print(f"password of {username} reset; their sessions ended")
+
+
+@users.command("set-roles")
+def set_roles(
+    username: str, role: Annotated[list[Role], typer.Option(help="A role (repeatable).")]
+) -> None:
+    """Replace a member's roles."""
+    with opened_runtime() as rt:
+        members.set_roles(rt, console_actor(rt), username=username, roles=role)
+    console.print(f"roles of {username} set")
+
+
+@users.command("enroll-totp")
+def enroll_totp(username: str) -> None:
+    """Give a member a second-factor secret for their authenticator app (shown once)."""
+    with opened_runtime() as rt:
+        enrollment = members.enroll_totp(rt, console_actor(rt), username=username)
+    console.print(f"secret: {enrollment.secret}\nscan: {enrollment.uri}")
+
+
+@users.command("grant-confidential")
+def grant_confidential(
+    username: str, reason: Annotated[str, typer.Option(help="Why they need it.")]
+) -> None:
+    """Authorise a member for confidential hot-list data."""
+    with opened_runtime() as rt:
+        members.grant_confidential(rt, console_actor(rt), username=username, reason=reason)
+    console.print(f"{username} may see confidential hot-list data")
+
+
+@users.command("revoke-confidential")
+def revoke_confidential(username: str) -> None:
+    """Withdraw a member's confidential-data grant."""
+    with opened_runtime() as rt:
+        members.revoke_confidential(rt, console_actor(rt), username=username)
+    console.print(f"{username} may no longer see confidential hot-list data")
+
+
+@training.command("add")
+def add_training(
+    username: str,
+    course: Annotated[str, typer.Option(help="The course, as the policy file names it.")],
+    completed: Annotated[str, typer.Option(help="Completion date (ISO).")],
+    expires: Annotated[
+        str | None, typer.Option(help="Expiry (ISO); default from the policy.")
+    ] = None,
+) -> None:
+    """Record a member's completed course."""
+    with opened_runtime() as rt:
+        record = members.record_training(
+            rt,
+            console_actor(rt),
+            username=username,
+            course=course,
+            completed_on=_date(completed),
+            expires_on=parse_time(expires),
+        )
+    console.print(f"training {record.course} recorded for {username}")

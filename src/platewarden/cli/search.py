@@ -1,0 +1,95 @@
+"""`platewarden search`: reads for a lawful purpose tied to a case."""
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from platewarden.cli.context import console, console_actor, opened_runtime
+from platewarden.cli.holds import parse_time
+from platewarden.image_format import suffix_for
+from platewarden.services.search import SearchQuery, read_image, search_reads
+
+
+def search(
+    purpose: Annotated[str, typer.Option(help="One of the policy's purposes of use.")],
+    case: Annotated[str, typer.Option(help="The case number the search serves.")],
+    plate: Annotated[str | None, typer.Option(help="A plate, or a pattern with ? and *.")] = None,
+    ocr_equivalent: Annotated[
+        bool, typer.Option(help="Also find look-alike reads (0/O, 8/B …).")
+    ] = False,
+    since: Annotated[str | None, typer.Option(help="Window start (ISO 8601).")] = None,
+    until: Annotated[str | None, typer.Option(help="Window end (ISO 8601).")] = None,
+    camera: Annotated[str | None, typer.Option(help="Only this camera.")] = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    radius_m: Annotated[float | None, typer.Option(help="Canvass radius in metres.")] = None,
+    limit: int = 200,
+    images: Annotated[
+        Path | None, typer.Option(help="Save each read's plate crop here (audited).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per read.")] = False,
+) -> None:
+    """Search reads by plate, time, camera and area; purpose and case number are required."""
+    query = SearchQuery(
+        purpose=purpose,
+        case_number=case,
+        plate=plate,
+        ocr_equivalent=ocr_equivalent,
+        since=parse_time(since),
+        until=parse_time(until),
+        camera=camera,
+        latitude=latitude,
+        longitude=longitude,
+        radius_m=radius_m,
+        limit=limit,
+    )
+    with opened_runtime() as rt:
+        actor = console_actor(rt)
+        result = search_reads(rt, actor, query)
+        if images is not None:
+            images.mkdir(parents=True, exist_ok=True)
+            for read in result.reads:
+                if read.crop_blob:
+                    data = read_image(
+                        rt, actor, read_id=read.id, which="crop", purpose=purpose, case_number=case
+                    )
+                    (images / f"read-{read.id}-crop{suffix_for(data)}").write_bytes(data)
+    if as_json:
+        for read in result.reads:
+            typer.echo(
+                json.dumps(
+                    {
+                        "id": read.id,
+                        "plate": read.plate,
+                        "jurisdiction": read.jurisdiction,
+                        "captured_at": read.captured_at.isoformat(),
+                        "camera": read.camera,
+                        "latitude": read.latitude,
+                        "longitude": read.longitude,
+                        "confidence": read.confidence,
+                        "source": read.source.value,
+                        "source_name": read.source_name,
+                    }
+                )
+            )
+        return
+    table = Table("read", "plate", "state", "captured (local)", "camera", "position", "conf.")
+    for read in result.reads:
+        position = f"{read.latitude:.5f}, {read.longitude:.5f}" if read.latitude is not None else ""
+        table.add_row(
+            str(read.id),
+            read.plate,
+            read.jurisdiction or "",
+            f"{read.captured_at.astimezone():%Y-%m-%d %H:%M:%S}",
+            read.camera or read.source_name,
+            position,
+            f"{read.confidence:.2f}",
+        )
+    console.print(table)
+    console.print(
+        f"{result.total} reads found"
+        + (f", {len(result.reads)} shown" if result.total > len(result.reads) else "")
+    )
