@@ -46,7 +46,7 @@ def first_run(
     """Create the first administrator of a new system (only while there are no members)."""
     password = _password()
     with opened_runtime() as rt:
-        member = members.create_first_administrator(
+        member, enrollment = members.create_first_administrator(
             rt,
             username=username,
             full_name=full_name,
@@ -56,6 +56,10 @@ def first_run(
     console.print(
         f"administrator {member.username} created; "
         "from now on every command needs `platewarden login`"
+    )
+    console.print(
+        f"second factor: add this secret to an authenticator app (shown once): "
+        f"{enrollment.secret}\n{enrollment.uri}"
     )
 
 

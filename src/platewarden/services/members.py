@@ -29,6 +29,14 @@ def _password_problems(rt: Runtime, password: str, username: str) -> list[Proble
     return [] if decision.allowed else [Problem("password", decision.reason)]
 
 
+@dataclass(frozen=True)
+class Enrollment:
+    """A new second-factor secret, shown once, and the URI an authenticator app scans."""
+
+    secret: str
+    uri: str
+
+
 def create_first_administrator(
     rt: Runtime,
     *,
@@ -36,8 +44,8 @@ def create_first_administrator(
     full_name: str,
     password: str,
     course_completed_on: datetime,
-) -> Member:
-    """Create the first administrator of an empty system, with their administrator training."""
+) -> tuple[Member, Enrollment]:
+    """Create the first administrator of an empty system, with their training and second factor."""
     with rt.engine.connect() as conn:
         if store.count_members(conn):
             raise AccessDeniedError("the first administrator exists already: use `user add`")
@@ -56,7 +64,7 @@ def create_first_administrator(
         _record_training(
             rt, FIRST_RUN, member, course=course, completed_on=course_completed_on, expires_on=None
         )
-    return member
+    return member, _enroll(rt, FIRST_RUN, member)
 
 
 def add_member(
@@ -215,18 +223,13 @@ def reset_password(rt: Runtime, actor: Actor, *, username: str, new_password: st
         record(conn, rt, actor, "reset_password", parameters={"member": username})
 
 
-@dataclass(frozen=True)
-class Enrollment:
-    """A new second-factor secret, shown once, and the URI an authenticator app scans."""
-
-    secret: str
-    uri: str
-
-
 def enroll_totp(rt: Runtime, actor: Actor, *, username: str) -> Enrollment:
     """Give a member a new TOTP secret (replacing any old one)."""
     authorize(rt, actor, Action.MANAGE_MEMBERS, parameters={"username": username})
-    member = _target(rt, username)
+    return _enroll(rt, actor, _target(rt, username))
+
+
+def _enroll(rt: Runtime, actor: Actor, member: Member) -> Enrollment:
     secret = pyotp.random_base32()
     with rt.engine.begin() as conn:
         store.update_member(
@@ -237,8 +240,8 @@ def enroll_totp(rt: Runtime, actor: Actor, *, username: str) -> Enrollment:
                 "totp_last_step": None,
             },
         )
-        record(conn, rt, actor, "enroll_totp", parameters={"member": username})
-    uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=ISSUER)
+        record(conn, rt, actor, "enroll_totp", parameters={"member": member.username})
+    uri = pyotp.TOTP(secret).provisioning_uri(name=member.username, issuer_name=ISSUER)
     return Enrollment(secret, uri)
 
 

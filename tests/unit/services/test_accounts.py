@@ -22,7 +22,7 @@ def audited(rt: Runtime, action: str) -> list:
 
 
 def test_first_administrator_only_on_an_empty_system(runtime: Runtime, clock: FixedClock) -> None:
-    admin = members.create_first_administrator(
+    admin, enrollment = members.create_first_administrator(
         runtime,
         username="chief.admin",
         full_name="Pat Admin",
@@ -30,6 +30,9 @@ def test_first_administrator_only_on_an_empty_system(runtime: Runtime, clock: Fi
         course_completed_on=clock.now() - timedelta(days=3),
     )
     assert admin.roles == {Role.ADMINISTRATOR}
+    code = pyotp.TOTP(enrollment.secret).at(clock.now())
+    session = auth.log_on(runtime, username="chief.admin", password=PASSWORD, totp_code=code)
+    assert session.actor.roles == {Role.ADMINISTRATOR}  # trained by the first run
     with pytest.raises(AccessDeniedError, match="exists already"):
         members.create_first_administrator(
             runtime,
