@@ -151,12 +151,15 @@ def _print_report(result: ReviewReport) -> None:
 
 def _items(items: tuple[ReviewItem, ...]) -> Table:
     table = Table("item", "record", "time", "member", "action", "outcome", "purpose", "case")
-    for column in ("results", "finding", "by", "notes"):
+    table.add_column("results")
+    table.add_column("parameters", overflow="fold")
+    for column in ("finding", "by", "notes"):
         table.add_column(column)
     for item in items:
         table.add_row(
             str(item.id),
             *_row(item.record),
+            json.dumps(item.record.parameters, sort_keys=True),
             item.finding or "pending",
             item.reviewed_by or "",
             item.notes or "",
