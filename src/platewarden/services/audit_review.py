@@ -55,6 +55,7 @@ def verify_audit_chain(rt: Runtime, actor: Actor) -> list[str]:
             rt,
             actor,
             "audit_verify",
+            outcome="failed" if problems else "allowed",  # a broken chain stands out in queries
             reason=f"{len(problems)} broken links" if problems else "chain intact",
             parameters={"broken": problems[:50]},
             result_count=len(problems),

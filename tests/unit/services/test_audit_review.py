@@ -70,7 +70,10 @@ def test_verify_is_audited_and_names_an_edited_record(runtime: Runtime) -> None:
     ]
     with runtime.engine.connect() as conn:
         checks = [e for _, e in audit_entries(conn, action="audit_verify")]
-    assert [(e.actor, e.result_count) for e in checks] == [("auditor", 0), ("sgt-moss", 2)]
+    assert [(e.actor, e.outcome, e.result_count) for e in checks] == [
+        ("auditor", "allowed", 0),
+        ("sgt-moss", "failed", 2),
+    ]
 
 
 def test_verify_names_deleted_records_and_the_record_after_them(runtime: Runtime) -> None:
