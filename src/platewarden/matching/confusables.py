@@ -35,8 +35,8 @@ class Confusables:
 
     def key(self, text: str) -> bytes:
         """Return the text's key: each character replaced by its class's representative."""
-        # "replace" keeps one byte per character, so positions in the key are positions in the text.
-        return text.encode("ascii", "replace").translate(self.table)
+        # A character outside ASCII takes more than one byte: such a key equals no plate's key.
+        return text.encode().translate(self.table)
 
     def canonical(self, text: str) -> str:
         """Return the text with each character replaced by its class's representative."""

@@ -164,9 +164,9 @@ class HotlistIndex:
         screens = self._patterns.screens
         previous = None
         held: int | tuple[int, ...] | None = None
-        passed = False
+        passed: int | bool = False  # the screen's bits: any set, and a pattern may fit
         for rank, (text, confidence) in enumerate(alternatives):
-            key = text.encode("ascii", "replace").translate(table)
+            key = text.encode().translate(table)
             # Alternatives often differ in confusable characters only: same key, same lookups.
             if key != previous:
                 previous = key
@@ -177,7 +177,7 @@ class HotlistIndex:
                     passed = True  # longer than any plate: try the patterns with `*`
                 else:
                     everything, tables = screen
-                    passed = reduce(and_, map(getitem, tables, key), everything) != 0
+                    passed = reduce(and_, map(getitem, tables, key), everything)
             if held is not None:
                 for position in (held,) if isinstance(held, int) else held:
                     self._match_plate(

@@ -72,6 +72,8 @@ class PatternIndex:
         compiled = self._compiled[number]
         if compiled.raw.fullmatch(text):
             return []
+        if len(key) != len(text):  # not ASCII: key positions are not text positions
+            return None
         found = compiled.canonical.fullmatch(key)
         if found is None:
             return None

@@ -217,8 +217,8 @@ def test_a_read_longer_than_any_plate_can_still_fit_a_star_pattern() -> None:
 
 
 def test_unexpected_characters_in_a_read_match_nothing_and_raise_nothing() -> None:
-    index = build(plate(1, "ABC123"), pattern(2, "*C12*"), pattern(3, "AB?12?"))
-    assert index.match(read("ÄBC-123", "abc123", "ABC 123")) == []
+    index = build(plate(1, "ABC123"), pattern(2, "*C12*"), pattern(3, "AB?12?"), pattern(4, "*B12"))
+    assert index.match(read("ÄBC-123", "abc123", "ABC 123", "ÖÖ812")) == []
 
 
 def test_settings_that_would_let_anything_through_are_refused() -> None:
