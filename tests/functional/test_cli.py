@@ -7,6 +7,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from platewarden.cli.main import app
+from platewarden.policy.model import DEFAULT_POLICY_FILE
+from platewarden.services.runtime import open_runtime
+from platewarden.settings import get_settings
+from platewarden.store.audit import audit_entries
 from tests.factories import plate_image
 from tests.functional.conftest import Run
 
@@ -215,3 +219,18 @@ def test_cameras_are_added_listed_and_taken_out_of_service(run: Run) -> None:
     assert "a camera with this name exists" in duplicate.output
     missing = run("camera", "set-status", "nowhere", "active")
     assert "there is no camera 'nowhere'" in missing.output
+
+
+def test_a_changed_policy_file_is_audited_once(run: Run, tmp_path: Path, monkeypatch) -> None:
+    run("hold", "list")
+    changed = tmp_path / "policy.toml"
+    changed.write_text(DEFAULT_POLICY_FILE.read_text("utf-8").replace("days = 90", "days = 60"))
+    monkeypatch.setenv("PLATEWARDEN_POLICY_FILE", str(changed))
+    run("hold", "list")
+    run("hold", "list")
+    rt = open_runtime(get_settings())
+    with rt.engine.connect() as conn:
+        entries = [e for _, e in audit_entries(conn, action="policy_in_force")]
+    rt.close()
+    assert [e.reason for e in entries] == ["first start", "the policy changed"]
+    assert entries[1].parameters["retention_days"] == 60

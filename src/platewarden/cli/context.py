@@ -14,6 +14,7 @@ from platewarden.policy import PolicyError
 from platewarden.policy.access import Role
 from platewarden.services.auth import LogonError, has_members, resume
 from platewarden.services.errors import ServiceError
+from platewarden.services.policy_audit import record_policy_in_force
 from platewarden.services.runtime import Runtime, SchemaOutOfDateError, open_runtime
 from platewarden.settings import SettingsError, get_settings
 from platewarden.store.blobs import BlobError
@@ -69,6 +70,7 @@ def opened_runtime() -> Iterator[Runtime]:
     """Open the runtime from the settings, with clean error messages, and close it after."""
     with cli_errors():
         rt = open_runtime(get_settings())
+        record_policy_in_force(rt)
         try:
             yield rt
         finally:

@@ -108,3 +108,14 @@ def _entry(row: Any) -> AuditEntry:
         result_count=row["result_count"],
         client_address=row["client_address"],
     )
+
+
+def last_parameters(conn: Connection, *, action: str) -> dict[str, Any] | None:
+    """Return the parameters of the newest audit record of an action, if there is one."""
+    query = (
+        select(audit_log.c.parameters)
+        .where(audit_log.c.action == action)
+        .order_by(audit_log.c.id.desc())
+        .limit(1)
+    )
+    return conn.scalar(query)

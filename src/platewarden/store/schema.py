@@ -150,6 +150,7 @@ audit_log = Table(
     Column("hash", String(64), nullable=False, unique=True),
     Index(None, "actor", "at"),
     Index(None, "case_number"),
+    Index(None, "action", "at"),
 )
 
 hotlist_versions = Table(
