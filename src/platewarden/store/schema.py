@@ -362,3 +362,36 @@ audit_review_items = Table(
     Column("reviewed_at", UTCDateTime),
     Index(None, "review_id"),
 )
+
+share_requests = Table(
+    "share_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("direction", String(10), nullable=False),  # incoming (426.7) or outgoing (426.3.1 g)
+    Column("agency", String(200), nullable=False),
+    Column("agency_type", String(20), nullable=False),  # law_enforcement, prosecutor, other
+    Column("requester", String(200), nullable=False),
+    Column("requester_contact", String(200), nullable=False),
+    Column("purpose", String(64), nullable=False),  # a policy purpose, or other_lawful
+    Column("law_cited", Text),
+    Column("case_number", String(64), nullable=False),
+    Column("scope", JSON, nullable=False),
+    Column("received_on", UTCDateTime, nullable=False),
+    Column("document_name", String(200)),
+    Column("document", LargeBinary),  # the written request, sealed with the master key
+    Column("document_sha256", String(64)),
+    Column("entered_by", String(100), nullable=False),
+    Column("entered_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),  # pending, approved, denied, referred, fulfilled
+    Column("decided_by", String(100)),
+    Column("decided_at", UTCDateTime),
+    Column("decision_reason", Text),
+    Column("approved_scope", JSON),
+    Column("fulfilled_by", String(100)),
+    Column("fulfilled_at", UTCDateTime),
+    Column("reads_released", Integer),
+    Column("reads_no_longer_kept", Integer),
+    Column("manifest_sha256", String(64)),
+    Index(None, "direction", "received_on"),
+    Index(None, "status"),
+)

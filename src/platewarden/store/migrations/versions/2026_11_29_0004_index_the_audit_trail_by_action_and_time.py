@@ -5,10 +5,7 @@ Revises: 0003
 Create Date: 2026-11-29 00:33:12.007994
 """
 
-import sqlalchemy as sa
 from alembic import op
-
-import platewarden.store.types
 
 revision = "0004"
 down_revision = "0003"
