@@ -41,6 +41,10 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     REVIEW_AUDIT = "review_audit"
     MAINTAIN_CAMERAS = "maintain_cameras"
+    RECORD_SHARING = "record_sharing"  # enter another agency's request, or our own request out
+    APPROVE_SHARING = "approve_sharing"  # review and approve or deny (426.7)
+    FULFIL_SHARING = "fulfil_sharing"  # export exactly the approved scope
+    VIEW_REPORTS = "view_reports"  # the yearly report and the transparency page
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -80,10 +84,19 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_ALERTS,
             Action.MANAGE_MEMBERS,
             Action.MANAGE_TRAINING,
+            Action.RECORD_SHARING,
+            Action.APPROVE_SHARING,
+            Action.VIEW_REPORTS,
         }
     ),
     Role.AUDITOR: frozenset(
-        {Action.VIEW_HOLDS, Action.VIEW_PURGE_RUNS, Action.VIEW_AUDIT, Action.REVIEW_AUDIT}
+        {
+            Action.VIEW_HOLDS,
+            Action.VIEW_PURGE_RUNS,
+            Action.VIEW_AUDIT,
+            Action.REVIEW_AUDIT,
+            Action.VIEW_REPORTS,
+        }
     ),
     Role.RECORDS_CUSTODIAN: frozenset(
         {
@@ -94,6 +107,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.PURGE,
             Action.VIEW_PURGE_RUNS,
             Action.VIEW_READS,
+            Action.RECORD_SHARING,
+            Action.FULFIL_SHARING,
         }
     ),
     Role.SYSTEM: frozenset({Action.INGEST, Action.PURGE, Action.MANAGE_HOTLISTS}),

@@ -78,6 +78,10 @@ def test_the_walk_covers_every_action_a_member_role_holds() -> None:
             Action.VIEW_AUDIT,
             Action.REVIEW_AUDIT,
             Action.MAINTAIN_CAMERAS,
+            Action.RECORD_SHARING,  # walked once the sharing services land
+            Action.APPROVE_SHARING,
+            Action.FULFIL_SHARING,
+            Action.VIEW_REPORTS,
         }
     )
     assert missing == set()
