@@ -6,7 +6,7 @@ import pytest
 from tests.factories import CUSTODIAN, OFFICER, T0, FixedClock, actor
 
 from platewarden.accountability import MaintenanceKind
-from platewarden.domain import CameraKind, CameraStatus
+from platewarden.domain import Actor, CameraKind, CameraStatus
 from platewarden.policy.access import Role
 from platewarden.services import cameras
 from platewarden.services.errors import AccessDeniedError, InvalidInputError, NotFoundError
@@ -135,3 +135,9 @@ def test_only_administrators_record_and_officers_read_nothing(runtime: Runtime) 
 def test_listing_an_unknown_camera_is_not_found(runtime: Runtime) -> None:
     with pytest.raises(NotFoundError, match="no camera 'nope'"):
         list_maintenance(runtime, ADMIN, camera="nope")
+
+
+def test_an_auditor_without_current_training_is_told_so(runtime: Runtime) -> None:
+    lapsed = Actor("auditor", frozenset(), untrained=((Role.AUDITOR, "course expired"),))
+    with pytest.raises(AccessDeniedError, match="view_audit needs current training"):
+        overdue_calibrations(runtime, lapsed)
