@@ -1,0 +1,592 @@
+"""The yearly report (426.3) and the public transparency page: figures gathered from the store.
+
+Reads are purged after the retention period, so read counts cannot come from stored reads alone:
+a month's reads are the reads of that month still stored plus the reads purged by the purges
+whose cutoff fell in that month (with the nightly purge, the day the reads were captured). Reads
+per camera come from stored reads only, since a purge records counts, not cameras. Everything
+else counts durable records: alerts and their events, the audit trail, holds, purge runs,
+sharing requests, maintenance records, members and their training.
+"""
+
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from math import ceil
+
+from sqlalchemy import Connection, RowMapping
+
+from platewarden.domain import Actor
+from platewarden.policy.access import Action, Role
+from platewarden.policy.training import Completion, trained_roles
+from platewarden.services.audit import authorize, record
+from platewarden.services.errors import InvalidInputError, Problem
+from platewarden.services.runtime import Runtime
+from platewarden.store import report_queries as q
+
+SEARCH_ACTIONS = ("query_plate", "search_reads")
+NOT_A_MEMBER = "not a member"
+TRANSPARENCY_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Searches: allowed with results, allowed without results, and denied."""
+
+    with_results: int = 0
+    without_results: int = 0
+    denied: int = 0
+
+    @property
+    def allowed(self) -> int:
+        """Return the searches that were allowed."""
+        return self.with_results + self.without_results
+
+
+@dataclass(frozen=True)
+class CameraFigures:
+    """A camera's time in service in the period, from its status changes in the audit trail."""
+
+    name: str
+    kind: str
+    status_at_end: str
+    days_in_period: float  # from the later of the period's start and the camera's registration
+    days_in_service: float  # of those, the days with status "active"
+    repairs: int
+
+    @property
+    def uptime(self) -> float | None:
+        """Return the share of the camera's days in the period that it was in service."""
+        return self.days_in_service / self.days_in_period if self.days_in_period else None
+
+
+@dataclass(frozen=True)
+class MonthReads:
+    """A month's reads: still stored, and purged by the purges whose cutoff fell in it."""
+
+    month: str  # YYYY-MM, local time
+    retained: int
+    purged: int
+
+    @property
+    def total(self) -> int:
+        """Return the month's reads, stored and purged."""
+        return self.retained + self.purged
+
+
+@dataclass(frozen=True)
+class AlertFigures:
+    """Alerts raised in the period and what became of them."""
+
+    raised: int
+    hits: int  # reads that hit, counting those folded into an open alert
+    by_purpose: dict[str, int]
+    by_status: dict[str, int]
+    rejected_by_reason: dict[str, int]
+    outcomes: dict[str, int]
+    confirmation_minutes: tuple[float, ...]  # creation to confirmation by other means
+
+    @property
+    def confirmed(self) -> int:
+        """Return the alerts confirmed by eye and by other means."""
+        return self.by_status.get("confirmed", 0)
+
+    @property
+    def rejected(self) -> int:
+        """Return the alerts rejected."""
+        return self.by_status.get("rejected", 0)
+
+    @property
+    def median_minutes(self) -> float | None:
+        """Return the median minutes from an alert to its confirmation."""
+        times = self.confirmation_minutes
+        return statistics.median(times) if times else None
+
+    @property
+    def p90_minutes(self) -> float | None:
+        """Return the 90th percentile (nearest rank) of the minutes to confirmation."""
+        times = sorted(self.confirmation_minutes)
+        return times[ceil(0.9 * len(times)) - 1] if times else None
+
+
+@dataclass(frozen=True)
+class SearchFigures:
+    """Searches of the read data (plate queries and history searches) in the period."""
+
+    total: Tally
+    by_purpose: dict[str, Tally]
+    by_role: dict[str, Tally]  # by the roles the searching member holds now
+
+
+@dataclass(frozen=True)
+class MemberFigures:
+    """Members with access at the period's end, their training, and log-ons in the period."""
+
+    active: int
+    compliant: int  # every role they hold has current training
+    lapsed: int  # at least one role without current training
+    by_role: dict[str, tuple[int, int]]  # role: (members holding it, of those trained)
+    logons: int
+    failed_logons: int
+
+
+@dataclass(frozen=True)
+class AuditFigures:
+    """Audit reviews drawn in the period, their findings, and checks of the audit chain."""
+
+    reviews: int
+    closed: int
+    sampled: int
+    justified: int
+    not_justified: int
+    chain_checks: int
+    chain_failures: int
+
+    @property
+    def pending(self) -> int:
+        """Return the sampled searches without a finding yet."""
+        return self.sampled - self.justified - self.not_justified
+
+
+@dataclass(frozen=True)
+class SharingFigures:
+    """Requests received in the period (426.7), by where they stand now, and our own requests."""
+
+    received: int
+    approved: int  # approved, fulfilled or not
+    denied: int
+    referred: int  # not law enforcement or prosecutor: sent to records release
+    fulfilled: int
+    pending: int
+    outgoing: int
+    by_agency_type: dict[str, int]
+
+
+@dataclass(frozen=True)
+class HoldFigures:
+    """Holds placed in the period, and evidence exports made."""
+
+    by_kind: dict[str, int]
+    reads_held: int
+    released: int
+    active_at_end: int
+    exports: int
+    exported_reads: int
+
+    @property
+    def placed(self) -> int:
+        """Return the holds placed."""
+        return sum(self.by_kind.values())
+
+
+@dataclass(frozen=True)
+class PurgeFigures:
+    """Purges run in the period (counts only)."""
+
+    runs: int
+    reads_purged: int
+    images_purged: int
+    days_shredded: int
+
+
+@dataclass(frozen=True)
+class MaintenanceFigures:
+    """Maintenance done in the period, and calibrations overdue at its end."""
+
+    done_by_kind: dict[str, int]
+    calibration_overdue: tuple[str, ...]  # cameras in service at the end
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    """A start under a changed policy file."""
+
+    at: datetime
+    reason: str
+    source: str
+    retention_days: int | None
+
+
+@dataclass(frozen=True)
+class YearlyReport:
+    """The figures of a year's report for the Chief of Police."""
+
+    agency: str
+    year: int
+    start: datetime
+    end: datetime  # exclusive: the next year's start, or the time of the report in a running year
+    complete: bool
+    generated_at: datetime
+    cameras: tuple[CameraFigures, ...]
+    reads_by_month: tuple[MonthReads, ...]
+    reads_by_camera: dict[str, int]  # stored reads only
+    alerts: AlertFigures
+    searches: SearchFigures
+    members: MemberFigures
+    audits: AuditFigures
+    sharing: SharingFigures
+    holds: HoldFigures
+    purges: PurgeFigures
+    maintenance: MaintenanceFigures
+    policy_changes: tuple[PolicyChange, ...]
+
+    @property
+    def reads(self) -> int:
+        """Return the year's reads, stored and purged."""
+        return sum(m.total for m in self.reads_by_month)
+
+    @property
+    def empty(self) -> bool:
+        """True when the year holds no activity at all."""
+        return not (
+            self.reads
+            or self.alerts.raised
+            or self.searches.total.allowed + self.searches.total.denied
+            or self.holds.placed
+            or self.purges.runs
+            or self.sharing.received + self.sharing.outgoing
+            or self.audits.reviews
+            or sum(self.maintenance.done_by_kind.values())
+            or self.policy_changes
+        )
+
+
+@dataclass(frozen=True)
+class TransparencyPage:
+    """The public figures: the policy in brief, the cameras and the last 30 days. No plates,
+    names or case numbers."""
+
+    agency: str
+    generated_at: datetime
+    since: datetime
+    retention_days: int
+    purposes: tuple[str, ...]
+    cameras_by_kind: dict[str, int]  # in service now
+    reads: int
+    hits: int
+    confirmed: int
+    searches: int
+    searches_by_purpose: dict[str, int]
+
+
+def local_start(year: int, month: int, tz: tzinfo | None) -> datetime:
+    """Return local midnight of a month's first day (the computer's zone when tz is None)."""
+    return datetime(year, month, 1, tzinfo=tz) if tz else datetime(year, month, 1).astimezone()
+
+
+def yearly_report(
+    rt: Runtime, actor: Actor, *, year: int, tz: tzinfo | None = None
+) -> YearlyReport:
+    """Gather the figures of a local calendar year for the yearly report."""
+    authorize(rt, actor, Action.VIEW_REPORTS, parameters={"report": "yearly", "year": year})
+    now = rt.clock.now()
+    start = local_start(year, 1, tz) if 1 <= year <= 9998 else None
+    if start is None or start > now:
+        raise InvalidInputError(
+            "report not made:", [Problem("year", f"{year} has not begun; give a year up to now")]
+        )
+    next_year = local_start(year + 1, 1, tz)
+    end = min(next_year, now)
+    bounds = [local_start(year, m, tz) for m in range(1, 13)] + [next_year]
+    with rt.engine.begin() as conn:
+        cameras = _cameras(conn, start, end)
+        report = YearlyReport(
+            agency=rt.policy.agency,
+            year=year,
+            start=start,
+            end=end,
+            complete=next_year <= now,
+            generated_at=now,
+            cameras=cameras,
+            reads_by_month=_reads_by_month(conn, bounds, end),
+            reads_by_camera=_reads_by_camera(conn, start, end),
+            alerts=_alerts(conn, start, end),
+            searches=_searches(conn, start, end),
+            members=_members(rt, conn, start, end),
+            audits=_audits(conn, start, end),
+            sharing=_sharing(conn, start, end),
+            holds=_holds(conn, start, end),
+            purges=_purges(conn, start, end),
+            maintenance=_maintenance(conn, cameras, start, end),
+            policy_changes=_policy_changes(conn, start, end),
+        )
+        record(conn, rt, actor, "report_yearly", parameters={"year": year})
+    return report
+
+
+def transparency_page(rt: Runtime, actor: Actor) -> TransparencyPage:
+    """Gather the public figures of the last 30 days and the policy in brief."""
+    authorize(rt, actor, Action.VIEW_REPORTS, parameters={"report": "transparency"})
+    now = rt.clock.now()
+    since = now - timedelta(days=TRANSPARENCY_DAYS)
+    with rt.engine.begin() as conn:
+        (month,) = _reads_by_month(conn, [since, now], now)
+        alerts = _alerts(conn, since, now)
+        searches = _searches(conn, since, now)
+        in_service = [c for c in q.all_cameras(conn) if c["status"] == "active"]
+        record(conn, rt, actor, "report_transparency", parameters={"days": TRANSPARENCY_DAYS})
+    titles = {p.code: p.title for p in rt.policy.purposes}
+    return TransparencyPage(
+        agency=rt.policy.agency,
+        generated_at=now,
+        since=since,
+        retention_days=rt.policy.retention.days,
+        purposes=tuple(p.title for p in rt.policy.purposes),
+        cameras_by_kind=dict(sorted(Counter(c["kind"] for c in in_service).items())),
+        reads=month.total,
+        hits=alerts.raised,
+        confirmed=alerts.confirmed,
+        searches=searches.total.allowed,
+        searches_by_purpose={
+            titles.get(purpose, purpose): tally.allowed
+            for purpose, tally in searches.by_purpose.items()
+            if tally.allowed
+        },
+    )
+
+
+def _reads_by_month(
+    conn: Connection, bounds: list[datetime], end: datetime
+) -> tuple[MonthReads, ...]:
+    """Count each window's stored reads and the reads purged by purges whose cutoff fell in it."""
+    purged = [0] * (len(bounds) - 1)
+    for run in q.completed_purges(conn):
+        for i in range(len(purged)):
+            if bounds[i] < run["cutoff"] <= bounds[i + 1] and run["cutoff"] <= end:
+                purged[i] += run["reads_purged"]
+    months: list[MonthReads] = []
+    for i, since in enumerate(bounds[:-1]):
+        until = min(bounds[i + 1], end)
+        stored = (
+            sum(q.reads_by_camera(conn, since=since, until=until).values()) if since < end else 0
+        )
+        months.append(MonthReads(f"{since:%Y-%m}", stored, purged[i]))
+    return tuple(months)
+
+
+def _reads_by_camera(conn: Connection, start: datetime, end: datetime) -> dict[str, int]:
+    counts = q.reads_by_camera(conn, since=start, until=end)
+    return {
+        name or "other systems (imported reads)": n
+        for name, n in sorted(counts.items(), key=lambda item: (item[0] is None, item[0] or ""))
+    }
+
+
+def _cameras(conn: Connection, start: datetime, end: datetime) -> tuple[CameraFigures, ...]:
+    """Rebuild each camera's status over the period from the audit trail of status changes."""
+    changes: dict[str, list[tuple[datetime, str]]] = {}
+    for row in q.audit_records(conn, actions=("add_camera", "set_camera_status"), until=end):
+        status = row["parameters"].get("status", "active")
+        changes.setdefault(row["parameters"]["camera"], []).append((row["at"], status))
+    repairs = Counter(
+        r["parameters"]["camera"]
+        for r in q.audit_records(conn, actions=("add_maintenance",), since=start, until=end)
+        if r["parameters"].get("kind") == "repair"
+    )
+    figures = []
+    for camera in q.all_cameras(conn):
+        timeline = changes.get(camera["name"]) or [(camera["created_at"], "active")]
+        if timeline[0][0] >= end:
+            continue  # registered after the period
+        begin = max(start, timeline[0][0])
+        status, since, in_service = timeline[0][1], begin, 0.0
+        for at, new in [*timeline[1:], (end, "")]:
+            if at > since:
+                in_service += (at - since).total_seconds() if status == "active" else 0.0
+                since = at
+            status = new or status
+        figures.append(
+            CameraFigures(
+                name=camera["name"],
+                kind=camera["kind"],
+                status_at_end=status,
+                days_in_period=(end - begin).total_seconds() / 86400,
+                days_in_service=in_service / 86400,
+                repairs=repairs[camera["name"]],
+            )
+        )
+    return tuple(figures)
+
+
+def _alerts(conn: Connection, start: datetime, end: datetime) -> AlertFigures:
+    raised = q.alerts_raised(conn, since=start, until=end)
+    created = {a["id"]: a["created_at"] for a in raised}
+    events = q.events_of_alerts_raised(
+        conn, since=start, until=end, events=("rejected", "other_confirmation")
+    )
+    minutes = tuple(
+        (e["at"] - created[e["alert_id"]]).total_seconds() / 60
+        for e in events
+        if e["event"] == "other_confirmation" and e["at"] < end
+    )
+    return AlertFigures(
+        raised=len(raised),
+        hits=sum(a["hit_count"] for a in raised),
+        by_purpose=_counted(a["purpose"] for a in raised),
+        by_status=_counted(a["status"] for a in raised),
+        rejected_by_reason=_counted(
+            e["detail"].get("reason", "other") for e in events if e["event"] == "rejected"
+        ),
+        outcomes=_counted(a["outcome"] for a in raised if a["outcome"]),
+        confirmation_minutes=minutes,
+    )
+
+
+def _counted(values: Iterable[str]) -> dict[str, int]:
+    return dict(sorted(Counter(values).items()))
+
+
+def _searches(conn: Connection, start: datetime, end: datetime) -> SearchFigures:
+    roles = {
+        person["username"]: ", ".join(sorted(person["roles"])) or NOT_A_MEMBER
+        for person, _ in q.members_and_training(conn)
+    }
+    total: Counter[str] = Counter()
+    by_purpose: dict[str, Counter[str]] = {}
+    by_role: dict[str, Counter[str]] = {}
+    for row in q.audit_tally(conn, actions=SEARCH_ACTIONS, since=start, until=end):
+        if row["outcome"] == "allowed":
+            kind = "with_results" if row["found"] else "without_results"
+        else:
+            kind = "denied"
+        for counter in (
+            total,
+            by_purpose.setdefault(row["purpose"] or "none given", Counter()),
+            by_role.setdefault(roles.get(row["actor"], NOT_A_MEMBER), Counter()),
+        ):
+            counter[kind] += row["count"]
+    return SearchFigures(
+        total=Tally(**total),
+        by_purpose={k: Tally(**v) for k, v in sorted(by_purpose.items())},
+        by_role={k: Tally(**v) for k, v in sorted(by_role.items())},
+    )
+
+
+def _members(rt: Runtime, conn: Connection, start: datetime, end: datetime) -> MemberFigures:
+    """Judge training as at the period's end, with the same rule as log-on (auth.actor_for)."""
+    validity = timedelta(days=round(rt.policy.training.valid_months * 30.44))
+    active = compliant = 0
+    by_role: dict[str, list[int]] = {}
+    for person, training in q.members_and_training(conn):
+        gone = person["deactivated_at"] is not None and person["deactivated_at"] < end
+        if person["created_at"] >= end or gone:
+            continue
+        held = [Role(r) for r in person["roles"]]
+        done = [
+            Completion(
+                t["course"], t["completed_on"], t["expires_on"] or t["completed_on"] + validity
+            )
+            for t in training
+            if t["completed_on"] < end
+        ]
+        trained, _ = trained_roles(rt.policy, held, done, end)
+        active += 1
+        compliant += len(trained) == len(held)
+        for role in held:
+            counts = by_role.setdefault(role.value, [0, 0])
+            counts[0] += 1
+            counts[1] += role in trained
+    logons: Counter[str] = Counter()
+    for row in q.audit_tally(conn, actions=("logon",), since=start, until=end):
+        logons[row["outcome"]] += row["count"]
+    return MemberFigures(
+        active=active,
+        compliant=compliant,
+        lapsed=active - compliant,
+        by_role={role: (n, t) for role, (n, t) in sorted(by_role.items())},
+        logons=logons["allowed"],
+        failed_logons=logons["failed"],
+    )
+
+
+def _audits(conn: Connection, start: datetime, end: datetime) -> AuditFigures:
+    reviews = q.audit_reviews_created(conn, since=start, until=end)
+    checks: Counter[str] = Counter()
+    for row in q.audit_tally(conn, actions=("audit_verify",), since=start, until=end):
+        checks[row["outcome"]] += row["count"]
+    return AuditFigures(
+        reviews=len(reviews),
+        closed=sum(1 for r in reviews if r["closed_at"] is not None and r["closed_at"] < end),
+        sampled=sum(r["items"] for r in reviews),
+        justified=sum(r["justified"] for r in reviews),
+        not_justified=sum(r["not_justified"] for r in reviews),
+        chain_checks=sum(checks.values()),
+        chain_failures=checks["failed"],
+    )
+
+
+def _sharing(conn: Connection, start: datetime, end: datetime) -> SharingFigures:
+    incoming: Counter[str] = Counter()
+    agency_types: Counter[str] = Counter()
+    outgoing = 0
+    for row in q.share_requests_received(conn, since=start, until=end):
+        if row["direction"] == "incoming":
+            incoming[row["status"]] += row["count"]
+            agency_types[row["agency_type"]] += row["count"]
+        else:
+            outgoing += row["count"]
+    return SharingFigures(
+        received=sum(incoming.values()),
+        approved=incoming["approved"] + incoming["fulfilled"],
+        denied=incoming["denied"],
+        referred=incoming["referred"],
+        fulfilled=incoming["fulfilled"],
+        pending=incoming["pending"],
+        outgoing=outgoing,
+        by_agency_type=dict(sorted(agency_types.items())),
+    )
+
+
+def _holds(conn: Connection, start: datetime, end: datetime) -> HoldFigures:
+    placed = q.holds_created(conn, since=start, until=end)
+    exported, exported_reads = q.exports_made(conn, since=start, until=end)
+    return HoldFigures(
+        by_kind=_counted(h["kind"] for h in placed),
+        reads_held=sum(h["read_count"] for h in placed),
+        released=sum(1 for h in placed if h["released_at"] is not None and h["released_at"] < end),
+        active_at_end=q.holds_active_at(conn, at=end),
+        exports=exported,
+        exported_reads=exported_reads,
+    )
+
+
+def _purges(conn: Connection, start: datetime, end: datetime) -> PurgeFigures:
+    runs = [r for r in q.completed_purges(conn) if start <= r["started_at"] < end]
+    return PurgeFigures(
+        runs=len(runs),
+        reads_purged=sum(r["reads_purged"] for r in runs),
+        images_purged=sum(r["images_purged"] for r in runs),
+        days_shredded=sum(len(r["days_shredded"]) for r in runs),
+    )
+
+
+def _maintenance(
+    conn: Connection, cameras: tuple[CameraFigures, ...], start: datetime, end: datetime
+) -> MaintenanceFigures:
+    in_service = [c.name for c in cameras if c.status_at_end == "active"]
+    last = q.last_calibrations(conn, before=end)
+    overdue = tuple(
+        name
+        for name in in_service
+        if name not in last or (last[name]["next_due"] is not None and last[name]["next_due"] < end)
+    )
+    return MaintenanceFigures(
+        done_by_kind=q.maintenance_done(conn, since=start, until=end),
+        calibration_overdue=overdue,
+    )
+
+
+def _policy_changes(conn: Connection, start: datetime, end: datetime) -> tuple[PolicyChange, ...]:
+    rows: list[RowMapping] = q.audit_records(
+        conn, actions=("policy_in_force",), since=start, until=end
+    )
+    return tuple(
+        PolicyChange(
+            at=row["at"],
+            reason=row["reason"],
+            source=row["parameters"].get("source", ""),
+            retention_days=row["parameters"].get("retention_days"),
+        )
+        for row in rows
+    )
