@@ -331,3 +331,65 @@ class TrainingRecord:
     completed_on: datetime
     expires_on: datetime | None
     recorded_by: str
+
+
+class AgencyType(StrEnum):
+    """Who asks: only law enforcement and prosecutors may receive ALPR data (426.7)."""
+
+    LAW_ENFORCEMENT = "law_enforcement"
+    PROSECUTOR = "prosecutor"
+    OTHER = "other"
+
+
+class ShareStatus(StrEnum):
+    """Where a sharing request stands."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    DENIED = "denied"
+    REFERRED = "referred"  # not an agency we share with: the records-release process answers
+    FULFILLED = "fulfilled"
+
+
+@dataclass(frozen=True)
+class ShareScope:
+    """What a request asks for: plates, a time window, cameras or an area."""
+
+    plates: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    cameras: tuple[str, ...] = ()
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_m: float | None = None
+
+
+@dataclass(frozen=True)
+class ShareRequest:
+    """A written request for ALPR data, from another agency or from us to another system."""
+
+    id: int
+    direction: str  # incoming or outgoing
+    agency: str
+    agency_type: AgencyType
+    requester: str
+    requester_contact: str
+    purpose: str
+    law_cited: str | None
+    case_number: str
+    scope: ShareScope
+    received_on: datetime
+    document_name: str | None
+    document_sha256: str | None
+    entered_by: str
+    status: ShareStatus
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_reason: str | None = None
+    approved_scope: ShareScope | None = None
+    reads_at_approval: int | None = None
+    fulfilled_by: str | None = None
+    fulfilled_at: datetime | None = None
+    reads_released: int | None = None
+    reads_no_longer_kept: int | None = None
+    manifest_sha256: str | None = None

@@ -23,6 +23,7 @@ from platewarden.cli import (
     purge,
     reads,
     search,
+    sharing,
     vision,
 )
 from platewarden.settings import CONFIG_ENV
@@ -61,6 +62,7 @@ app.add_typer(holds.app, name="hold")
 app.add_typer(hotlists.app, name="hotlist")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(jobs.app, name="jobs")
+app.add_typer(sharing.app, name="share")
 app.add_typer(audit.app, name="audit")
 app.add_typer(maintenance.app, name="maintenance")
 app.add_typer(accounts.users, name="user")

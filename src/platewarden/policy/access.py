@@ -109,6 +109,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_READS,
             Action.RECORD_SHARING,
             Action.FULFIL_SHARING,
+            Action.INGEST,  # imports the reads other agencies send back
         }
     ),
     Role.SYSTEM: frozenset({Action.INGEST, Action.PURGE, Action.MANAGE_HOTLISTS}),

@@ -89,6 +89,12 @@ class AuditRules(_Strict):
     unusual_hour_share: Annotated[float, Field(ge=0, le=1)] = 0.02
 
 
+class SharingRules(_Strict):
+    """How other agencies' requests are reviewed."""
+
+    separate_reviewer: bool = True
+
+
 class Policy(_Strict):
     """The agency's ALPR policy, as the software enforces it."""
 
@@ -101,6 +107,7 @@ class Policy(_Strict):
     access: AccessRules = Field(default_factory=AccessRules)
     training: TrainingRules = Field(default_factory=TrainingRules)
     audit: AuditRules = Field(default_factory=AuditRules)
+    sharing: SharingRules = Field(default_factory=SharingRules)
 
     @field_validator("purposes")
     @classmethod

@@ -93,36 +93,12 @@ def export_hold(
     )
     if not evidence_number.strip():
         raise InvalidInputError("not exported:", [Problem("evidence number", "is required")])
-    if destination.exists() and any(destination.iterdir()):
-        raise InvalidInputError(
-            "not exported:", [Problem("destination", f"{destination} is not empty")]
-        )
+    check_destination(destination)
     with rt.engine.connect() as conn:
         reads = find_reads(conn, hold_id=hold_id)
     exported_at = rt.clock.now()
-    # Built beside the destination and renamed at the end: a failed export leaves nothing half-done.
-    staging = destination.with_name(f".{destination.name}.partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        images = _write_reads(rt, staging, reads)
-        _write_json(
-            staging / CUSTODY,
-            _custody(
-                hold,
-                actor=actor,
-                evidence_number=evidence_number,
-                at=exported_at,
-                reads=len(reads),
-                images=images,
-            ),
-        )
-        manifest_sha = _write_manifest(staging)
-        if destination.exists():
-            destination.rmdir()
-        staging.rename(destination)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    custody = _custody(hold, actor=actor, evidence_number=evidence_number, at=exported_at)
+    images, manifest_sha = write_package(rt, destination, reads, custody)
     with rt.engine.begin() as conn:
         add_export(
             conn,
@@ -145,6 +121,37 @@ def export_hold(
             result_count=len(reads),
         )
     return ExportResult(destination, len(reads), images, manifest_sha)
+
+
+def check_destination(destination: Path) -> None:
+    """Refuse a destination folder that holds files already."""
+    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+        raise InvalidInputError(
+            "not exported:", [Problem("destination", f"{destination} is not an empty folder")]
+        )
+
+
+def write_package(
+    rt: Runtime, destination: Path, reads: list[Read], custody: dict[str, Any]
+) -> tuple[int, str]:
+    """Write reads, images, a custody record and the manifest; return (images, manifest hash).
+
+    The package is built beside the destination and renamed at the end: a failed export
+    leaves nothing half-done.
+    """
+    staging = destination.with_name(f".{destination.name}.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        images = _write_reads(rt, staging, reads)
+        _write_json(staging / CUSTODY, {**custody, "reads": len(reads), "images": images})
+        manifest_sha = _write_manifest(staging)
+        if destination.exists():
+            destination.rmdir()
+        staging.rename(destination)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return images, manifest_sha
 
 
 def verify_export(folder: Path) -> ExportCheck:
@@ -229,9 +236,7 @@ def _read_row(read: Read) -> dict[str, Any]:
     }
 
 
-def _custody(
-    hold: Hold, *, actor: Actor, evidence_number: str, at: datetime, reads: int, images: int
-) -> dict[str, Any]:
+def _custody(hold: Hold, *, actor: Actor, evidence_number: str, at: datetime) -> dict[str, Any]:
     return {
         "evidence_number": evidence_number,
         "hold": {
@@ -243,8 +248,6 @@ def _custody(
             "created_by": hold.created_by,
             "created_at": hold.created_at.isoformat(),
         },
-        "reads": reads,
-        "images": images,
         "custody": [{"event": "exported", "by": actor.name, "at": at.isoformat()}],
         "system": f"platewarden {__version__}",
     }

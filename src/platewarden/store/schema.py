@@ -387,6 +387,7 @@ share_requests = Table(
     Column("decided_at", UTCDateTime),
     Column("decision_reason", Text),
     Column("approved_scope", JSON),
+    Column("reads_at_approval", Integer),  # reads the approved scope held when approved
     Column("fulfilled_by", String(100)),
     Column("fulfilled_at", UTCDateTime),
     Column("reads_released", Integer),

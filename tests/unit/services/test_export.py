@@ -80,7 +80,7 @@ def test_export_refuses_a_non_empty_destination(
     runtime: Runtime, hold_id: int, tmp_path: Path
 ) -> None:
     (tmp_path / "keep.txt").write_text("mine")
-    with pytest.raises(InvalidInputError, match="is not empty"):
+    with pytest.raises(InvalidInputError, match="is not an empty folder"):
         export_hold(
             runtime, CUSTODIAN, hold_id=hold_id, evidence_number="E-1", destination=tmp_path
         )

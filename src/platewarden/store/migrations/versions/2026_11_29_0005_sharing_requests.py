@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("decided_at", platewarden.store.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("decision_reason", sa.Text(), nullable=True),
         sa.Column("approved_scope", sa.JSON(), nullable=True),
+        sa.Column("reads_at_approval", sa.Integer(), nullable=True),
         sa.Column("fulfilled_by", sa.String(length=100), nullable=True),
         sa.Column(
             "fulfilled_at", platewarden.store.types.UTCDateTime(timezone=True), nullable=True
