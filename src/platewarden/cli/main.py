@@ -22,6 +22,7 @@ from platewarden.cli import (
     maintenance,
     purge,
     reads,
+    report,
     search,
     sharing,
     vision,
@@ -65,6 +66,7 @@ app.add_typer(jobs.app, name="jobs")
 app.add_typer(sharing.app, name="share")
 app.add_typer(audit.app, name="audit")
 app.add_typer(maintenance.app, name="maintenance")
+app.add_typer(report.app, name="report")
 app.add_typer(accounts.users, name="user")
 app.add_typer(accounts.training, name="training")
 app.command("first-run")(accounts.first_run)

@@ -25,7 +25,9 @@ from platewarden.services.errors import InvalidInputError, Problem
 from platewarden.services.runtime import Runtime
 from platewarden.store import report_queries as q
 
-SEARCH_ACTIONS = ("query_plate", "search_reads")
+# A search's audit record: "query_plate" or "search_reads"; a history search refused for want of
+# the role is recorded under the permission's name, "search_history".
+SEARCH_ACTIONS = ("query_plate", "search_reads", "search_history")
 NOT_A_MEMBER = "not a member"
 TRANSPARENCY_DAYS = 30
 

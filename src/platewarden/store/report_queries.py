@@ -37,7 +37,7 @@ def reads_by_camera(conn: Connection, *, since: datetime, until: datetime) -> di
         .where(reads.c.captured_at >= since, reads.c.captured_at < until)
         .group_by(cameras.c.name)
     )
-    return {name: int(count) for name, count in rows.tuples()}
+    return {name: int(count) for name, count in rows}
 
 
 def completed_purges(conn: Connection) -> list[RowMapping]:
@@ -266,7 +266,7 @@ def maintenance_done(conn: Connection, *, since: datetime, until: datetime) -> d
         .where(camera_maintenance.c.done_on >= since, camera_maintenance.c.done_on < until)
         .group_by(camera_maintenance.c.kind)
     )
-    return {kind: int(count) for kind, count in rows.tuples()}
+    return {kind: int(count) for kind, count in rows}
 
 
 def last_calibrations(conn: Connection, *, before: datetime) -> dict[str, dict[str, Any]]:

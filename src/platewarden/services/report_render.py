@@ -1,0 +1,436 @@
+"""Write the yearly report (HTML, PDF, PNG charts, one CSV per section) and the public page.
+
+The report's sections are tables built once from the figures, so that the HTML, the PDF and the
+CSV files say the same thing. Charts are drawn on matplotlib Figure objects (the Agg canvas, no
+pyplot state), so that nothing needs a display and nothing is built at import.
+"""
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import matplotlib
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from jinja2 import Environment, PackageLoader, select_autoescape
+from matplotlib.figure import Figure
+
+from platewarden.services.report import Tally, TransparencyPage, YearlyReport
+
+TEMPLATES = ("platewarden", "templates/report")
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart of one section: labels, and one or more named series."""
+
+    file: str
+    title: str
+    labels: tuple[str, ...]
+    series: tuple[tuple[str, tuple[float, ...]], ...]
+    horizontal: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the report: what it counts, its table, and its chart when it has one."""
+
+    key: str  # the CSV file's name
+    title: str
+    note: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...]
+    chart: Chart | None = None
+
+
+def _minutes(value: float | None) -> str:
+    return "none confirmed" if value is None else f"{value:.1f} min"
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d}"
+
+
+def summary(report: YearlyReport) -> list[str]:
+    """Say the year's headline figures in plain words."""
+    r, a, s = report, report.alerts, report.searches.total
+    lines = []
+    if r.empty:
+        lines.append(
+            f"No activity was recorded in {r.year}: no reads, alerts, searches, holds, purges, "
+            "sharing requests, audits, maintenance or policy changes. The sections below are empty."
+        )
+    if not r.complete:
+        lines.append(f"{r.year} is not over: the figures run to {_day(r.end)}.")
+    retained = sum(m.retained for m in r.reads_by_month)
+    lines += [
+        f"The system recorded {r.reads} plate reads in {r.year}; {retained} of them are still "
+        "stored, the others were purged when their retention period ended.",
+        f"Hot-list hits raised {a.raised} alerts. Officers confirmed {a.confirmed} and rejected "
+        f"{a.rejected}; the median time from alert to confirmation was "
+        f"{_minutes(a.median_minutes)} (90th percentile {_minutes(a.p90_minutes)}).",
+        f"Confirmed hits led to {a.outcomes.get('stop_made', 0)} stops, "
+        f"{a.outcomes.get('vehicle_recovered', 0)} vehicles recovered and "
+        f"{a.outcomes.get('arrest', 0)} arrests.",
+        f"Members searched the data {s.allowed} times, each for a lawful purpose and a case; "
+        f"{s.with_results} searches found reads. {s.denied} searches were refused.",
+        f"{r.members.active} members had access at the end of the period; "
+        f"{r.members.lapsed} of them had a role whose training had lapsed.",
+        f"{r.holds.placed} holds kept data past retention "
+        f"({r.holds.by_kind.get('preservation', 0)} for preservation requests); "
+        f"{r.purges.runs} purges removed {r.purges.reads_purged} reads.",
+        f"Other agencies made {r.sharing.received} requests for data: {r.sharing.approved} "
+        f"approved, {r.sharing.denied} denied, {r.sharing.referred} referred to records "
+        f"release, {r.sharing.fulfilled} fulfilled.",
+        f"{r.audits.reviews} audits reviewed {r.audits.sampled} searches: "
+        f"{r.audits.justified} justified, {r.audits.not_justified} not justified.",
+        f"{len(r.maintenance.calibration_overdue)} cameras in service were overdue for "
+        f"calibration at the end of the period; the policy changed {len(r.policy_changes)} times.",
+    ]
+    return lines
+
+
+def sections(report: YearlyReport) -> list[Section]:
+    """Build the report's sections, each with a note on what its figures count."""
+    r = report
+    months = tuple(m.month for m in r.reads_by_month)
+    return [
+        Section(
+            "cameras",
+            "Cameras in service and their uptime",
+            "Uptime is the share of a camera's days in the period (from its registration, when "
+            "later) during which its status was 'active', rebuilt from the audit trail of status "
+            "changes. The system has no live signal from a camera: a camera left 'active' while "
+            "broken counts as up. Repairs: maintenance records of kind repair done in the period.",
+            ("camera", "kind", "status at end", "days", "days in service", "uptime %", "repairs"),
+            tuple(
+                (
+                    c.name,
+                    c.kind,
+                    c.status_at_end,
+                    f"{c.days_in_period:.1f}",
+                    f"{c.days_in_service:.1f}",
+                    "" if c.uptime is None else f"{100 * c.uptime:.1f}",
+                    c.repairs,
+                )
+                for c in r.cameras
+            ),
+        ),
+        Section(
+            "reads_by_month",
+            "Reads per month",
+            "Stored: reads captured in the month (local time) and still kept. Purged: reads "
+            "deleted by the purges whose cutoff fell in the month; with the nightly purge that "
+            "is the day of capture, and reads a hold kept are counted when finally purged.",
+            ("month", "stored", "purged", "total"),
+            tuple((m.month, m.retained, m.purged, m.total) for m in r.reads_by_month),
+            Chart(
+                "reads_by_month.png",
+                "Reads per month",
+                months,
+                (
+                    ("stored", tuple(m.retained for m in r.reads_by_month)),
+                    ("purged", tuple(m.purged for m in r.reads_by_month)),
+                ),
+            ),
+        ),
+        Section(
+            "reads_by_camera",
+            "Reads per camera (stored reads only)",
+            "Only reads still stored (not yet past retention, or held) can be counted by camera: "
+            "a purge records how many reads it deleted, not from which camera.",
+            ("camera", "stored reads"),
+            tuple(r.reads_by_camera.items()),
+        ),
+        _counts_section(
+            "hits_by_purpose",
+            "Hot-list hits by purpose",
+            "Alerts raised in the period by the purpose of the hot-list entry hit. Hits counts "
+            "every read that hit, including repeats folded into an open alert.",
+            r.alerts.by_purpose,
+            ("purpose", "alerts"),
+        ),
+        _alerts_section(r),
+        _counts_section(
+            "outcomes",
+            "Outcomes of confirmed hits",
+            "What officers recorded as the result of a confirmed hit raised in the period.",
+            r.alerts.outcomes,
+            ("outcome", "alerts"),
+        ),
+        _search_section("searches_by_purpose", "Searches by purpose", r.searches.by_purpose),
+        _search_section("searches_by_role", "Searches by role", r.searches.by_role),
+        Section(
+            "members",
+            "Members with access and training compliance",
+            "Members active at the end of the period. A role is in force when its course is on "
+            "record and current at the end of the period, as at log-on. Log-ons are in the period.",
+            ("role", "members holding it", "with current training"),
+            (
+                *((role, n, t) for role, (n, t) in r.members.by_role.items()),
+                ("all members", r.members.active, r.members.compliant),
+                ("members with lapsed training", r.members.lapsed, ""),
+                ("log-ons / failed log-ons", r.members.logons, r.members.failed_logons),
+            ),
+        ),
+        Section(
+            "audits",
+            "Audits run and their findings",
+            "Audit reviews drawn in the period: random samples of searches, each judged "
+            "justified or not; and checks of the audit trail's hash chain.",
+            ("figure", "count"),
+            (
+                ("reviews drawn", r.audits.reviews),
+                ("reviews closed", r.audits.closed),
+                ("searches sampled", r.audits.sampled),
+                ("justified", r.audits.justified),
+                ("not justified", r.audits.not_justified),
+                ("awaiting a finding", r.audits.pending),
+                ("audit chain checks", r.audits.chain_checks),
+                ("checks that found the chain broken", r.audits.chain_failures),
+            ),
+        ),
+        Section(
+            "sharing",
+            "Sharing requests",
+            "Requests received in the period from other agencies (426.7), by where they stand "
+            "now; approved includes those fulfilled. Outgoing: our requests to other systems.",
+            ("figure", "count"),
+            (
+                ("received", r.sharing.received),
+                ("approved", r.sharing.approved),
+                ("denied", r.sharing.denied),
+                ("referred to records release", r.sharing.referred),
+                ("fulfilled", r.sharing.fulfilled),
+                ("pending", r.sharing.pending),
+                ("outgoing requests", r.sharing.outgoing),
+                *((f"from: {kind}", n) for kind, n in r.sharing.by_agency_type.items()),
+            ),
+        ),
+        Section(
+            "holds",
+            "Preservation requests and holds",
+            "Holds placed in the period by kind (a preservation request is an outside agency's "
+            "request), the reads they kept, and evidence exports made in the period.",
+            ("figure", "count"),
+            (
+                *((f"holds: {kind}", n) for kind, n in r.holds.by_kind.items()),
+                ("holds placed", r.holds.placed),
+                ("reads kept by them", r.holds.reads_held),
+                ("released in the period", r.holds.released),
+                ("holds in force at the end", r.holds.active_at_end),
+                ("evidence exports", r.holds.exports),
+                ("reads exported", r.holds.exported_reads),
+            ),
+        ),
+        Section(
+            "purges",
+            "Purges",
+            "Purges run in the period (dry runs not counted); a shredded day's images cannot "
+            "be read back even from a backup.",
+            ("figure", "count"),
+            (
+                ("purges run", r.purges.runs),
+                ("reads purged", r.purges.reads_purged),
+                ("images purged", r.purges.images_purged),
+                ("days shredded", r.purges.days_shredded),
+            ),
+        ),
+        Section(
+            "maintenance",
+            "Maintenance and calibration",
+            "Maintenance records whose work was done in the period, by kind; and the cameras "
+            "in service at the end whose calibration was past due or never done.",
+            ("figure", "count"),
+            (
+                *((f"done: {kind}", n) for kind, n in r.maintenance.done_by_kind.items()),
+                ("calibration overdue", len(r.maintenance.calibration_overdue)),
+                *((f"overdue: {name}", "") for name in r.maintenance.calibration_overdue),
+            ),
+        ),
+        Section(
+            "policy_changes",
+            "Policy changes",
+            "Starts of the system under a policy file that differed from the last one recorded.",
+            ("date", "reason", "source", "retention days"),
+            tuple(
+                (_day(c.at), c.reason, c.source, c.retention_days or "") for c in r.policy_changes
+            ),
+        ),
+    ]
+
+
+def _counts_section(
+    key: str, title: str, note: str, counts: dict[str, int], columns: tuple[str, str]
+) -> Section:
+    labels = tuple(counts)
+    values = tuple(counts.values())
+    chart = Chart(f"{key}.png", title, labels, ((columns[1], values),), horizontal=True)
+    return Section(key, title, note, columns, tuple(counts.items()), chart if counts else None)
+
+
+def _alerts_section(r: YearlyReport) -> Section:
+    a = r.alerts
+    rows: list[tuple[object, ...]] = [
+        ("alerts raised", a.raised),
+        ("hits", a.hits),
+        *((f"status now: {status}", n) for status, n in a.by_status.items()),
+        ("confirmed", a.confirmed),
+        ("rejected", a.rejected),
+        *((f"rejected: {reason}", n) for reason, n in a.rejected_by_reason.items()),
+        ("median minutes to confirmation", _minutes(a.median_minutes)),
+        ("90th percentile minutes to confirmation", _minutes(a.p90_minutes)),
+    ]
+    return Section(
+        "alerts",
+        "Alerts confirmed and rejected",
+        "Alerts raised in the period, by where they stand now. Confirmed means checked by eye "
+        "and by other means (426.4 f). Time to confirmation runs from the alert to the "
+        "confirmation by other means; the 90th percentile is by nearest rank.",
+        ("figure", "value"),
+        tuple(rows),
+    )
+
+
+def _search_section(key: str, title: str, tallies: dict[str, Tally]) -> Section:
+    note = (
+        "Plate queries and history searches in the period, from the audit trail. A search "
+        "with results found at least one read. By role: the roles the member holds at the "
+        "time of the report; 'not a member' is the console operator before first run."
+    )
+    rows = tuple(
+        (name, t.allowed, t.with_results, t.without_results, t.denied)
+        for name, t in tallies.items()
+    )
+    chart = Chart(
+        f"{key}.png",
+        title,
+        tuple(name for name, *_ in rows),
+        (("with results", tuple(r[2] for r in rows)), ("without", tuple(r[3] for r in rows))),
+        horizontal=True,
+    )
+    return Section(
+        key,
+        title,
+        note,
+        (key.rsplit("_", 1)[-1], "searches", "with results", "without results", "refused"),
+        rows,
+        chart if rows else None,
+    )
+
+
+def draw_chart(chart: Chart, path: Path) -> None:
+    """Draw a (stacked) bar chart to a PNG file."""
+    figure = Figure(figsize=(7, 3.2 if not chart.horizontal else 0.5 + 0.4 * len(chart.labels)))
+    axes = figure.add_subplot()
+    base = [0.0] * len(chart.labels)
+    for name, values in chart.series:
+        if chart.horizontal:
+            axes.barh(chart.labels, values, left=base, label=name)
+        else:
+            axes.bar(chart.labels, values, bottom=base, label=name)
+        base = [b + v for b, v in zip(base, values, strict=True)]
+    axes.set_title(chart.title)
+    if len(chart.series) > 1:
+        axes.legend()
+    if not chart.horizontal:
+        axes.tick_params(axis="x", labelrotation=45)
+    figure.tight_layout()
+    figure.savefig(path, format="png", dpi=100)
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader(*TEMPLATES),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def write_yearly(report: YearlyReport, directory: Path) -> list[Path]:
+    """Write report.html, report.pdf, the charts and one CSV per section; return the files."""
+    directory.mkdir(parents=True, exist_ok=True)
+    parts = sections(report)
+    lines = summary(report)
+    written: list[Path] = []
+    for part in parts:
+        path = directory / f"{part.key}.csv"
+        with path.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(part.columns)
+            writer.writerows(part.rows)
+        written.append(path)
+        if part.chart:
+            draw_chart(part.chart, directory / part.chart.file)
+            written.append(directory / part.chart.file)
+    html = (
+        _environment()
+        .get_template("yearly.html")
+        .render(report=report, summary=lines, sections=parts)
+    )
+    (directory / "report.html").write_text(html, encoding="utf-8")
+    _write_pdf(report, lines, parts, directory, directory / "report.pdf")
+    return [directory / "report.html", directory / "report.pdf", *written]
+
+
+def _write_pdf(
+    report: YearlyReport, lines: list[str], parts: list[Section], charts: Path, path: Path
+) -> None:
+    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    pdf = FPDF()
+    pdf.set_title(f"ALPR yearly report {report.year}")
+    pdf.add_font("DejaVu", "", fonts / "DejaVuSans.ttf")
+    pdf.add_font("DejaVu", "B", fonts / "DejaVuSans-Bold.ttf")
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 16)
+    _paragraph(pdf, f"{report.agency}: ALPR yearly report {report.year}", 9)
+    pdf.set_font("DejaVu", "", 9)
+    _paragraph(pdf, _period(report), 5)
+    pdf.set_font("DejaVu", "B", 12)
+    _paragraph(pdf, "Summary", 8)
+    pdf.set_font("DejaVu", "", 10)
+    for line in lines:
+        _paragraph(pdf, line, 5.5)
+        pdf.ln(1)
+    for part in parts:
+        pdf.add_page()
+        pdf.set_font("DejaVu", "B", 12)
+        _paragraph(pdf, part.title, 8)
+        pdf.set_font("DejaVu", "", 8)
+        _paragraph(pdf, part.note, 4.5)
+        pdf.ln(2)
+        if part.rows:
+            with pdf.table(text_align="LEFT", line_height=5) as table:
+                for row in (part.columns, *part.rows):
+                    cells = table.row()
+                    for value in row:
+                        cells.cell(str(value))
+        else:
+            _paragraph(pdf, "Nothing recorded in the period.", 5)
+        if part.chart:
+            pdf.ln(3)
+            pdf.image(charts / part.chart.file, w=170)
+    pdf.output(str(path))
+
+
+def _paragraph(pdf: FPDF, text: str, height: float) -> None:
+    pdf.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _period(report: YearlyReport) -> str:
+    to = f"{report.end:%Y-%m-%d}" if not report.complete else "the end of the year"
+    return (
+        f"Local calendar year {report.year} ({report.start:%Z %z}), to {to}. "
+        f"Made {report.generated_at:%Y-%m-%d %H:%M} UTC."
+    )
+
+
+def write_transparency(page: TransparencyPage, directory: Path) -> Path:
+    """Write the public page, index.html: no plate, no name, no case number."""
+    directory.mkdir(parents=True, exist_ok=True)
+    html = _environment().get_template("transparency.html").render(page=page)
+    path = directory / "index.html"
+    path.write_text(html, encoding="utf-8")
+    return path
