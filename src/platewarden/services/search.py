@@ -72,22 +72,23 @@ def search_reads(rt: Runtime, actor: Actor, query: SearchQuery) -> SearchResult:
         parameters=parameters,
     )
     decision = check_shape(shape)
-    if not decision.allowed:
-        with rt.engine.begin() as conn:
+    problems = _problems(rt, query)
+    if not decision.allowed or problems:
+        reason = decision.reason if not decision.allowed else "; ".join(map(str, problems))
+        with rt.engine.begin() as conn:  # a refused search is on the record too
             record(
                 conn,
                 rt,
                 actor,
                 audit_action,
-                outcome="denied",
-                reason=decision.reason,
+                outcome="denied" if not decision.allowed else "refused",
+                reason=reason,
                 purpose=query.purpose,
                 case_number=query.case_number,
                 parameters=parameters,
             )
-        raise AccessDeniedError(f"search refused: {decision.reason}")
-    problems = _problems(rt, query)
-    if problems:
+        if not decision.allowed:
+            raise AccessDeniedError(f"search refused: {decision.reason}")
         raise InvalidInputError("search refused:", problems)
     found = _find(rt, query)
     with rt.engine.begin() as conn:

@@ -132,6 +132,9 @@ def test_searches_that_could_not_be_lawful_are_refused(
     detective = member(stored, "d3", Role.INVESTIGATOR)
     with pytest.raises(error, match=message):
         search_reads(stored, detective, query)
+    with stored.engine.connect() as conn:
+        entries = [e for _, e in audit_entries(conn) if e.actor == "d3" and e.action != "logon"]
+    assert [e.outcome for e in entries] in (["denied"], ["refused"])  # on the record too
 
 
 def test_viewing_an_image_is_an_audited_access(stored: Runtime) -> None:
