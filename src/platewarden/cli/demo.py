@@ -13,13 +13,21 @@ import typer
 from rich.rule import Rule
 
 from platewarden.cli.context import cli_errors, console
-from platewarden.domain import Actor, Alternative, CameraKind, HoldKind, HoldSelection, NewRead
+from platewarden.domain import (
+    Actor,
+    Alternative,
+    CameraKind,
+    HoldKind,
+    HoldSelection,
+    NewRead,
+    Outcome,
+)
 from platewarden.policy.access import Role
-from platewarden.services import cameras, holds, purge
+from platewarden.services import alerts, cameras, holds, hotlists, purge
 from platewarden.services.audit_review import verify_audit_chain
 from platewarden.services.export import export_hold, verify_export
 from platewarden.services.ingest import ingest_reads
-from platewarden.services.runtime import open_runtime
+from platewarden.services.runtime import Runtime, open_runtime
 from platewarden.settings import Settings, sqlite_url
 
 CAMERAS = [
@@ -60,7 +68,9 @@ def _run(folder: Path, rng: random.Random) -> None:
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     clock = SimulatedClock(today - timedelta(days=DAYS))
     rt = open_runtime(Settings(data_dir=folder, database_url=sqlite_url(folder)), clock=clock)
-    operator = Actor("demo-custodian", frozenset({Role.ADMINISTRATOR, Role.RECORDS_CUSTODIAN}))
+    operator = Actor(
+        "demo-operator", frozenset({Role.ADMINISTRATOR, Role.RECORDS_CUSTODIAN, Role.OFFICER})
+    )
     feed = Actor("camera-feed", frozenset({Role.SYSTEM}))
     console.print(Rule("Platewarden demo"))
     console.print(f"A fresh instance in {folder} (SQLite, images encrypted per day).")
@@ -73,13 +83,19 @@ def _run(folder: Path, rng: random.Random) -> None:
         )
     console.print(f"Registered {len(CAMERAS)} cameras: {', '.join(c[0] for c in CAMERAS)}.")
 
-    suspect = "BZK4471"
+    suspect, stolen = "BZK4471", "STL8812"
     total = 0
+    raised: list[int] = []
     for day in range(DAYS):
         start = today - timedelta(days=DAYS - day)
         clock.at = start + timedelta(hours=23)  # the day's reads arrive as they happen
-        batch = [_read(rng, start, n, suspect if day == 5 and n == 0 else None) for n in range(12)]
-        total += ingest_reads(rt, feed, batch).stored
+        if day == DAYS - 6:
+            _load_hotlist(rt, operator, stolen)
+        planted = {(5, 0): suspect, (DAYS - 5, 3): stolen}
+        batch = [_read(rng, start, n, planted.get((day, n))) for n in range(12)]
+        result = ingest_reads(rt, feed, batch)
+        total += result.stored
+        raised += result.alerts
         # A patrol car re-sends a batch after losing its connection: nothing is stored twice.
         if day == 40:
             again = ingest_reads(rt, feed, batch)
@@ -88,6 +104,7 @@ def _run(folder: Path, rng: random.Random) -> None:
                 f"{again.duplicates} already stored, {again.stored} new."
             )
     console.print(f"Ingested {total} reads with frame and plate images over {DAYS} days.")
+    _confirm_hits(rt, operator, raised)
 
     clock.at = datetime.now(UTC)
     hold = holds.create_hold(
@@ -131,6 +148,32 @@ def _run(folder: Path, rng: random.Random) -> None:
     console.print(f"Audit trail: {problems or 'intact'}.")
     rt.close()
     console.print(Rule("done"))
+
+
+def _load_hotlist(rt: Runtime, operator: Actor, stolen: str) -> None:
+    extract = (
+        f"LIC|LIS|TYP|NIC\n{stolen}|MT|Stolen Vehicle|V26000417\nKXT442|CO|Stolen Plate|P26000099\n"
+    )
+    load = hotlists.import_hotlist(rt, operator, source="ncic", data=extract.encode())
+    console.print(
+        f"Loaded hot list ncic, version {load.version.id}: {load.version.entry_count} entries."
+    )
+
+
+def _confirm_hits(rt: Runtime, operator: Actor, raised: list[int]) -> None:
+    for alert_id in raised:
+        view = alerts.view_alert(rt, operator, alert_id=alert_id)
+        console.print(
+            f"Alert {alert_id}: {view.alert.explanation}; the officer compares the images."
+        )
+        alerts.confirm_visually(rt, operator, alert_id=alert_id)
+        confirmed = alerts.confirm_by_other_means(
+            rt, operator, alert_id=alert_id, how="NCIC re-check", answer="still stolen, VIN matches"
+        )
+        alerts.record_outcome(rt, operator, alert_id=alert_id, outcome=Outcome.VEHICLE_RECOVERED)
+        console.print(
+            f"Alert {alert_id} {confirmed.status.value} by eye and by NCIC; vehicle recovered."
+        )
 
 
 def _read(rng: random.Random, at: datetime, n: int, plate: str | None) -> NewRead:
