@@ -15,6 +15,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from platewarden.services.report import Tally, TransparencyPage, YearlyReport
 
@@ -86,7 +87,8 @@ def summary(report: YearlyReport) -> list[str]:
         f"{r.audits.reviews} audits reviewed {r.audits.sampled} searches: "
         f"{r.audits.justified} justified, {r.audits.not_justified} not justified.",
         f"{len(r.maintenance.calibration_overdue)} cameras in service were overdue for "
-        f"calibration at the end of the period; the policy changed {len(r.policy_changes)} times.",
+        f"calibration at the end of the period. A changed policy file was put in force "
+        f"{len(r.policy_changes)} times (the first start counts as one).",
     ]
     return lines
 
@@ -331,6 +333,7 @@ def draw_chart(chart: Chart, path: Path) -> None:
         else:
             axes.bar(chart.labels, values, bottom=base, label=name)
         base = [b + v for b, v in zip(base, values, strict=True)]
+    (axes.xaxis if chart.horizontal else axes.yaxis).set_major_locator(MaxNLocator(integer=True))
     axes.set_title(chart.title)
     if len(chart.series) > 1:
         axes.legend()
@@ -394,8 +397,9 @@ def _write_pdf(
     for line in lines:
         _paragraph(pdf, line, 5.5)
         pdf.ln(1)
+    pdf.add_page()  # the summary stands alone on the first page; the sections flow after it
     for part in parts:
-        pdf.add_page()
+        pdf.ln(6)
         pdf.set_font("DejaVu", "B", 12)
         _paragraph(pdf, part.title, 8)
         pdf.set_font("DejaVu", "", 8)

@@ -13,6 +13,7 @@ from tests.factories import new_read as make_read
 from platewarden.accountability import Finding, MaintenanceKind
 from platewarden.domain import (
     Actor,
+    AgencyType,
     CameraKind,
     CameraStatus,
     HoldKind,
@@ -20,6 +21,8 @@ from platewarden.domain import (
     Outcome,
     PreservationRequest,
     RejectReason,
+    ShareScope,
+    ShareStatus,
 )
 from platewarden.policy.access import Role
 from platewarden.policy.model import DEFAULT_POLICY_FILE, load_policy
@@ -35,6 +38,7 @@ from platewarden.services import (
     purge,
     report,
     report_render,
+    sharing,
 )
 from platewarden.services.errors import AccessDeniedError, InvalidInputError
 from platewarden.services.ingest import ingest_reads
@@ -61,6 +65,7 @@ HITS = {
 }
 HELD_MONTHS = {1, 3}  # a read of January (evidence) and of March (preservation) kept past retention
 CASES = ("27-100", "27-200", "27-300", "27-400", "27-500")
+SHARE_CASE = "DC-27-118"
 PEOPLE = ("det-ruiz", "ofc-lee", "sgt-moss", "ofc-old", "ofc-gone")
 
 
@@ -188,6 +193,8 @@ def seed_year(rt: Runtime, clock: FixedClock, tmp_path: Path) -> None:
             )
         if month == 10:
             audit_year(rt, sgt)
+        if month == 11:
+            share(rt, tmp_path)
         clock.at = at(month, 20)
         if month >= 4:
             purge.purge(rt, CUSTODIAN)  # cutoff: the 20th-22nd of three months before
@@ -240,6 +247,46 @@ def month_holds(rt: Runtime, month: int, det: Actor) -> None:
     if month == 12:
         (hold,) = [h for h in holds.list_holds(rt, CUSTODIAN) if h.kind == HoldKind.LAWFUL_ORDER]
         holds.release_hold(rt, CUSTODIAN, hold_id=hold.id, reason="order lifted")
+
+
+def share(rt: Runtime, tmp_path: Path) -> None:
+    """Receive five requests (one referred, one left pending), decide, fulfil one; ask one out."""
+    clerk = actor(Role.RECORDS_CUSTODIAN, name="clerk")
+    admin = actor(Role.ADMINISTRATOR, name="alpr-admin")
+    scope = ShareScope(plates=("A11000",), since=at(11, 9), until=at(11, 11))
+    kinds = (AgencyType.PROSECUTOR, *[AgencyType.LAW_ENFORCEMENT] * 3, AgencyType.OTHER)
+    requests = [
+        sharing.receive_request(
+            rt,
+            clerk,
+            agency=f"Agency {n}",
+            agency_type=kind,
+            requester="Det. R. Jones",
+            requester_contact="rjones@example.org",
+            purpose="major_crime",
+            case_number=SHARE_CASE,
+            scope=scope,
+            received_on=rt.clock.now(),
+        )
+        for n, kind in enumerate(kinds)
+    ]
+    fulfilled, approved, denied, _pending, referred = requests
+    assert referred.status == ShareStatus.REFERRED
+    for request in (fulfilled, approved):
+        sharing.decide(rt, admin, request_id=request.id, approve=True, reason="in order")
+    sharing.decide(rt, admin, request_id=denied.id, approve=False, reason="no case shown")
+    sharing.fulfil(rt, clerk, request_id=fulfilled.id, destination=tmp_path / "released")
+    sharing.request_out(
+        rt,
+        clerk,
+        agency="State network",
+        requester="Det. Ruiz",
+        requester_contact="ruiz@example.org",
+        purpose="major_crime",
+        case_number=SHARE_CASE,
+        scope=scope,
+        sent_on=rt.clock.now(),
+    )
 
 
 def audit_year(rt: Runtime, sgt: Actor) -> None:
@@ -322,6 +369,16 @@ def test_every_figure_of_the_year_matches_what_was_done(year: Runtime, clock: Fi
         chain_checks=1,
         chain_failures=0,
     )
+    assert r.sharing == report.SharingFigures(
+        received=5,
+        approved=2,
+        denied=1,
+        referred=1,
+        fulfilled=1,
+        pending=1,
+        outgoing=1,
+        by_agency_type={"law_enforcement": 3, "other": 1, "prosecutor": 1},
+    )
     assert r.holds == report.HoldFigures(
         by_kind={"evidence": 1, "lawful_order": 1, "preservation": 1},
         reads_held=3,
@@ -361,6 +418,7 @@ def test_the_report_is_written_as_html_pdf_charts_and_csv(
     assert "median time from alert to confirmation was 25.0 min" in text
     assert "1 vehicles recovered and 1 arrests" in text
     assert "searched the data 6 times" in text
+    assert "made 5 requests for data: 2 approved, 1 denied, 1 referred" in text
     html = (tmp_path / "out" / "report.html").read_text()
     assert "recorded 104 plate reads in 2027" in html
     assert 'src="reads_by_month.png"' in html
@@ -377,7 +435,8 @@ def test_the_public_page_tells_the_last_30_days_without_plates_names_or_cases(
     html = report_render.write_transparency(page, tmp_path / "public").read_text()
     assert "90 days" in html
     assert "Homicide, shooting or other major crime" in html
-    secrets = ["STL0001", "WNT0002", "A12000", "B12000", "cam-1", "Main St", *CASES, *PEOPLE]
+    secrets = ["STL0001", "WNT0002", "A12000", "B12000", "cam-1", "Main St", SHARE_CASE]
+    secrets += [*CASES, *PEOPLE, "Det. R. Jones", "Agency 1"]
     secrets += [name.title() for name in PEOPLE]
     assert [s for s in secrets if s in html] == []
 
