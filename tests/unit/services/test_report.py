@@ -24,7 +24,7 @@ from platewarden.domain import (
     ShareScope,
     ShareStatus,
 )
-from platewarden.policy.access import Role
+from platewarden.policy.access import PERMISSIONS, Action, Role
 from platewarden.policy.model import DEFAULT_POLICY_FILE, load_policy
 from platewarden.services import (
     alerts,
@@ -464,7 +464,23 @@ def test_a_running_year_runs_to_now_and_a_future_year_is_refused(
 
 
 def test_an_officer_may_not_produce_the_reports(runtime: Runtime) -> None:
-    with pytest.raises(AccessDeniedError, match="view_reports"):
+    with pytest.raises(AccessDeniedError, match="view_reports needs one of the roles"):
         report.yearly_report(runtime, OFFICER, year=2026)
-    with pytest.raises(AccessDeniedError, match="view_reports"):
-        report.transparency_page(runtime, OFFICER)
+
+
+@pytest.mark.parametrize("trained", [True, False], ids=["trained", "untrained"])
+@pytest.mark.parametrize("role", [r for r in Role if r != Role.SYSTEM])
+def test_the_reports_are_for_trained_auditors_and_administrators(
+    runtime: Runtime, role: Role, trained: bool
+) -> None:
+    who = (
+        Actor(role.value, frozenset({role}))
+        if trained
+        else Actor(role.value, frozenset(), untrained=((role, "course not on record"),))
+    )
+    if trained and Action.VIEW_REPORTS in PERMISSIONS[role]:
+        assert report.transparency_page(runtime, who).retention_days == 90
+        assert role in {Role.AUDITOR, Role.ADMINISTRATOR}
+    else:
+        with pytest.raises(AccessDeniedError, match="view_reports"):
+            report.transparency_page(runtime, who)
