@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import cv2
+from tests.unit.vision.synthetic import write_video
 from typer.testing import CliRunner
 
 from platewarden.cli.main import app
@@ -102,3 +103,17 @@ def test_eval_on_a_crops_folder_measures_the_ocr_alone(tmp_path: Path, scenes: l
 def test_eval_without_truth_fails_cleanly(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["eval", str(tmp_path)])
     assert result.exit_code == 1
+
+
+def test_read_video_reports_passes_and_frames(tmp_path: Path, scenes: list) -> None:
+    write_video(tmp_path / "pass.avi", scenes[4])
+    result = CliRunner().invoke(
+        app, ["read", str(tmp_path / "pass.avi"), "--json", "--every-frame"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = _lines(result.output)
+    plates = [x for x in lines if x["kind"] == "plate"]
+    (summary,) = [x for x in lines if x["kind"] == "video"]
+    assert len(plates) == 1
+    assert {"first_frame", "last_frame", "reads"} <= set(plates[0])
+    assert summary["frames"] == 8 and summary["processed"] == 8 and summary["skipped"] == 0

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
+from tests.unit.vision.synthetic import write_video
 
 from platewarden.vision import PlateRead, Recognizer
 from platewarden.vision.evaluate import edit_distance
@@ -51,15 +51,8 @@ def test_tracker_gives_one_pass_per_vehicle() -> None:
 
 def test_video_is_read_into_one_pass(tmp_path: Path, recognizer: Recognizer, scenes: list) -> None:
     path = tmp_path / "pass.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (1280, 720))
     scene = scenes[4]
-    x, y, w, h = scene.box
-    plate = scene.image[y : y + h, x : x + w]
-    for i in range(8):
-        frame = np.full((720, 1280, 3), 90, np.uint8)
-        frame[300 : 300 + h, 200 + 60 * i : 200 + 60 * i + w] = plate
-        writer.write(frame)
-    writer.release()
+    write_video(path, scene)
     stats = VideoStats()
     passes = list(read_video(str(path), recognizer, stats, realtime=False))
     assert stats.frames == 8 and stats.skipped == 0
