@@ -169,7 +169,7 @@ def open_notices(conn: Connection) -> list[tuple[datetime, str, str, str]]:
         .where(notices.c.resolved_at.is_(None))
         .order_by(notices.c.id.desc())
     )
-    return [tuple(row) for row in conn.execute(query)]  # type: ignore[misc]
+    return [tuple(row) for row in conn.execute(query)]
 
 
 def _entry_defaults() -> dict[str, Any]:

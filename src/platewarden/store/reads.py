@@ -153,20 +153,27 @@ def find_reads(
         query = query.where(reads.c.captured_at >= since)
     if until is not None:
         query = query.where(reads.c.captured_at < until)
-    in_area = latitude is not None and longitude is not None and radius_m is not None
-    if in_area:
-        min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_m)
+    area = (
+        (latitude, longitude, radius_m)
+        if latitude is not None and longitude is not None and radius_m is not None
+        else None
+    )
+    if area is not None:
+        min_lat, max_lat, min_lon, max_lon = bounding_box(*area)
         query = query.where(
             reads.c.latitude.between(min_lat, max_lat),
             reads.c.longitude.between(min_lon, max_lon),
         )
     query = query.order_by(reads.c.captured_at, reads.c.id)
     found = [_read(row) for row in conn.execute(query).mappings()]
-    if in_area:
+    if area is not None:
+        lat, lon, radius = area
         found = [
             r
             for r in found
-            if distance_m(latitude, longitude, r.latitude, r.longitude) <= radius_m  # type: ignore[arg-type]
+            if r.latitude is not None
+            and r.longitude is not None
+            and distance_m(lat, lon, r.latitude, r.longitude) <= radius
         ]
     return found[:limit] if limit is not None else found
 
@@ -279,7 +286,7 @@ def _read(row: RowMapping) -> Read:
         alternatives=tuple(Alternative(a["plate"], a["confidence"]) for a in row["alternatives"]),
         latitude=row["latitude"],
         longitude=row["longitude"],
-        plate_box=tuple(box) if box else None,  # type: ignore[arg-type]
+        plate_box=tuple(box) if box else None,
         frame_blob=row["frame_blob"],
         crop_blob=row["crop_blob"],
     )
