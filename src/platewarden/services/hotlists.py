@@ -312,9 +312,7 @@ def status(rt: Runtime, actor: Actor) -> list[SourceStatus]:
             for _, kind, subject, message in store.open_notices(conn)
             if kind == REFRESH_FAILED
         }
-        manual = len(
-            store.list_entries(conn, now=rt.clock.now(), source=store.MANUAL, limit=100_000)
-        )
+        manual = store.count_in_force(conn, now=rt.clock.now(), source=store.MANUAL)
     names = sorted(set(versions) | set(failures) | {n for n, _ in rt.settings.hotlist_sources})
     statuses = [
         SourceStatus(

@@ -122,9 +122,9 @@ def list_entries(
     return [_entry(row) for row in conn.execute(query.limit(limit)).mappings()]
 
 
-def count_entries(conn: Connection, *, version_id: int) -> int:
-    """Count a version's entries."""
-    query = select(func.count()).where(hotlist_entries.c.version_id == version_id)
+def count_in_force(conn: Connection, *, now: datetime, source: str) -> int:
+    """Count a source's entries in force."""
+    query = select(func.count()).where(*_active(now), hotlist_entries.c.source == source)
     return conn.scalar(query) or 0
 
 
