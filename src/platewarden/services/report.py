@@ -30,6 +30,7 @@ from platewarden.store import report_queries as q
 SEARCH_ACTIONS = ("query_plate", "search_reads", "search_history")
 NOT_A_MEMBER = "not a member"
 TRANSPARENCY_DAYS = 30
+FIRST_YEAR = 1970  # before any ALPR system; also keeps local midnights within datetime's range
 
 
 @dataclass(frozen=True)
@@ -283,11 +284,13 @@ def yearly_report(
     """Gather the figures of a local calendar year for the yearly report."""
     authorize(rt, actor, Action.VIEW_REPORTS, parameters={"report": "yearly", "year": year})
     now = rt.clock.now()
-    start = local_start(year, 1, tz) if 1 <= year <= 9998 else None
-    if start is None or start > now:
+    if not FIRST_YEAR <= year <= now.year + 1:
         raise InvalidInputError(
-            "report not made:", [Problem("year", f"{year} has not begun; give a year up to now")]
+            "report not made:", [Problem("year", f"give a year from {FIRST_YEAR} to this one")]
         )
+    start = local_start(year, 1, tz)
+    if start > now:
+        raise InvalidInputError("report not made:", [Problem("year", f"{year} has not begun")])
     next_year = local_start(year + 1, 1, tz)
     end = min(next_year, now)
     bounds = [local_start(year, m, tz) for m in range(1, 13)] + [next_year]
@@ -355,7 +358,7 @@ def _reads_by_month(
     purged = [0] * (len(bounds) - 1)
     for run in q.completed_purges(conn):
         for i in range(len(purged)):
-            if bounds[i] < run["cutoff"] <= bounds[i + 1] and run["cutoff"] <= end:
+            if bounds[i] < run["cutoff"] <= bounds[i + 1]:
                 purged[i] += run["reads_purged"]
     months: list[MonthReads] = []
     for i, since in enumerate(bounds[:-1]):
@@ -381,11 +384,11 @@ def _cameras(conn: Connection, start: datetime, end: datetime) -> tuple[CameraFi
     for row in q.audit_records(conn, actions=("add_camera", "set_camera_status"), until=end):
         status = row["parameters"].get("status", "active")
         changes.setdefault(row["parameters"]["camera"], []).append((row["at"], status))
-    repairs = Counter(
-        r["parameters"]["camera"]
-        for r in q.audit_records(conn, actions=("add_maintenance",), since=start, until=end)
-        if r["parameters"].get("kind") == "repair"
-    )
+    repairs = {
+        name: n
+        for name, kind, n in q.maintenance_done(conn, since=start, until=end)
+        if kind == "repair"
+    }
     figures = []
     for camera in q.all_cameras(conn):
         timeline = changes.get(camera["name"]) or [(camera["created_at"], "active")]
@@ -405,7 +408,7 @@ def _cameras(conn: Connection, start: datetime, end: datetime) -> tuple[CameraFi
                 status_at_end=status,
                 days_in_period=(end - begin).total_seconds() / 86400,
                 days_in_service=in_service / 86400,
-                repairs=repairs[camera["name"]],
+                repairs=repairs.get(camera["name"], 0),
             )
         )
     return tuple(figures)
@@ -573,8 +576,11 @@ def _maintenance(
         for name in in_service
         if name not in last or (last[name]["next_due"] is not None and last[name]["next_due"] < end)
     )
+    done: Counter[str] = Counter()
+    for _, kind, n in q.maintenance_done(conn, since=start, until=end):
+        done[kind] += n
     return MaintenanceFigures(
-        done_by_kind=q.maintenance_done(conn, since=start, until=end),
+        done_by_kind=dict(sorted(done.items())),
         calibration_overdue=overdue,
     )
 

@@ -10,12 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import matplotlib
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from jinja2 import Environment, PackageLoader, select_autoescape
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from platewarden.services.report import Tally, TransparencyPage, YearlyReport
 
@@ -324,6 +321,10 @@ def _search_section(key: str, title: str, tallies: dict[str, Tally]) -> Section:
 
 def draw_chart(chart: Chart, path: Path) -> None:
     """Draw a (stacked) bar chart to a PNG file."""
+    # matplotlib takes a second to import: only the commands that draw pay for it.
+    from matplotlib.figure import Figure  # noqa: PLC0415
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+
     figure = Figure(figsize=(7, 3.2 if not chart.horizontal else 0.5 + 0.4 * len(chart.labels)))
     axes = figure.add_subplot()
     base = [0.0] * len(chart.labels)
@@ -381,6 +382,8 @@ def write_yearly(report: YearlyReport, directory: Path) -> list[Path]:
 def _write_pdf(
     report: YearlyReport, lines: list[str], parts: list[Section], charts: Path, path: Path
 ) -> None:
+    import matplotlib  # noqa: PLC0415 (see draw_chart)
+
     fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     pdf = FPDF()
     pdf.set_title(f"ALPR yearly report {report.year}")

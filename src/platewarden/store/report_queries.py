@@ -259,14 +259,18 @@ def exports_made(conn: Connection, *, since: datetime, until: datetime) -> tuple
     return int(row[0]), int(row[1])
 
 
-def maintenance_done(conn: Connection, *, since: datetime, until: datetime) -> dict[str, int]:
-    """Count the maintenance records whose work was done in the window, by kind."""
+def maintenance_done(
+    conn: Connection, *, since: datetime, until: datetime
+) -> list[tuple[str, str, int]]:
+    """Count the maintenance records whose work was done in the window, by camera and kind."""
     rows = conn.execute(
-        select(camera_maintenance.c.kind, func.count())
+        select(cameras.c.name, camera_maintenance.c.kind, func.count())
+        .join(cameras, cameras.c.id == camera_maintenance.c.camera_id)
         .where(camera_maintenance.c.done_on >= since, camera_maintenance.c.done_on < until)
-        .group_by(camera_maintenance.c.kind)
+        .group_by(cameras.c.name, camera_maintenance.c.kind)
+        .order_by(cameras.c.name, camera_maintenance.c.kind)
     )
-    return {kind: int(count) for kind, count in rows}
+    return [(name, kind, int(count)) for name, kind, count in rows]
 
 
 def last_calibrations(conn: Connection, *, before: datetime) -> dict[str, dict[str, Any]]:
