@@ -50,6 +50,11 @@ def _day(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d}"
 
 
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    """Return "1 stop", "2 stops": a number with its noun."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def summary(report: YearlyReport) -> list[str]:
     """Say the year's headline figures in plain words."""
     r, a, s = report, report.alerts, report.searches.total
@@ -62,30 +67,35 @@ def summary(report: YearlyReport) -> list[str]:
     if not r.complete:
         lines.append(f"{r.year} is not over: the figures run to {_day(r.end)}.")
     retained = sum(m.retained for m in r.reads_by_month)
+    outcome = a.outcomes.get
     lines += [
-        f"The system recorded {r.reads} plate reads in {r.year}; {retained} of them are still "
-        "stored, the others were purged when their retention period ended.",
-        f"Hot-list hits raised {a.raised} alerts. Officers confirmed {a.confirmed} and rejected "
-        f"{a.rejected}; the median time from alert to confirmation was "
+        f"The system recorded {_count(r.reads, 'plate read')} in {r.year}; {retained} of them "
+        "are still stored, the others were purged when their retention period ended.",
+        f"Hot-list hits raised {_count(a.raised, 'alert')}. Officers confirmed {a.confirmed} "
+        f"and rejected {a.rejected}; the median time from alert to confirmation was "
         f"{_minutes(a.median_minutes)} (90th percentile {_minutes(a.p90_minutes)}).",
-        f"Confirmed hits led to {a.outcomes.get('stop_made', 0)} stops, "
-        f"{a.outcomes.get('vehicle_recovered', 0)} vehicles recovered and "
-        f"{a.outcomes.get('arrest', 0)} arrests.",
-        f"Members searched the data {s.allowed} times, each for a lawful purpose and a case; "
-        f"{s.with_results} searches found reads. {s.denied} searches were refused.",
-        f"{r.members.active} members had access at the end of the period; "
+        f"Confirmed hits led to {_count(outcome('stop_made', 0), 'stop')}, "
+        f"{_count(outcome('vehicle_recovered', 0), 'vehicle')} recovered and "
+        f"{_count(outcome('arrest', 0), 'arrest')}.",
+        f"Members searched the data {_count(s.allowed, 'time')}, each for a lawful purpose and "
+        f"a case; {_count(s.with_results, 'search', 'searches')} found reads, and "
+        f"{_count(s.denied, 'search', 'searches')} were refused.",
+        f"{_count(r.members.active, 'member')} had access at the end of the period; "
         f"{r.members.lapsed} of them had a role whose training had lapsed.",
-        f"{r.holds.placed} holds kept data past retention "
+        f"{_count(r.holds.placed, 'hold')} kept data past retention "
         f"({r.holds.by_kind.get('preservation', 0)} for preservation requests); "
-        f"{r.purges.runs} purges removed {r.purges.reads_purged} reads.",
-        f"Other agencies made {r.sharing.received} requests for data: {r.sharing.approved} "
-        f"approved, {r.sharing.denied} denied, {r.sharing.referred} referred to records "
-        f"release, {r.sharing.fulfilled} fulfilled.",
-        f"{r.audits.reviews} audits reviewed {r.audits.sampled} searches: "
-        f"{r.audits.justified} justified, {r.audits.not_justified} not justified.",
-        f"{len(r.maintenance.calibration_overdue)} cameras in service were overdue for "
-        f"calibration at the end of the period. A changed policy file was put in force "
-        f"{len(r.policy_changes)} times (the first start counts as one).",
+        f"{_count(r.purges.runs, 'purge')} removed {_count(r.purges.reads_purged, 'read')}.",
+        f"Other agencies made {_count(r.sharing.received, 'request')} for data: "
+        f"{r.sharing.approved} approved, {r.sharing.denied} denied, {r.sharing.referred} "
+        f"referred to records release, {r.sharing.fulfilled} fulfilled. The department made "
+        f"{_count(r.sharing.outgoing, 'request')} to systems it does not operate.",
+        f"{_count(r.audits.reviews, 'audit')} reviewed "
+        f"{_count(r.audits.sampled, 'search', 'searches')}: {r.audits.justified} justified, "
+        f"{r.audits.not_justified} not justified.",
+        f"{_count(len(r.maintenance.calibration_overdue), 'camera')} in service "
+        f"{'was' if len(r.maintenance.calibration_overdue) == 1 else 'were'} overdue for "
+        "calibration at the end of the period. A changed policy file was put in force "
+        f"{_count(len(r.policy_changes), 'time')} (the first start counts as one).",
     ]
     return lines
 

@@ -416,9 +416,12 @@ def test_the_report_is_written_as_html_pdf_charts_and_csv(
     assert "recorded 104 plate reads in 2027" in text
     assert "raised 7 alerts. Officers confirmed 4 and rejected 2" in text
     assert "median time from alert to confirmation was 25.0 min" in text
-    assert "1 vehicles recovered and 1 arrests" in text
+    assert "1 stop, 1 vehicle recovered and 1 arrest." in text
     assert "searched the data 6 times" in text
     assert "made 5 requests for data: 2 approved, 1 denied, 1 referred" in text
+    assert "9 purges removed 59 reads" in text
+    secrets = ["STL0001", "WNT0002", "A12000", "B12000", SHARE_CASE, *CASES, *PEOPLE]
+    assert [s for s in secrets if s in text] == []  # the Chief's report names no one either
     html = (tmp_path / "out" / "report.html").read_text()
     assert "recorded 104 plate reads in 2027" in html
     assert 'src="reads_by_month.png"' in html
