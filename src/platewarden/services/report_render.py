@@ -14,7 +14,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from platewarden.services.report import Tally, TransparencyPage, YearlyReport
+from platewarden.services.report_figures import Tally, TransparencyPage, YearlyReport
 
 TEMPLATES = ("platewarden", "templates/report")
 
