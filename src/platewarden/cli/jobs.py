@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from platewarden.cli.context import console, opened_runtime
+from platewarden.cli.context import console, console_actor, opened_runtime
 from platewarden.jobs.registry import JOBS, serve
 
 app = typer.Typer(
@@ -22,12 +22,13 @@ def list_() -> None:
 
 @app.command("run")
 def run(name: Annotated[str, typer.Argument(help="A job's name (see `jobs list`).")]) -> None:
-    """Run one job now."""
+    """Run one job now (a member must be logged on; the job itself runs as the scheduler)."""
     job = JOBS.get(name)
     if job is None:
         console.print(f"[red]refused:[/red] no job {name!r}; jobs: {', '.join(JOBS)}")
         raise typer.Exit(1)
     with opened_runtime() as rt:
+        console_actor(rt)  # refuses when nobody is logged on
         console.print(f"{name}: {job.run(rt)}", highlight=False)
 
 
