@@ -239,15 +239,21 @@ def delete_reads(conn: Connection, *, ids: Sequence[int]) -> int:
 
 def blobs_in_use(conn: Connection, *, blob_ids: Iterable[str]) -> set[str]:
     """Return which of these blobs some stored read still refers to."""
-    wanted = list(blob_ids)
-    if not wanted:
-        return set()
-    query = select(reads.c.frame_blob, reads.c.crop_blob).where(
-        or_(reads.c.frame_blob.in_(wanted), reads.c.crop_blob.in_(wanted))
-    )
+    by_day: dict[str, set[str]] = {}
+    for blob_id in blob_ids:
+        by_day.setdefault(blob_id.split("/", 1)[0], set()).add(blob_id)
     used: set[str] = set()
-    for frame, crop in conn.execute(query):
-        used.update(b for b in (frame, crop) if b in wanted)
+    for day, wanted in by_day.items():
+        # A blob belongs to its capture day: only that day's reads can refer to it, and the
+        # capture-time index finds them without scanning the whole table.
+        start = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        query = select(reads.c.frame_blob, reads.c.crop_blob).where(
+            reads.c.captured_at >= start,
+            reads.c.captured_at < start + timedelta(days=1),
+            or_(reads.c.frame_blob.in_(wanted), reads.c.crop_blob.in_(wanted)),
+        )
+        for frame, crop in conn.execute(query):
+            used.update(b for b in (frame, crop) if b in wanted)
     return used
 
 

@@ -222,3 +222,18 @@ def test_an_officer_may_not_place_holds(runtime: Runtime) -> None:
             reason="x",
             selection=HoldSelection(plate="A1"),
         )
+
+
+def test_a_frame_shared_with_a_held_read_survives_the_purge(
+    runtime: Runtime, clock: FixedClock
+) -> None:
+    both = new_read("ABC1234", with_images=True)
+    other = new_read("ZZZ9999", with_images=True, frame_image=both.frame_image)  # same photo
+    ingest_reads(runtime, CAMERA_FEED, [both, other])
+    evidence_hold(runtime, plate="ABC1234")
+    clock.advance(days=91)
+    run = purge.purge(runtime, CUSTODIAN)
+    assert (run.reads_purged, run.images_purged) == (1, 1)  # ZZZ9999's crop; the frame stays
+    with runtime.engine.connect() as conn:
+        (held,) = find_reads(conn)
+    assert runtime.blobs.get(held.frame_blob) == both.frame_image
