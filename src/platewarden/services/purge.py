@@ -76,6 +76,7 @@ def _delete_due(
         if progress:
             progress(purged, due)
     shredded = _shred_finished_days(rt, days, run.cutoff)
+    rt.blobs.sweep_partial()  # files a writer killed mid-image left behind
     return replace(run, reads_purged=purged, images_purged=images, days_shredded=shredded)
 
 

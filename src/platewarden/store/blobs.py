@@ -5,10 +5,12 @@ key. Purging a day deletes its key, so its images cannot be read back even from 
 blob folder (crypto-shredding).
 """
 
+import contextlib
 import hashlib
 import os
 import secrets
 import shutil
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -115,6 +117,17 @@ class BlobStore:
         """Return the days that have a key (and so may have readable blobs)."""
         with self._engine.connect() as conn:
             return list(conn.scalars(select(day_keys.c.day).order_by(day_keys.c.day)))
+
+    def sweep_partial(self, *, older_than_s: float = 3600.0) -> int:
+        """Delete half-written files a killed writer left behind; return how many."""
+        cutoff = time.time() - older_than_s
+        swept = 0
+        for path in self.root.glob("*/*.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    swept += 1
+        return swept
 
     def shred_day(self, day: str) -> None:
         """Destroy a day's key and its folder: none of its images can be read again."""

@@ -1,5 +1,6 @@
 """The image store: encrypted at rest, content-addressed per day, tamper-evident, shreddable."""
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -70,3 +71,15 @@ def test_a_damaged_master_key_is_refused(tmp_path: Path) -> None:
     (tmp_path / "master.key").write_bytes(b"short")
     with pytest.raises(Exception, match=r"master key file .* is damaged"):
         load_master_key(tmp_path / "master.key")
+
+
+def test_half_written_files_of_a_killed_writer_are_swept(blobs: BlobStore) -> None:
+    blob_id = blobs.put(DAY, plate_image())
+    stale = blobs.root / "2026-06-01" / "abc.123.deadbeef.tmp"
+    stale.write_bytes(b"half an image")
+    fresh = blobs.root / "2026-06-01" / "def.456.cafebabe.tmp"
+    fresh.write_bytes(b"being written now")
+    os.utime(stale, (0, 0))
+    assert blobs.sweep_partial() == 1
+    assert not stale.exists() and fresh.exists()
+    assert blobs.get(blob_id)
