@@ -85,7 +85,18 @@ def login(
     for role, why in session.actor.untrained:
         console.print(f"[yellow]role {role.value} is not in force:[/yellow] {why}")
     if session.must_change_password:
-        console.print("[yellow]your password was reset: ask for a new one to be set soon[/yellow]")
+        console.print(
+            "[yellow]your password was reset: set your own with `platewarden passwd`[/yellow]"
+        )
+
+
+def passwd(username: Annotated[str, typer.Option(prompt=True, help="Your user name.")]) -> None:
+    """Set your own password (required after an administrator reset it)."""
+    old = typer.prompt("Current password", hide_input=True)
+    new = _password("New password")
+    with opened_runtime() as rt:
+        auth.change_password(rt, username=username, old_password=old, new_password=new)
+    console.print("password changed")
 
 
 def logout() -> None:

@@ -15,9 +15,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, RowMapping
 
 from platewarden.domain import Actor, Member
+from platewarden.policy.passwords import check_password
 from platewarden.policy.training import Completion, trained_roles
 from platewarden.services.audit import record
-from platewarden.services.errors import ServiceError
+from platewarden.services.errors import InvalidInputError, Problem, ServiceError
 from platewarden.services.members import HASHER
 from platewarden.services.runtime import Runtime
 from platewarden.store import members as store
@@ -106,6 +107,7 @@ def _refusal(
     password: str,
     code: str | None,
     now: datetime,
+    second_factor: bool = True,
 ) -> str | None:
     """Return why a log-on fails (for the audit record), or None; count a failed password."""
     if row is None:
@@ -132,7 +134,7 @@ def _refusal(
         return "wrong password" + (
             f"; account locked for {access.lockout_minutes} minutes" if locked else ""
         )
-    if _needs_totp(rt, member):
+    if second_factor and _needs_totp(rt, member):
         return _totp_refusal(rt, conn, member, code, now)
     return None
 
@@ -186,6 +188,8 @@ def resume(rt: Runtime, token: str, *, client_address: str | None = None) -> Act
         elif now - session["last_seen_at"] > idle:
             store.end_sessions(conn, at=now, reason="idle", session_id=session["id"])
             ended = f"the session was idle more than {idle.seconds // 60} minutes"
+        elif member.must_change_password:
+            raise LogonError("your password was reset: set your own with `platewarden passwd`")
         else:
             store.touch_session(conn, session_id=session["id"], at=now)
             return actor_for(rt, conn, member, client_address)
@@ -197,6 +201,44 @@ def resume(rt: Runtime, token: str, *, client_address: str | None = None) -> Act
             reason=ended,
         )
     raise LogonError(f"session ended: {ended}; log on again")
+
+
+def change_password(rt: Runtime, *, username: str, old_password: str, new_password: str) -> None:
+    """Let a member replace their password (a reset one must be replaced before anything else)."""
+    now = rt.clock.now()
+    with rt.engine.begin() as conn:
+        row = store.credentials(conn, username=username)
+        problem = _refusal(
+            rt, conn, row, password=old_password, code=None, now=now, second_factor=False
+        )
+        if problem is not None:
+            record(
+                conn,
+                rt,
+                Actor(username, frozenset()),
+                "change_password",
+                outcome="failed",
+                reason=problem,
+            )
+    if problem is not None:
+        raise LogonError(_public(problem))
+    assert row is not None
+    decision = check_password(rt.policy, new_password, username=username)
+    if not decision.allowed or new_password == old_password:
+        reason = decision.reason if not decision.allowed else "the new password must differ"
+        raise InvalidInputError("password not changed:", [Problem("new password", reason)])
+    with rt.engine.begin() as conn:
+        store.update_member(
+            conn,
+            member_id=row["id"],
+            values={
+                "password_hash": HASHER.hash(new_password),
+                "password_changed_at": now,
+                "must_change_password": False,
+                "failed_logons": 0,
+            },
+        )
+        record(conn, rt, Actor(username, frozenset()), "change_password")
 
 
 def log_off(rt: Runtime, token: str) -> None:
