@@ -2,6 +2,8 @@
 
 A batch is all or nothing: when any read in it is invalid, none is stored and every problem is
 named. Reads already stored (same source and client read id) are counted as duplicates and skipped.
+Every new read is matched against the hot lists in the same transaction, so no read is stored
+without its alerts; the alerts are published after the commit.
 """
 
 from collections.abc import Sequence
