@@ -40,6 +40,9 @@ def load_truth(folder: Path, split: str = "all") -> list[Truth]:
             split == "train" and row["image"] in held
         ):
             continue
-        box = tuple(int(v) for v in row["box"]) if row.get("box") else None
+        box = None
+        if row.get("box"):
+            x, y, w, h = (int(v) for v in row["box"])
+            box = (x, y, w, h)
         out.append(Truth(folder / row["image"], row["plate"].upper(), box, row.get("state")))
     return out

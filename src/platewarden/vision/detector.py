@@ -57,7 +57,12 @@ def decode(out: np.ndarray, scale: float, threshold: float = THRESHOLD) -> list[
         y, x = ys[i], xs[i]
         w, h = np.exp(out[1, y, x]) * STRIDE, np.exp(out[2, y, x]) * STRIDE
         cx, cy = (x + out[3, y, x]) * STRIDE, (y + out[4, y, x]) * STRIDE
-        box = tuple(float(v) / scale for v in (cx - w / 2, cy - h / 2, w, h))
+        box = (
+            float(cx - w / 2) / scale,
+            float(cy - h / 2) / scale,
+            float(w) / scale,
+            float(h) / scale,
+        )
         if all(iou(box, d.box) < 0.3 for d in found):
             found.append(Detection(box, float(heat[y, x])))
         if len(found) == MAX_PLATES:

@@ -117,11 +117,14 @@ def evaluate(
             read = recognizer.read_crops([image])[0]
             report.times_ms.append((time.perf_counter() - t0) * 1000)
             _score(report, row, read, True)
+        elif row.box is None:
+            report.misses.append({"image": row.image.name, "truth": row.plate, "error": "no box"})
         else:
             reads = recognizer.recognize(image)
             report.times_ms.append((time.perf_counter() - t0) * 1000)
-            best = max(reads, key=lambda r: iou(r.box, row.box), default=None)
-            hit = best is not None and iou(best.box, row.box) > IOU_HIT
+            box = row.box
+            best = max(reads, key=lambda r: iou(r.box, box), default=None)
+            hit = best is not None and iou(best.box, box) > IOU_HIT
             _score(report, row, best if hit else None, hit)
         if progress:
             progress(f"{report.images}/{len(rows)} {row.image.name}")

@@ -48,9 +48,11 @@ def verify_models(models_dir: Path) -> None:
     sums_file = models_dir / CHECKSUMS
     if not sums_file.exists():
         raise ModelError(f"no {CHECKSUMS} in {models_dir}")
-    expected = dict(
-        reversed(line.split()) for line in sums_file.read_text().splitlines() if line.strip()
-    )
+    expected: dict[str, str] = {}
+    for line in sums_file.read_text().splitlines():
+        if line.strip():
+            digest, name = line.split()
+            expected[name] = digest
     for name in MODEL_FILES:
         path = models_dir / name
         if not path.exists():

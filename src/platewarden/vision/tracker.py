@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from platewarden.vision.detector import iou
@@ -37,10 +37,10 @@ class Track:
 
 def vote(reads: list[PlateRead]) -> tuple[str, float, list[tuple[str, float]]]:
     """Vote per character among reads of the most common length, weighted by confidence."""
-    lengths: Counter[int] = Counter()
+    lengths: defaultdict[int, float] = defaultdict(float)
     for r in reads:
         lengths[len(r.text)] += r.confidence
-    length = lengths.most_common(1)[0][0]
+    length = max(lengths, key=lambda n: lengths[n])
     same = [r for r in reads if len(r.text) == length]
     chars, agreement = [], []
     for i in range(length):
