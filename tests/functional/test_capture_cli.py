@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from tests.functional.conftest import Run
-from tests.unit.vision.conftest import make_scene
+from tests.unit.vision.synthetic import make_scene, write_video
 
 
 def test_capture_reads_scenes_and_reports_a_bad_file(run: Run, tmp_path: Path) -> None:
@@ -38,3 +38,46 @@ def test_capture_reads_scenes_and_reports_a_bad_file(run: Run, tmp_path: Path) -
             scene.text,
         )
         assert "1 reads kept" in held.output, (scene.text, held.output)
+
+
+def test_capture_of_a_video_stores_one_read_per_pass_with_its_frame(
+    run: Run, tmp_path: Path
+) -> None:
+    assert run("camera", "add", "unit-7", "--kind", "mobile").exit_code == 0
+    scene = make_scene(np.random.default_rng(11))
+    write_video(tmp_path / "dashcam.avi", scene, frames=8)
+    (tmp_path / "broken.mp4").write_bytes(b"not a video")
+    command = (
+        "capture",
+        tmp_path / "dashcam.avi",
+        tmp_path / "broken.mp4",
+        "--camera",
+        "unit-7",
+        "--at",
+        "2026-11-28T09:00:00+00:00",
+    )
+    result = run(*command)
+    assert result.exit_code == 0, result.output
+    told = " ".join(result.output.split())
+    assert "8 frames (0 skipped to keep up), 1 vehicle passes, 1 stored" in told
+    assert "skipped" in told and "broken.mp4" in told
+    again = " ".join(run(*command).output.split())
+    assert "1 vehicle passes, 0 stored" in again  # the same pass sent again is not stored twice
+    out = tmp_path / "evidence"
+    held = run(
+        "hold",
+        "create",
+        "--kind",
+        "evidence",
+        "--purpose",
+        "major_crime",
+        "--case",
+        "26-2",
+        "--reason",
+        "dashcam",
+        "--plate",
+        scene.text,
+    )
+    assert "1 reads kept" in held.output, (scene.text, held.output)
+    exported = run("export", "--hold", "1", "--to", out, "--evidence-number", "E-9")
+    assert "exported 1 reads and 2 images" in " ".join(exported.output.split())

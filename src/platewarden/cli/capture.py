@@ -1,4 +1,4 @@
-"""`platewarden capture`: read the plates in a camera's images and store them."""
+"""`platewarden capture`: read the plates in a camera's images or video and store them."""
 
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,15 +9,19 @@ from rich.progress import Progress
 
 from platewarden.cli.context import console, console_actor, errors, opened_runtime
 from platewarden.cli.holds import parse_time
-from platewarden.services.capture import Frame, ingest_frames
+from platewarden.services.capture import Frame, ingest_frames, ingest_video
 from platewarden.vision import ModelError, Recognizer
 from platewarden.vision.images import IMAGE_SUFFIXES
+from platewarden.vision.video import VIDEO_SUFFIXES, is_stream
 
 BATCH = 25
 
 
 def capture(
-    paths: Annotated[list[Path], typer.Argument(help="Image files or folders of images.")],
+    sources: Annotated[
+        list[str],
+        typer.Argument(help="Image files, folders of images, video files or stream URLs."),
+    ],
     camera: Annotated[str, typer.Option(help="The registered camera that took them.")],
     at: Annotated[
         str | None, typer.Option(help="Capture time (ISO 8601); default: each file's time.")
@@ -25,7 +29,12 @@ def capture(
     latitude: float | None = None,
     longitude: float | None = None,
 ) -> None:
-    """Read the plates in a camera's images and store each with its frame and plate crop."""
+    """Read the plates in a camera's images or video and store each with its frame and crop.
+
+    A video or stream gives one read per vehicle pass; images give one read per plate.
+    """
+    videos = [s for s in sources if is_stream(s) or Path(s).suffix.lower() in VIDEO_SUFFIXES]
+    paths = [Path(s) for s in sources if s not in videos]
     files = sorted(
         p
         for path in paths
@@ -38,13 +47,52 @@ def capture(
     except ModelError as exc:
         errors.print(f"[red]cannot start:[/red] {exc}")
         raise typer.Exit(2) from None
+    if videos:
+        _capture_videos(videos, reader, camera=camera, at=fixed_time)
+    if files:
+        _capture_images(files, reader, camera=camera, at=fixed_time, position=(latitude, longitude))
+
+
+def _capture_videos(
+    videos: list[str], reader: Recognizer, *, camera: str, at: datetime | None
+) -> None:
+    with opened_runtime() as rt:
+        for source in videos:
+            stream = is_stream(source)
+            started = at or (None if stream else _file_time(Path(source))) or datetime.now(UTC)
+            try:
+                done = ingest_video(
+                    rt,
+                    console_actor(rt),
+                    reader,
+                    camera=camera,
+                    source=source,
+                    started_at=started,
+                    realtime=stream,
+                )
+            except OSError as exc:  # a video that cannot be opened; the others go on
+                errors.print(f"skipped {source}: {exc}", highlight=False)
+                continue
+            console.print(
+                f"{source}: {done.stats.frames} frames ({done.stats.skipped} skipped to keep up), "
+                f"{done.passes} vehicle passes, {done.stored} stored, {done.alerts} alerts"
+            )
+
+
+def _capture_images(
+    files: list[Path],
+    reader: Recognizer,
+    *,
+    camera: str,
+    at: datetime | None,
+    position: tuple[float | None, float | None],
+) -> None:
+    latitude, longitude = position
     plates = stored = alerts = 0
     with opened_runtime() as rt, Progress(console=errors, transient=True) as progress:
         task = progress.add_task("reading plates", total=len(files))
         for start in range(0, len(files), BATCH):
-            frames = [
-                _frame(p, fixed_time, latitude, longitude) for p in files[start : start + BATCH]
-            ]
+            frames = [_frame(p, at, latitude, longitude) for p in files[start : start + BATCH]]
             result = ingest_frames(rt, console_actor(rt), reader, camera=camera, frames=frames)
             for problem in result.problems:
                 errors.print(f"skipped {problem}", highlight=False)
@@ -53,6 +101,13 @@ def capture(
             alerts += len(result.ingest.alerts)
             progress.update(task, advance=len(frames))
     console.print(f"{len(files)} images: {plates} plates read, {stored} stored, {alerts} alerts")
+
+
+def _file_time(path: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError:
+        return None
 
 
 def _frame(

@@ -2,8 +2,10 @@
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
 from typing import Protocol
 
 import cv2
@@ -14,6 +16,8 @@ from platewarden.services.errors import Problem
 from platewarden.services.ingest import IngestResult, ingest_reads
 from platewarden.services.runtime import Runtime
 from platewarden.vision import ImageError, PlateRead, decode_image
+from platewarden.vision.tracker import PlatePass, PlateTracker
+from platewarden.vision.video import VideoStats, frames
 
 
 class PlateReader(Protocol):
@@ -91,3 +95,90 @@ def _storable(original: bytes, image: np.ndarray) -> bytes:
     if original.startswith((b"\xff\xd8", b"\x89PNG")):
         return original
     return cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+
+
+VIDEO_BATCH = 50  # passes per ingest batch: bounds the frames held in memory
+
+
+@dataclass(frozen=True)
+class VideoCapture:
+    """What a video gave: passes stored, and how many frames were read or skipped."""
+
+    passes: int
+    stored: int
+    alerts: int
+    stats: VideoStats
+
+
+def ingest_video(
+    rt: Runtime,
+    actor: Actor,
+    reader: PlateReader,
+    *,
+    camera: str,
+    source: str,
+    started_at: datetime,
+    realtime: bool = False,
+) -> VideoCapture:
+    """Read a video or stream, follow each plate, and ingest one read per vehicle pass.
+
+    Each pass is stored with the frame of its best read and that read's crop, at the time of
+    that frame; a pass sent again (the same video and start time) stores nothing twice.
+    """
+    stats = VideoStats()
+    tracker: PlateTracker | None = None
+    shots: dict[int, tuple[int, bytes]] = {}  # id of a read -> (frame index, JPEG of the frame)
+    pending: list[NewRead] = []
+    results: list[IngestResult] = []
+    to_read = partial(
+        _pass_read,
+        name=Path(source).name if "://" not in source else source,
+        camera=camera,
+        started_at=started_at,
+    )
+    for index, frame in frames(source, stats, realtime):
+        if tracker is None:  # the frame rate is known once the video is open
+            tracker = PlateTracker(max_gap=max(3, int(stats.fps * 0.5)))
+        found = reader.recognize(frame)
+        if found:
+            jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+            shots.update({id(read): (index, jpeg) for read in found})
+        ended = tracker.update(index, found)
+        pending += [to_read(p, shots, fps=stats.fps) for p in ended]
+        if found or ended:  # keep only the frames that open tracks may still choose
+            alive = {id(read) for track in tracker.tracks for read in track.reads}
+            shots = {key: shot for key, shot in shots.items() if key in alive}
+        if len(pending) >= VIDEO_BATCH:
+            results.append(ingest_reads(rt, actor, pending))
+            pending = []
+    if tracker is not None:
+        pending += [to_read(p, shots, fps=stats.fps) for p in tracker.flush()]
+    if pending:
+        results.append(ingest_reads(rt, actor, pending))
+    return VideoCapture(
+        passes=sum(r.received for r in results),
+        stored=sum(r.stored for r in results),
+        alerts=sum(len(r.alerts) for r in results),
+        stats=stats,
+    )
+
+
+def _pass_read(
+    plate_pass: PlatePass,
+    shots: dict[int, tuple[int, bytes]],
+    *,
+    name: str,
+    camera: str,
+    started_at: datetime,
+    fps: float,
+) -> NewRead:
+    index, jpeg = shots[id(plate_pass.best)]
+    frame = Frame(jpeg, started_at + timedelta(seconds=index / fps))
+    read = _read(frame, plate_pass.best, 0, camera, jpeg)
+    return replace(
+        read,
+        client_read_id=f"{name}@{started_at.isoformat()}#{plate_pass.first_frame}",
+        plate=plate_pass.text,
+        confidence=min(1.0, plate_pass.confidence),
+        alternatives=tuple(Alternative(t, min(1.0, c)) for t, c in plate_pass.alternatives),
+    )
