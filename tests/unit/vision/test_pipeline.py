@@ -5,7 +5,7 @@ import re
 import cv2
 import numpy as np
 
-from platewarden.vision import PlateRead, Recognizer
+from platewarden.vision import PlateRead, Recognizer, recognize
 from platewarden.vision.detector import iou
 
 # The stated accuracy on the synthetic set (clean plates, 120-220 px wide).
@@ -67,3 +67,12 @@ def test_huge_frame_is_downscaled_and_boxes_stay_in_image_coordinates(
     big = cv2.resize(scene.image, None, fx=4, fy=4, interpolation=cv2.INTER_NEAREST)  # 5120x2880
     read = _match(recognizer.recognize(big), tuple(4 * v for v in scene.box))
     assert read is not None
+
+
+def test_module_level_recognize_uses_the_packaged_models(scenes: list) -> None:
+    scene = scenes[5]
+    assert _match(recognize(scene.image), scene.box) is not None
+
+
+def test_min_confidence_filters_reads(recognizer: Recognizer, scenes: list) -> None:
+    assert recognizer.recognize(scenes[6].image, min_confidence=1.01) == []
