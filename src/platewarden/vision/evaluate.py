@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,12 +94,7 @@ def _score(report: Report, row: Truth, read: PlateRead | None, detected: bool) -
         )
 
 
-def evaluate(
-    folder: Path,
-    recognizer: Recognizer,
-    split: str = "all",
-    progress: Callable[[str], None] | None = None,
-) -> Report:
+def evaluate(folder: Path, recognizer: Recognizer, split: str = "all") -> Report:
     """Run the recognizer over folder's labelled images and score it."""
     rows = load_truth(folder, split)
     crops = bool(rows) and all(r.box is None for r in rows)
@@ -126,6 +120,4 @@ def evaluate(
             best = max(reads, key=lambda r: iou(r.box, box), default=None)
             hit = best is not None and iou(best.box, box) > IOU_HIT
             _score(report, row, best if hit else None, hit)
-        if progress:
-            progress(f"{report.images}/{len(rows)} {row.image.name}")
     return report
