@@ -13,6 +13,7 @@ from torch import nn
 
 from platewarden.vision.dataset import load_truth
 from platewarden.vision.detector import MAX_SIDE, STRIDE, decode, iou, to_input
+from training import checkpoints
 from training.nets import Detector
 from training.samples import load_backgrounds
 from training.synth import PlateRenderer, degrade, perspective
@@ -193,14 +194,7 @@ def main() -> None:
     ckpt = args.ckpt
     if args.init:
         model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
-    start = 0
-    if ckpt.exists():
-        state = torch.load(ckpt, weights_only=False)
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["opt"])
-        sched.load_state_dict(state["sched"])
-        start, rng = state["step"], state["rng"]
-        print(f"resumed at step {start}", flush=True)
+    start, rng = checkpoints.resume(ckpt, model=model, opt=opt, sched=sched, rng=rng)
     t0 = time.time()
     for step in range(start, args.steps):
         xs, heats, regs, masks = [], [], [], []
@@ -239,17 +233,7 @@ def main() -> None:
                 flush=True,
             )
         if (step + 1) % 250 == 0 or step + 1 == args.steps:
-            ckpt.parent.mkdir(parents=True, exist_ok=True)
-            torch.save(
-                {
-                    "model": model.state_dict(),
-                    "opt": opt.state_dict(),
-                    "sched": sched.state_dict(),
-                    "step": step + 1,
-                    "rng": rng,
-                },
-                ckpt,
-            )
+            checkpoints.save(ckpt, model=model, opt=opt, sched=sched, step=step + 1, rng=rng)
         if (step + 1) % 500 == 0 or step + 1 == args.steps:
             print(f"step {step + 1} held-out recall {recall(model, held):.3f}", flush=True)
             export(model, args.out)

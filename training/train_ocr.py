@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from platewarden.vision.ocr import ALPHABET, STATES, crop_box, prepare
+from training import checkpoints
 from training.nets import CRNN
 from training.samples import load_real_items, real_sample
 
@@ -106,15 +107,7 @@ def main() -> None:
     ckpt = args.ckpt
     if args.init:
         model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
-    start = 0
-    if ckpt.exists():
-        state = torch.load(ckpt, weights_only=False)
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["opt"])
-        sched.load_state_dict(state["sched"])
-        start = state["step"]
-        rng = state["rng"]
-        print(f"resumed at step {start}", flush=True)
+    start, rng = checkpoints.resume(ckpt, model=model, opt=opt, sched=sched, rng=rng)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     ce = nn.CrossEntropyLoss(ignore_index=-1)
     t0 = time.time()
@@ -147,17 +140,7 @@ def main() -> None:
         if step % 100 == 0:
             print(f"step {step} loss {loss.item():.3f} {time.time() - t0:.0f}s", flush=True)
         if (step + 1) % 500 == 0 or step + 1 == args.steps:
-            ckpt.parent.mkdir(parents=True, exist_ok=True)
-            torch.save(
-                {
-                    "model": model.state_dict(),
-                    "opt": opt.state_dict(),
-                    "sched": sched.state_dict(),
-                    "step": step + 1,
-                    "rng": rng,
-                },
-                ckpt,
-            )
+            checkpoints.save(ckpt, model=model, opt=opt, sched=sched, step=step + 1, rng=rng)
         if (step + 1) % 1000 == 0 or step + 1 == args.steps:
             print(f"step {step + 1} held-out exact {evaluate(model, held):.3f}", flush=True)
             export(model, args.out)
