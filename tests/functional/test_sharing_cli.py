@@ -94,3 +94,31 @@ def test_a_request_without_an_agency_names_the_field(run: Run) -> None:
     )
     assert refused.exit_code == 1
     assert "agency: is required" in refused.output
+
+
+def test_a_missing_letter_or_a_bad_date_is_refused_cleanly(run: Run, tmp_path: Path) -> None:
+    base = (
+        "share",
+        "receive",
+        "--agency",
+        "County Attorney",
+        "--agency-type",
+        "prosecutor",
+        "--requester",
+        "DCA Ortiz",
+        "--contact",
+        "x",
+        "--purpose",
+        "major_crime",
+        "--case",
+        "DC-1",
+        "--plate",
+        "ABC123",
+    )
+    missing = run(*base, "--received", NOW.isoformat(), "--document", tmp_path / "nope.pdf")
+    assert missing.exit_code == 2
+    assert "cannot read" in missing.output and "No such file" in missing.output
+    bad_date = run(*base, "--received", "last tuesday")
+    assert bad_date.exit_code == 2
+    assert "is not an ISO 8601 time" in " ".join(bad_date.output.split())
+    assert "County Attorney" not in run("share", "list").output  # nothing was recorded

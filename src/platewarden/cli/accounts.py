@@ -2,14 +2,13 @@
 
 import os
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from platewarden.cli.context import console, console_actor, opened_runtime, session_file
-from platewarden.cli.holds import parse_time
+from platewarden.cli.holds import parse_time, required_time
 from platewarden.policy.access import Role
 from platewarden.services import auth, members
 
@@ -30,12 +29,6 @@ def _roles(roles: Iterable[Role]) -> str:
     return ", ".join(sorted(r.value for r in roles))
 
 
-def _date(value: str) -> datetime:
-    parsed = parse_time(value)
-    assert parsed is not None
-    return parsed
-
-
 def first_run(
     username: Annotated[str, typer.Option(help="The first administrator's user name.")],
     full_name: Annotated[str, typer.Option(help="Their full name.")],
@@ -51,7 +44,7 @@ def first_run(
             username=username,
             full_name=full_name,
             password=password,
-            course_completed_on=_date(course_completed),
+            course_completed_on=required_time(course_completed),
         )
     console.print(
         f"administrator {member.username} created; "
@@ -260,7 +253,7 @@ def add_training(
             console_actor(rt),
             username=username,
             course=course,
-            completed_on=_date(completed),
+            completed_on=required_time(completed),
             expires_on=parse_time(expires),
         )
     console.print(f"training {record.course} recorded for {username}")

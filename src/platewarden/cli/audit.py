@@ -10,7 +10,7 @@ from rich.table import Table
 
 from platewarden.accountability import AuditFilter, AuditRecord, Finding, ReviewItem, ReviewReport
 from platewarden.cli.context import console, console_actor, errors, opened_runtime
-from platewarden.cli.holds import parse_time
+from platewarden.cli.holds import parse_time, required_time
 from platewarden.services import audit_review
 
 app = typer.Typer(
@@ -82,8 +82,8 @@ def sample(
         review = audit_review.sample_searches(
             rt,
             console_actor(rt),
-            since=_moment(since),
-            until=_moment(until),
+            since=required_time(since),
+            until=required_time(until),
             size=size,
             seed=seed,
         )
@@ -178,12 +178,6 @@ def _row(r: AuditRecord) -> tuple[str, ...]:
         r.case_number or "",
         "" if r.result_count is None else str(r.result_count),
     )
-
-
-def _moment(value: str) -> datetime:
-    parsed = parse_time(value)
-    assert parsed is not None  # parse_time gives None only for None
-    return parsed
 
 
 def _local(moment: datetime) -> str:

@@ -26,6 +26,14 @@ def parse_time(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.astimezone()
 
 
+def required_time(value: str) -> datetime:
+    """Parse an ISO 8601 time that the command cannot do without."""
+    parsed = parse_time(value)
+    if parsed is None:
+        raise typer.BadParameter("a time is required")
+    return parsed
+
+
 @app.command("create")
 def create(
     kind: Annotated[HoldKind, typer.Option(help="evidence, lawful_order or preservation.")],

@@ -7,7 +7,7 @@ import typer
 from rich.table import Table
 
 from platewarden.cli.context import console, console_actor, opened_runtime
-from platewarden.cli.holds import parse_time
+from platewarden.cli.holds import parse_time, required_time
 from platewarden.domain import AgencyType, ShareRequest, ShareScope
 from platewarden.services import sharing
 
@@ -68,9 +68,13 @@ def receive(
     radius_m: float | None = None,
 ) -> None:
     """Record another agency's written request."""
-    data = document.read_bytes() if document else None
-    received_on = parse_time(received)
-    assert received_on is not None
+    try:
+        data = document.read_bytes() if document else None
+    except OSError as exc:
+        raise typer.BadParameter(
+            f"cannot read {document}: {exc.strerror}", param_hint="--document"
+        ) from None
+    received_on = required_time(received)
     with opened_runtime() as rt:
         request = sharing.receive_request(
             rt,
@@ -162,8 +166,7 @@ def request_out(
     camera: Cameras = None,
 ) -> None:
     """Record a request we make to a system we do not operate."""
-    sent_on = parse_time(sent)
-    assert sent_on is not None
+    sent_on = required_time(sent)
     with opened_runtime() as rt:
         request = sharing.request_out(
             rt,
