@@ -22,6 +22,7 @@ from platewarden.vision import Recognizer, load_image
 from platewarden.vision.evaluate import evaluate
 from platewarden.vision.images import to_gray
 from platewarden.vision.ocr import crop_box
+from platewarden.vision.pipeline import VIEW_MARGINS
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "plates"
 SETS = ("us", "eu", "br", "us-crops")
@@ -49,7 +50,7 @@ def speed(recognizer: Recognizer, runs: int, count: int) -> dict:
             gray = to_gray(image)
             found = recognizer.detector.detect(gray)
             t1 = time.perf_counter()
-            recognizer.ocr.read([crop_box(gray, d.box) for d in found])
+            recognizer.ocr.read([[crop_box(gray, d.box, m) for m in VIEW_MARGINS] for d in found])
             t2 = time.perf_counter()
             recognizer.recognize(image)
             t3 = time.perf_counter()

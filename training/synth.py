@@ -77,6 +77,9 @@ EU_PATTERNS = [
     "LLLLLDD",
 ]
 BR_PATTERNS = ["LLLDDDD", "LLLDLDD"]
+# Runs of one character ("AAA0000", "JX1000") are common on real plates and rare in random draws;
+# without them CTC learns to merge neighbours that look alike.
+REPEAT_RATE = 0.2
 STATES = [
     "ALASKA",
     "CALIFORNIA",
@@ -149,7 +152,17 @@ class PlateRenderer:
         for p in pattern:
             pool = {"L": LETTERS, "D": DIGITS}.get(p, LETTERS + DIGITS)
             out.append(pool[self.rng.integers(len(pool))])
+        if self.rng.random() < REPEAT_RATE:
+            self._repeat(pattern, out)
         return "".join(out)
+
+    def _repeat(self, pattern: str, out: list[str]) -> None:
+        """Copy one character over the next one to three of its kind ("AAA", "000")."""
+        start = int(self.rng.integers(len(out) - 1))
+        for j in range(start + 1, min(len(out), start + 1 + int(self.rng.integers(1, 4)))):
+            if pattern[j] != pattern[start] and "X" not in (pattern[j], pattern[start]):
+                break
+            out[j] = out[start]
 
     def _colors(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
         r = self.rng
@@ -224,6 +237,8 @@ class PlateRenderer:
         x0 = left + (w - left - text_w) // 2 + int(r.integers(-4, 5))
         y0 = header_h + (area_h - text_h) // 2 + int(r.integers(0, 6))
         img.paste(Image.new("RGB", glyphs.size, fg), (x0, y0), glyphs)
+        if r.random() < 0.25:
+            self._edge_marks(draw, fg, (x0, y0, text_w, text_h), w)
         if style == "us" and r.random() < 0.1:  # small stacked letters beside the text, not read
             small = self._font(self.fonts[0], int(h * 0.16))
             sx = min(w - 14, x0 + text_w + 4)
@@ -238,6 +253,23 @@ class PlateRenderer:
                 draw.ellipse([bx - 5, 8, bx + 5, 18], fill=(120, 120, 120))
         out = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
         return Plate(self._dirt(out), text, style)
+
+    def _edge_marks(
+        self, draw: ImageDraw.ImageDraw, fg: tuple[int, ...], text: tuple[int, ...], w: int
+    ) -> None:
+        """Draw a bar, frame edge or bolt just beside the text: marks that are not an "I" or "1"."""
+        r = self.rng
+        x0, y0, tw, th = text
+        gap = int(r.integers(2, 10))
+        x = x0 - gap - 4 if r.random() < 0.5 else x0 + tw + gap
+        x = int(np.clip(x, 0, w - 6))
+        top = y0 + int(r.integers(-10, th // 3))
+        bottom = y0 + th - int(r.integers(-10, th // 3))
+        if r.random() < 0.6:
+            draw.rectangle([x, top, x + int(r.integers(2, 7)), bottom], fill=fg)
+        else:
+            cy = int(r.integers(top, bottom))
+            draw.ellipse([x - 4, cy - 5, x + 6, cy + 5], fill=(120, 120, 120))
 
     def _dirt(self, img: np.ndarray) -> np.ndarray:
         r = self.rng

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from platewarden.vision.ocr import ALPHABET, STATES, crop_box, prepare
 from training import checkpoints
@@ -43,7 +44,7 @@ def greedy(chars: torch.Tensor) -> list[str]:
     return out
 
 
-def evaluate(model: CRNN, items: list) -> float:
+def evaluate(model: nn.Module, items: list) -> float:
     """Score exact-match accuracy on held-out real crops cut with the runtime's margin."""
     model.eval()
     with torch.no_grad():
@@ -53,7 +54,7 @@ def evaluate(model: CRNN, items: list) -> float:
     return float(np.mean([t == it.text for t, it in zip(texts, items, strict=True)]))
 
 
-def export(model: CRNN, path: Path) -> None:
+def export(model: nn.Module, path: Path) -> None:
     """Write the model as ONNX with a dynamic batch axis."""
     model.eval()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,6 +77,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--real-fraction", type=float, default=0.4)
+    ap.add_argument("--ema", type=float, default=0.999, help="decay of the exported weight average")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--synth", type=Path, nargs="+", default=[WORK / "synth_ocr_1.npz"])
@@ -107,7 +109,9 @@ def main() -> None:
     ckpt = args.ckpt
     if args.init:
         model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
-    start, rng = checkpoints.resume(ckpt, model=model, opt=opt, sched=sched, rng=rng)
+    # The exported model is a running average of the weights: steadier than the last step's.
+    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(args.ema), use_buffers=True)
+    start, rng = checkpoints.resume(ckpt, model=model, opt=opt, sched=sched, rng=rng, ema=ema)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     ce = nn.CrossEntropyLoss(ignore_index=-1)
     t0 = time.time()
@@ -137,14 +141,18 @@ def main() -> None:
         nn.utils.clip_grad_norm_(model.parameters(), 5.0)
         opt.step()
         sched.step()
+        ema.update_parameters(model)
         if step % 100 == 0:
             print(f"step {step} loss {loss.item():.3f} {time.time() - t0:.0f}s", flush=True)
         if (step + 1) % 500 == 0 or step + 1 == args.steps:
-            checkpoints.save(ckpt, model=model, opt=opt, sched=sched, step=step + 1, rng=rng)
+            checkpoints.save(
+                ckpt, model=model, opt=opt, sched=sched, step=step + 1, rng=rng, ema=ema
+            )
         if (step + 1) % 1000 == 0 or step + 1 == args.steps:
-            print(f"step {step + 1} held-out exact {evaluate(model, held):.3f}", flush=True)
-            export(model, args.out)
-    export(model, args.out)
+            exact, averaged = evaluate(model, held), evaluate(ema.module, held)
+            print(f"step {step + 1} held-out exact {exact:.3f}, average {averaged:.3f}", flush=True)
+            export(ema.module, args.out)
+    export(ema.module, args.out)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,11 @@ MAX_SIDE = 640
 STRIDE = 4
 THRESHOLD = 0.25
 MAX_PLATES = 12
+# The detector was trained on plates 22-260 px wide at its input scale. A second pass at half the
+# scale finds the plates too wide for the first; where both passes find a plate, the better
+# score wins.
+WIDEST = 260
+HALF_SCALE_NARROWEST = 80
 
 
 @dataclass(frozen=True)
@@ -48,14 +53,20 @@ def iou(a: tuple | np.ndarray, b: tuple | np.ndarray) -> float:
 
 def decode(out: np.ndarray, scale: float, threshold: float = THRESHOLD) -> list[Detection]:
     """Turn the network's (5, H, W) map into boxes in image pixels, best first."""
+    return suppress(candidates(out, scale, threshold))
+
+
+def candidates(
+    out: np.ndarray, scale: float, threshold: float, widths: tuple[float, float] = (0, np.inf)
+) -> list[Detection]:
+    """List the heatmap's peaks as image-pixel boxes whose width at the input scale is in widths."""
     heat = 1.0 / (1.0 + np.exp(-out[0]))
     peaks = (heat == cv2.dilate(heat, np.ones((3, 3), np.uint8))) & (heat >= threshold)
-    ys, xs = np.nonzero(peaks)
-    order = np.argsort(-heat[ys, xs])
-    found: list[Detection] = []
-    for i in order:
-        y, x = ys[i], xs[i]
+    found = []
+    for y, x in zip(*np.nonzero(peaks), strict=True):
         w, h = np.exp(out[1, y, x]) * STRIDE, np.exp(out[2, y, x]) * STRIDE
+        if not widths[0] <= w <= widths[1]:
+            continue
         cx, cy = (x + out[3, y, x]) * STRIDE, (y + out[4, y, x]) * STRIDE
         box = (
             float(cx - w / 2) / scale,
@@ -63,11 +74,19 @@ def decode(out: np.ndarray, scale: float, threshold: float = THRESHOLD) -> list[
             float(w) / scale,
             float(h) / scale,
         )
-        if all(iou(box, d.box) < 0.3 for d in found):
-            found.append(Detection(box, float(heat[y, x])))
-        if len(found) == MAX_PLATES:
-            break
+        found.append(Detection(box, float(heat[y, x])))
     return found
+
+
+def suppress(found: list[Detection]) -> list[Detection]:
+    """Keep the best of overlapping boxes, best first, at most MAX_PLATES."""
+    kept: list[Detection] = []
+    for det in sorted(found, key=lambda d: -d.score):
+        if all(iou(det.box, k.box) < 0.3 for k in kept):
+            kept.append(det)
+        if len(kept) == MAX_PLATES:
+            break
+    return kept
 
 
 class PlateDetector:
@@ -77,7 +96,11 @@ class PlateDetector:
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     def detect(self, gray: np.ndarray, threshold: float = THRESHOLD) -> list[Detection]:
-        """Find plates in a grayscale image."""
+        """Find plates in a grayscale image: a full pass, and a half-scale one for large plates."""
         x, scale = to_input(gray)
         (out,) = self.session.run(None, {"image": x})
-        return decode(out[0], scale, threshold)
+        found = candidates(out[0], scale, threshold, (0, WIDEST))
+        x, half = to_input(gray, int(max(gray.shape) * scale) // 2)
+        (out,) = self.session.run(None, {"image": x})
+        found += candidates(out[0], half, threshold, (HALF_SCALE_NARROWEST, np.inf))
+        return suppress(found)

@@ -147,15 +147,23 @@ class PlateOCR:
         chars, states = self.session.run(None, {"image": batch})
         return chars, states
 
-    def read(self, crops: list[np.ndarray], k: int = 5) -> list[TextRead]:
-        """Read the text, top-k alternatives and jurisdiction of each crop."""
-        if not crops:
+    def read(self, plates: list[list[np.ndarray]], k: int = 5) -> list[TextRead]:
+        """Read the text, top-k alternatives and jurisdiction of each plate from its views.
+
+        Each plate comes as one or more crops of the same plate (cut with different margins); a
+        text's confidence is its probability averaged over the views, so a character that only
+        one view gains or loses at the plate's edge is outvoted.
+        """
+        if not plates:
             return []
+        crops = [view for views in plates for view in views]
         chars, states = self.logits(crops)
-        out = []
-        for step_logits, state_logits in zip(chars, states, strict=True):
-            alts = [a for a in beam_search(softmax(step_logits)) if a[0]][:k]
-            state_p = softmax(state_logits)
+        out, at = [], 0
+        for views in plates:
+            n = len(views)
+            alts = merge_views([beam_search(softmax(c)) for c in chars[at : at + n]])[:k]
+            state_p = softmax(states[at : at + n]).mean(axis=0)
+            at += n
             s = int(state_p.argmax())
             known = s > 0 and state_p[s] >= MIN_STATE_CONFIDENCE
             text, conf = alts[0] if alts else ("", 0.0)
@@ -169,3 +177,13 @@ class PlateOCR:
                 )
             )
         return out
+
+
+def merge_views(views: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:
+    """Average each non-empty text's probability over the views' decodings, most probable first."""
+    total: dict[str, float] = defaultdict(float)
+    for decoded in views:
+        for text, p in decoded:
+            if text:
+                total[text] += p / len(views)
+    return sorted(total.items(), key=lambda kv: kv[1], reverse=True)

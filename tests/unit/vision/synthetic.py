@@ -53,6 +53,16 @@ def make_scene(rng: np.random.Generator) -> Scene:
     return Scene(scene, text, (x, y, width, width // 2), plate)
 
 
+def make_close_up(rng: np.random.Generator, width: int = 1000) -> Scene:
+    """Fill most of a 1280x720 frame with one plate, as a camera a metre from a bumper sees it."""
+    text = "".join(rng.choice(list(LETTERS), 3)) + "".join(rng.choice(list(DIGITS), 4))
+    scene = cv2.resize(rng.integers(40, 200, (18, 32, 3), dtype=np.uint8), (1280, 720))
+    plate = cv2.resize(render_plate(text, rng), (width, width // 2), interpolation=cv2.INTER_AREA)
+    x, y = (1280 - width) // 2, (720 - width // 2) // 2
+    scene[y : y + width // 2, x : x + width] = plate
+    return Scene(scene, text, (x, y, width, width // 2), plate)
+
+
 def write_video(path: Path, scene: Scene, frames: int = 8) -> None:
     """Write an MJPG video of scene's plate moving across a plain frame."""
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (1280, 720))

@@ -1,9 +1,10 @@
 """CTC beam search, crop cutting and the evaluation's string scores."""
 
 import numpy as np
+import pytest
 
 from platewarden.vision.evaluate import char_accuracy, edit_distance
-from platewarden.vision.ocr import ALPHABET, beam_search, crop_box
+from platewarden.vision.ocr import ALPHABET, beam_search, crop_box, merge_views
 
 
 def _probs(path: str) -> np.ndarray:
@@ -39,3 +40,15 @@ def test_char_accuracy_counts_edits() -> None:
     assert char_accuracy("ABC123", "ABC123") == 1.0
     assert char_accuracy("", "ABC") == 0.0
     assert char_accuracy("XXXXXXXX", "AB") == 0.0
+
+
+def test_merge_views_outvotes_a_character_one_view_gains() -> None:
+    views = [[("ABC123", 0.9)], [("ABC123", 0.8)], [("ABC1231", 0.7), ("ABC123", 0.2)]]
+    merged = merge_views(views)
+    assert merged[0][0] == "ABC123"
+    assert merged[0][1] == pytest.approx((0.9 + 0.8 + 0.2) / 3)
+    assert merged[1] == ("ABC1231", pytest.approx(0.7 / 3))
+
+
+def test_merge_views_drops_empty_texts() -> None:
+    assert merge_views([[("", 0.9)], [("AB1", 0.3)]]) == [("AB1", 0.15)]

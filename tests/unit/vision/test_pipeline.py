@@ -4,6 +4,7 @@ import re
 
 import cv2
 import numpy as np
+from tests.unit.vision.synthetic import make_close_up
 
 from platewarden.vision import PlateRead, Recognizer, recognize
 from platewarden.vision.detector import iou
@@ -76,3 +77,12 @@ def test_module_level_recognize_uses_the_packaged_models(scenes: list) -> None:
 
 def test_min_confidence_filters_reads(recognizer: Recognizer, scenes: list) -> None:
     assert recognizer.recognize(scenes[6].image, min_confidence=1.01) == []
+
+
+def test_plate_filling_the_frame_is_found_whole(recognizer: Recognizer) -> None:
+    # Wider than any plate the detector saw in training at full scale: the half-scale pass finds it.
+    rng = np.random.default_rng(5)
+    scenes = [make_close_up(rng) for _ in range(4)]
+    found = [_match(recognizer.recognize(s.image), s.box) for s in scenes]
+    assert all(m is not None for m in found)
+    assert sum(m.text == s.text for m, s in zip(found, scenes, strict=True) if m) >= 3
