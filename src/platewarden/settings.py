@@ -7,6 +7,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from platewarden.plate_formats import REGIONS
+
 CONFIG_ENV = "PLATEWARDEN_CONFIG"
 
 
@@ -25,6 +27,8 @@ class Settings:
     hotlist_sources: tuple[tuple[str, str], ...] = ()
     # Alert receivers: (name, URL, HMAC secret); only from the settings file, never the environment.
     webhooks: tuple[tuple[str, str, str], ...] = ()
+    # The national plate formats the reader prefers (platewarden.plate_formats), "any" for none.
+    plate_region: str = "any"
 
     @property
     def blob_dir(self) -> Path:
@@ -70,11 +74,15 @@ def get_settings(
         settings = replace(settings, database_url=sqlite_url(data_dir))
     if values.get("policy_file"):
         settings = replace(settings, policy_file=Path(values["policy_file"]).expanduser())
+    region = values.get("plate_region") or "any"
+    if region not in REGIONS:
+        raise SettingsError(f"plate_region {region!r} is not one of: {', '.join(REGIONS)}")
     hooks = values.get("webhooks") or {}
     return replace(
         settings,
         hotlist_sources=tuple(sorted(sources.items())),
         webhooks=tuple((name, h["url"], h["secret"]) for name, h in sorted(hooks.items())),
+        plate_region=region,
     )
 
 

@@ -67,3 +67,12 @@ def test_a_webhook_without_its_secret_is_refused(tmp_path: Path) -> None:
     config.write_text('[webhooks.dispatch]\nurl = "https://cad.example/alerts"\n')
     with pytest.raises(SettingsError, match="needs url and secret"):
         get_settings(config, environ={})
+
+
+def test_plate_region_is_checked(tmp_path: Path) -> None:
+    assert get_settings(environ={}).plate_region == "any"
+    assert get_settings(environ={"PLATEWARDEN_PLATE_REGION": "br"}).plate_region == "br"
+    config = tmp_path / "pw.toml"
+    config.write_text('plate_region = "mars"\n')
+    with pytest.raises(SettingsError, match="plate_region 'mars' is not one of: any, br"):
+        get_settings(config, environ={})

@@ -9,8 +9,9 @@ from rich.progress import Progress
 
 from platewarden.cli.context import console, console_actor, errors, opened_runtime
 from platewarden.cli.holds import parse_time
+from platewarden.cli.vision import load_recognizer
 from platewarden.services.capture import Frame, ingest_frames, ingest_video
-from platewarden.vision import ModelError, Recognizer
+from platewarden.vision import Recognizer
 from platewarden.vision.images import IMAGE_SUFFIXES
 from platewarden.vision.video import VIDEO_SUFFIXES, is_stream
 
@@ -42,11 +43,7 @@ def capture(
         if p.is_file() and (p.suffix.lower() in IMAGE_SUFFIXES or not path.is_dir())
     )
     fixed_time = parse_time(at)
-    try:
-        reader = Recognizer.load()
-    except ModelError as exc:
-        errors.print(f"[red]cannot start:[/red] {exc}")
-        raise typer.Exit(2) from None
+    reader = load_recognizer(None)
     if videos:
         _capture_videos(videos, reader, camera=camera, at=fixed_time)
     if files:

@@ -9,12 +9,22 @@ from typing import Annotated
 
 import typer
 
-from platewarden.vision import ImageError, PlateRead, Recognizer, load_image
+from platewarden.cli.context import cli_errors, errors
+from platewarden.plate_formats import REGIONS
+from platewarden.settings import SettingsError, get_settings
+from platewarden.vision import ImageError, ModelError, PlateRead, Recognizer, load_image
 from platewarden.vision.evaluate import evaluate
 from platewarden.vision.images import IMAGE_SUFFIXES
 from platewarden.vision.video import VIDEO_SUFFIXES, VideoStats, is_stream, read_video
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object per line.")]
+RegionOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Prefer reads that fit this region's plate formats: "
+        f"{', '.join(REGIONS)} (default: the plate_region setting)."
+    ),
+]
 
 
 class Split(StrEnum):
@@ -23,6 +33,19 @@ class Split(StrEnum):
     all = "all"
     heldout = "heldout"
     train = "train"
+
+
+def load_recognizer(region: str | None) -> Recognizer:
+    """Load the models for region (the plate_region setting when None), or exit with a message."""
+    with cli_errors():
+        region = region or get_settings().plate_region
+        if region not in REGIONS:
+            raise SettingsError(f"region {region!r} is not one of: {', '.join(REGIONS)}")
+    try:
+        return Recognizer.load(region=region)
+    except ModelError as exc:
+        errors.print(f"[red]cannot start:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
 
 
 def _emit(obj: dict, as_json: bool, text: str) -> None:
@@ -102,9 +125,10 @@ def read(
     every_frame: Annotated[
         bool, typer.Option(help="Process every video frame instead of keeping up.")
     ] = False,
+    region: RegionOption = None,
 ) -> None:
     """Read the plates in an image, a folder of images, a video or a stream."""
-    recognizer = Recognizer.load()
+    recognizer = load_recognizer(region)
     path = Path(source)
     if is_stream(source) or path.suffix.lower() in VIDEO_SUFFIXES:
         ok = _read_video(source, recognizer, as_json, realtime=not every_frame)
@@ -143,12 +167,13 @@ def eval_(
     split: Annotated[
         Split, typer.Option(help="Score all rows, or the held-out or train split.")
     ] = Split.all,
+    region: RegionOption = None,
 ) -> None:
     """Score recognition on a labelled folder: detection recall, top-1, top-5, characters, time."""
     if not (folder / "truth.jsonl").exists():
         typer.echo(f"{folder}: no truth.jsonl", err=True)
         raise typer.Exit(1)
-    report = evaluate(folder, Recognizer.load(), split.value)
+    report = evaluate(folder, load_recognizer(region), split.value)
     result = report.as_json()
     if as_json:
         typer.echo(json.dumps(result))

@@ -10,6 +10,8 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
+from platewarden.plate_formats import prefer_region
+
 OCR_H, OCR_W = 32, 128
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # Index 0 of the model's state output means "not a US plate"; the rest are US postal codes.
@@ -147,12 +149,15 @@ class PlateOCR:
         chars, states = self.session.run(None, {"image": batch})
         return chars, states
 
-    def read(self, plates: list[list[np.ndarray]], k: int = 5) -> list[TextRead]:
+    def read(
+        self, plates: list[list[np.ndarray]], k: int = 5, region: str = "any"
+    ) -> list[TextRead]:
         """Read the text, top-k alternatives and jurisdiction of each plate from its views.
 
         Each plate comes as one or more crops of the same plate (cut with different margins); a
         text's confidence is its probability averaged over the views, so a character that only
-        one view gains or loses at the plate's edge is outvoted.
+        one view gains or loses at the plate's edge is outvoted. Texts that fit region's plate
+        formats rank first.
         """
         if not plates:
             return []
@@ -161,7 +166,8 @@ class PlateOCR:
         out, at = [], 0
         for views in plates:
             n = len(views)
-            alts = merge_views([beam_search(softmax(c)) for c in chars[at : at + n]])[:k]
+            merged = merge_views([beam_search(softmax(c)) for c in chars[at : at + n]])
+            alts = prefer_region(merged, region)[:k]
             state_p = softmax(states[at : at + n]).mean(axis=0)
             at += n
             s = int(state_p.argmax())

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
+from platewarden.plate_formats import REGIONS
 from platewarden.vision.detector import THRESHOLD, PlateDetector
 from platewarden.vision.images import to_gray
 from platewarden.vision.ocr import PlateOCR, crop_box
@@ -79,20 +80,30 @@ def clip_box(box: tuple, shape: tuple) -> tuple[float, float, float, float]:
 class Recognizer:
     """The detector and the OCR, loaded once."""
 
-    def __init__(self, detector: PlateDetector, ocr: PlateOCR) -> None:
+    def __init__(self, detector: PlateDetector, ocr: PlateOCR, region: str = "any") -> None:
+        if region not in REGIONS:
+            raise ValueError(f"unknown plate region {region!r} (known: {', '.join(REGIONS)})")
         self.detector = detector
         self.ocr = ocr
+        self.region = region
 
     @classmethod
-    def load(cls, models_dir: Path | str | None = None, threads: int = 0) -> Recognizer:
-        """Load and verify the ONNX models (from the package unless models_dir is given)."""
+    def load(
+        cls, models_dir: Path | str | None = None, threads: int = 0, region: str = "any"
+    ) -> Recognizer:
+        """Load and verify the ONNX models (from the package unless models_dir is given).
+
+        region names the plate formats to prefer (platewarden.plate_formats), "any" for none.
+        """
         folder = Path(models_dir) if models_dir else MODELS_DIR
         verify_models(folder)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.log_severity_level = 3
         return cls(
-            PlateDetector(folder / "detector.onnx", options), PlateOCR(folder / "ocr.onnx", options)
+            PlateDetector(folder / "detector.onnx", options),
+            PlateOCR(folder / "ocr.onnx", options),
+            region,
         )
 
     def recognize(
@@ -107,7 +118,7 @@ class Recognizer:
         found = self.detector.detect(gray, threshold)
         views = [[crop_box(gray, d.box, m) for m in VIEW_MARGINS] for d in found]
         reads = []
-        for det, text in zip(found, self.ocr.read(views), strict=True):
+        for det, text in zip(found, self.ocr.read(views, region=self.region), strict=True):
             confidence = text.confidence * det.score**0.25
             if len(text.text) < MIN_TEXT or confidence < min_confidence:
                 continue
@@ -132,7 +143,8 @@ class Recognizer:
         grays = [to_gray(c) for c in crops]
         out = []
         views = [[crop_box(g, (0, 0, *g.shape[::-1]), m) for m in CROP_VIEW_MARGINS] for g in grays]
-        for crop, gray, text in zip(crops, grays, self.ocr.read(views), strict=True):
+        texts = self.ocr.read(views, region=self.region)
+        for crop, gray, text in zip(crops, grays, texts, strict=True):
             h, w = gray.shape
             out.append(
                 PlateRead(

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import cv2
+import numpy as np
 from tests.unit.vision.synthetic import write_video
 from typer.testing import CliRunner
 
@@ -98,6 +99,22 @@ def test_eval_on_a_crops_folder_measures_the_ocr_alone(tmp_path: Path, scenes: l
     result = CliRunner().invoke(app, ["eval", str(tmp_path / "crops"), "--json"])
     (line,) = _lines(result.output)
     assert line["mode"] == "ocr" and line["detection_recall"] is None
+
+
+def test_eval_with_a_region_prefers_its_formats(tmp_path: Path, scenes: list) -> None:
+    # The synthetic plates are three letters and four digits: a Brazilian grey plate's format.
+    _write_set(tmp_path / "synth", scenes[:4])
+    result = CliRunner().invoke(app, ["eval", str(tmp_path / "synth"), "--json", "--region", "br"])
+    assert result.exit_code == 0, result.output
+    assert _lines(result.output)[0]["top1"] >= 0.75
+
+
+def test_an_unknown_region_is_refused_by_name(tmp_path: Path) -> None:
+    image = tmp_path / "x.png"
+    cv2.imwrite(str(image), np.zeros((40, 40), np.uint8))
+    result = CliRunner().invoke(app, ["read", str(image), "--region", "mars"])
+    assert result.exit_code == 2
+    assert "region 'mars' is not one of: any, br" in result.output
 
 
 def test_eval_without_truth_fails_cleanly(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ import re
 
 import cv2
 import numpy as np
+import pytest
 from tests.unit.vision.synthetic import make_close_up
 
 from platewarden.vision import PlateRead, Recognizer, recognize
@@ -86,3 +87,8 @@ def test_plate_filling_the_frame_is_found_whole(recognizer: Recognizer) -> None:
     found = [_match(recognizer.recognize(s.image), s.box) for s in scenes]
     assert all(m is not None for m in found)
     assert sum(m.text == s.text for m, s in zip(found, scenes, strict=True) if m) >= 3
+
+
+def test_an_unknown_region_is_refused(recognizer: Recognizer) -> None:
+    with pytest.raises(ValueError, match="unknown plate region 'mars'"):
+        Recognizer(recognizer.detector, recognizer.ocr, "mars")
