@@ -94,11 +94,15 @@ def frames(
 
 
 def read_video(
-    source: str, recognizer: Recognizer, stats: VideoStats, realtime: bool = True
+    source: str,
+    recognizer: Recognizer,
+    stats: VideoStats,
+    realtime: bool = True,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Iterator[PlatePass]:
-    """Yield one voted read per vehicle pass in the video."""
+    """Yield one voted read per vehicle pass in the video (sleep waits between reconnections)."""
     tracker = None
-    for index, frame in frames(source, stats, realtime):
+    for index, frame in frames(source, stats, realtime, sleep=sleep):
         if tracker is None:  # the frame rate is known once the video is open
             tracker = PlateTracker(max_gap=max(3, int(stats.fps * 0.5)))
         yield from tracker.update(index, recognizer.recognize(frame))
