@@ -85,6 +85,27 @@ def test_verify_names_edited_deleted_and_reordered_records(
     assert "audit trail broken: 6 problems" in broken.output
 
 
+def test_verify_with_an_anchor_shows_the_end_cut_off(
+    run: Run, engine: Engine, as_member: list[Actor]
+) -> None:
+    searches(engine, 1, 2)
+    taken = run("audit", "anchor")
+    assert taken.exit_code == 0, taken.output
+    anchor = taken.output.strip()
+    number = int(anchor.split(":")[0])
+    with engine.begin() as conn:
+        conn.execute(delete(audit_log).where(audit_log.c.id >= number))
+
+    cut = run("audit", "verify", "--anchor", anchor)
+    assert cut.exit_code == 1
+    assert f"record {number}, named by the anchor, is gone" in cut.output
+
+    for bad in ("12", "x:" + "0" * 64, f"{number}:abc"):  # tried: no hash, no number, short hash
+        refused = run("audit", "verify", "--anchor", bad)
+        assert refused.exit_code == 2
+        assert "RECORD:HASH" in refused.output
+
+
 def test_query_filters_and_prints_json(run: Run, engine: Engine, as_member: list[Actor]) -> None:
     searches(engine, 1, 0, 2)
     searches(engine, 5, who="ofc-lee")

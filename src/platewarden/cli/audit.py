@@ -13,22 +13,47 @@ from platewarden.cli.context import console, console_actor, errors, opened_runti
 from platewarden.cli.holds import parse_time, required_time
 from platewarden.services import audit_review
 
+HEX = "0123456789abcdef"
+
 app = typer.Typer(
     help="Verify, query and review the audit trail (policy 426.6 c, d).", no_args_is_help=True
 )
 
 
+def _anchor(value: str | None) -> tuple[int, str] | None:
+    if value is None:
+        return None
+    number, sep, digest = value.partition(":")
+    if not (sep and number.isdigit() and len(digest) == 64 and set(digest) <= set(HEX)):
+        raise typer.BadParameter("give the anchor as RECORD:HASH, as `audit anchor` printed it")
+    return int(number), digest
+
+
 @app.command("verify")
-def verify() -> None:
+def verify(
+    anchor: Annotated[
+        str | None,
+        typer.Option(help="RECORD:HASH from `audit anchor`, kept outside: shows a cut or rewrite."),
+    ] = None,
+) -> None:
     """Walk the hash chain and name every changed, deleted or re-ordered record; exit 1 if any."""
+    kept = _anchor(anchor)
     with opened_runtime() as rt:
-        problems = audit_review.verify_trail(rt, console_actor(rt))
+        problems = audit_review.verify_trail(rt, console_actor(rt), kept)
     if problems:
         for problem in problems:
             errors.print(problem, highlight=False)
         errors.print(f"[red]audit trail broken:[/red] {len(problems)} problems", highlight=False)
         raise typer.Exit(1)
     console.print("audit trail intact")
+
+
+@app.command("anchor")
+def anchor() -> None:
+    """Print the chain's head as RECORD:HASH, to keep outside the system for `verify --anchor`."""
+    with opened_runtime() as rt:
+        number, digest = audit_review.chain_anchor(rt, console_actor(rt))
+    console.print(f"{number}:{digest}", highlight=False)
 
 
 @app.command("query")

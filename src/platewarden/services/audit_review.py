@@ -30,7 +30,7 @@ from platewarden.services.audit import authorize, record
 from platewarden.services.errors import InvalidInputError, NotFoundError, Problem
 from platewarden.services.runtime import Runtime
 from platewarden.store import reviews as store
-from platewarden.store.audit import verify_chain
+from platewarden.store.audit import anchor_problems, chain_head, verify_chain
 
 # Data searches: the search service writes "search_reads" and "query_plate".
 SEARCH_PREFIXES = ("search", "query")
@@ -40,16 +40,22 @@ MIN_SEARCHES_FOR_USUAL_HOURS = 20
 MAX_SAMPLE_SIZE = 1000
 
 
-def verify_audit_chain(rt: Runtime, actor: Actor) -> list[str]:
+def verify_audit_chain(
+    rt: Runtime, actor: Actor, anchor: tuple[int, str] | None = None
+) -> list[str]:
     """Walk the hash chain, audit the check, and return every problem found (none when intact).
 
-    It needs no role so that the scheduled job can run it: it shows record numbers, no data.
+    anchor is a (record id, hash) taken earlier by chain_anchor and kept outside the system: it
+    shows deletions at the chain's end and a rewritten trail, which the chain alone cannot. It
+    needs no role so that the scheduled job can run it: it shows record numbers, no data.
     """
     with rt.engine.begin() as conn:
         problems = verify_chain(conn) + [
             f"record {first}: deleted" if first == last else f"records {first}–{last}: deleted"
             for first, last in store.deleted_ranges(conn)
         ]
+        if anchor is not None:
+            problems += anchor_problems(conn, anchor)
         record(
             conn,
             rt,
@@ -57,16 +63,30 @@ def verify_audit_chain(rt: Runtime, actor: Actor) -> list[str]:
             "audit_verify",
             outcome="failed" if problems else "allowed",  # a broken chain stands out in queries
             reason=f"{len(problems)} broken links" if problems else "chain intact",
-            parameters={"broken": problems[:50]},
+            parameters={"broken": problems[:50], "anchor": list(anchor) if anchor else None},
             result_count=len(problems),
         )
     return problems
 
 
-def verify_trail(rt: Runtime, actor: Actor) -> list[str]:
-    """Verify the audit trail for a member who may view it."""
+def verify_trail(rt: Runtime, actor: Actor, anchor: tuple[int, str] | None = None) -> list[str]:
+    """Verify the audit trail (against an anchor, if given) for a member who may view it."""
     authorize(rt, actor, Action.VIEW_AUDIT)
-    return verify_audit_chain(rt, actor)
+    return verify_audit_chain(rt, actor, anchor)
+
+
+def chain_anchor(rt: Runtime, actor: Actor) -> tuple[int, str]:
+    """Record that an anchor was taken and return it: the id and hash of that very record.
+
+    Kept outside the system (printed, mailed, in the yearly report), it lets a later verify show
+    that records up to it were deleted or rewritten.
+    """
+    authorize(rt, actor, Action.VIEW_AUDIT)
+    with rt.engine.begin() as conn:
+        record(conn, rt, actor, "audit_anchor", reason="chain head taken to keep outside")
+        head = chain_head(conn)
+    assert head is not None  # the record just written
+    return head
 
 
 def query_audit(

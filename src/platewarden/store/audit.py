@@ -95,6 +95,32 @@ def verify_chain(conn: Connection) -> list[str]:
     return problems
 
 
+def chain_head(conn: Connection) -> tuple[int, str] | None:
+    """Return the id and hash of the newest record, or None for an empty trail."""
+    row = conn.execute(
+        select(audit_log.c.id, audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
+    ).first()
+    return (row.id, row.hash) if row else None
+
+
+def anchor_problems(conn: Connection, anchor: tuple[int, str]) -> list[str]:
+    """Check a head kept outside the system: the record must still be there with that hash.
+
+    The chain alone cannot show that its newest records were deleted, nor a trail rewritten with
+    every hash recomputed; a head written down earlier can.
+    """
+    anchor_id, anchor_hash = anchor
+    kept = conn.scalar(select(audit_log.c.hash).where(audit_log.c.id == anchor_id))
+    if kept is None:
+        return [f"record {anchor_id}, named by the anchor, is gone: records were deleted"]
+    if kept != anchor_hash:
+        return [
+            f"record {anchor_id} does not match the anchor: "
+            "records up to it were deleted or rewritten"
+        ]
+    return []
+
+
 def _entry(row: Any) -> AuditEntry:
     return AuditEntry(
         at=row["at"],

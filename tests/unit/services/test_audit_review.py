@@ -13,7 +13,7 @@ from platewarden.services import audit_review as audits
 from platewarden.services.audit import record
 from platewarden.services.errors import AccessDeniedError, InvalidInputError, NotFoundError
 from platewarden.services.runtime import Runtime
-from platewarden.store.audit import audit_entries
+from platewarden.store.audit import audit_entries, entry_hash
 from platewarden.store.schema import audit_log, audit_review_items
 
 SUPERVISOR = actor(Role.SUPERVISOR, name="sgt-moss")
@@ -100,6 +100,50 @@ def test_verify_names_records_put_in_another_order(runtime: Runtime) -> None:
         f"record {b}: does not follow the record before it",
         f"record {c}: does not follow the record before it",
     ]
+
+
+def rewritten(audit_id: int) -> str:
+    gist = "records up to it were deleted or rewritten"
+    return f"record {audit_id} does not match the anchor: {gist}"
+
+
+def test_an_anchor_shows_the_newest_records_deleted(runtime: Runtime) -> None:
+    search(runtime)
+    anchor = audits.chain_anchor(runtime, AUDITOR)
+    assert audits.verify_trail(runtime, AUDITOR, anchor) == []
+    later = search(runtime)
+    with runtime.engine.begin() as conn:  # cut the chain's end: what it alone cannot show
+        conn.execute(delete(audit_log).where(audit_log.c.id >= anchor[0]))
+    assert later > anchor[0]
+    cut = [f"record {anchor[0]}, named by the anchor, is gone: records were deleted"]
+    assert audits.verify_trail(runtime, AUDITOR, anchor) == cut
+    # The chain alone cannot tell; its check is appended where the anchor's record stood, and
+    # SQLite may give it the same number, which the anchor still tells apart.
+    assert audits.verify_trail(runtime, AUDITOR) == []
+    assert audits.verify_trail(runtime, AUDITOR, anchor) in (cut, [rewritten(anchor[0])])
+
+
+def test_an_anchor_shows_a_trail_rewritten_with_its_hashes(runtime: Runtime) -> None:
+    first = search(runtime)
+    anchor = audits.chain_anchor(runtime, AUDITOR)
+    with runtime.engine.begin() as conn:  # change a search and recompute every hash after it
+        conn.execute(update(audit_log).where(audit_log.c.id == first).values(result_count=0))
+        prev = conn.scalar(select(audit_log.c.prev_hash).where(audit_log.c.id == first))
+        for audit_id, entry in audit_entries(conn):
+            if audit_id >= first:
+                digest = entry_hash(prev, entry)
+                conn.execute(
+                    update(audit_log)
+                    .where(audit_log.c.id == audit_id)
+                    .values(prev_hash=prev, hash=digest)
+                )
+                prev = digest
+    assert audits.verify_trail(runtime, AUDITOR, anchor) == [rewritten(anchor[0])]
+
+
+def test_taking_an_anchor_needs_the_audit_view(runtime: Runtime) -> None:
+    with pytest.raises(AccessDeniedError):
+        audits.chain_anchor(runtime, INVESTIGATOR)
 
 
 def test_query_filters_by_member_window_case_purpose_and_action(runtime: Runtime) -> None:

@@ -29,6 +29,7 @@ Call = Callable[[Runtime, Actor], object]
 
 CALLS: list[tuple[Action, Call]] = [
     (Action.VIEW_AUDIT, lambda rt, a: audit_review.query_audit(rt, a, where=AuditFilter())),
+    (Action.VIEW_AUDIT, audit_review.chain_anchor),
     (
         Action.REVIEW_AUDIT,
         lambda rt, a: audit_review.review_search(
