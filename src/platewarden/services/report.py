@@ -37,6 +37,7 @@ from platewarden.services.report_figures import (
 )
 from platewarden.services.runtime import Runtime
 from platewarden.store import report_queries as q
+from platewarden.store.audit import chain_head
 
 # A search's audit record: "query_plate" or "search_reads"; a history search refused for want of
 # the role is recorded under the permission's name, "search_history".
@@ -291,6 +292,7 @@ def _audits(conn: Connection, start: datetime, end: datetime) -> AuditFigures:
         not_justified=sum(r["not_justified"] for r in reviews),
         chain_checks=sum(checks.values()),
         chain_failures=checks["failed"],
+        chain_head=":".join(map(str, head)) if (head := chain_head(conn, before=end)) else "",
     )
 
 

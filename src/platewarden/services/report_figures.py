@@ -118,6 +118,9 @@ class AuditFigures:
     not_justified: int
     chain_checks: int
     chain_failures: int
+    # The last record of the period as RECORD:HASH: printed in the report, it is an anchor that
+    # `audit verify --anchor` checks ("" when the trail is empty).
+    chain_head: str
 
     @property
     def pending(self) -> int:

@@ -187,7 +187,8 @@ def sections(report: YearlyReport) -> list[Section]:
             "audits",
             "Audits run and their findings",
             "Audit reviews drawn in the period: random samples of searches, each judged "
-            "justified or not; and checks of the audit trail's hash chain.",
+            "justified or not; checks of the audit trail's hash chain; and the trail's last "
+            "record in the period, which a later check can compare with the trail.",
             ("figure", "count"),
             (
                 ("reviews drawn", r.audits.reviews),
@@ -198,6 +199,7 @@ def sections(report: YearlyReport) -> list[Section]:
                 ("awaiting a finding", r.audits.pending),
                 ("audit chain checks", r.audits.chain_checks),
                 ("checks that found the chain broken", r.audits.chain_failures),
+                ("last record of the period (an anchor for audit verify)", r.audits.chain_head),
             ),
         ),
         Section(

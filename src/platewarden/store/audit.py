@@ -95,11 +95,12 @@ def verify_chain(conn: Connection) -> list[str]:
     return problems
 
 
-def chain_head(conn: Connection) -> tuple[int, str] | None:
-    """Return the id and hash of the newest record, or None for an empty trail."""
-    row = conn.execute(
-        select(audit_log.c.id, audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
-    ).first()
+def chain_head(conn: Connection, before: datetime | None = None) -> tuple[int, str] | None:
+    """Return the id and hash of the newest record (written before a time, if given), or None."""
+    query = select(audit_log.c.id, audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
+    if before is not None:
+        query = query.where(audit_log.c.at < before)
+    row = conn.execute(query).first()
     return (row.id, row.hash) if row else None
 
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import func, select
 from tests.factories import CAMERA_FEED, CUSTODIAN, OFFICER, PASSWORD, FixedClock, actor, member
 from tests.factories import new_read as make_read
 
@@ -45,6 +46,7 @@ from platewarden.services.ingest import ingest_reads
 from platewarden.services.policy_audit import record_policy_in_force
 from platewarden.services.runtime import Runtime
 from platewarden.services.search import SearchQuery, search_reads
+from platewarden.store.schema import audit_log
 
 DENVER = ZoneInfo("America/Denver")
 YEAR = 2027
@@ -368,7 +370,18 @@ def test_every_figure_of_the_year_matches_what_was_done(year: Runtime, clock: Fi
         not_justified=1,
         chain_checks=1,
         chain_failures=0,
+        chain_head=r.audits.chain_head,
     )
+    with year.engine.connect() as conn:  # the last record before the year's end, not the newest
+        last = conn.execute(
+            select(audit_log.c.id, audit_log.c.hash)
+            .where(audit_log.c.at < end)
+            .order_by(audit_log.c.id.desc())
+            .limit(1)
+        ).one()
+        newest = conn.scalar(select(func.max(audit_log.c.id)))
+    assert r.audits.chain_head == f"{last.id}:{last.hash}" and newest > last.id
+    assert audit_review.verify_trail(year, AUDITOR, (last.id, last.hash)) == []
     assert r.sharing == report.SharingFigures(
         received=5,
         approved=2,
