@@ -114,6 +114,12 @@ def beam_search(probs: np.ndarray, beam: int = 10, top: int = 3) -> list[tuple[s
     beams: dict[tuple[int, ...], tuple[float, float]] = {(): (1.0, 0.0)}
     for p in probs:
         cands = [int(c) for c in np.argsort(p[1:])[-top:] + 1 if p[c] > 1e-3]
+        if not cands:  # a blank step (most are): no prefix grows, so the ranking stands
+            beams = {
+                k: ((pb + pnb) * p[0], pnb * p[k[-1]] if k else 0.0)
+                for k, (pb, pnb) in beams.items()
+            }
+            continue
         nxt: dict[tuple[int, ...], list[float]] = defaultdict(lambda: [0.0, 0.0])
         for prefix, (pb, pnb) in beams.items():
             total = pb + pnb
@@ -125,9 +131,10 @@ def beam_search(probs: np.ndarray, beam: int = 10, top: int = 3) -> list[tuple[s
                 nxt[grown][1] += (pb if prefix and c == prefix[-1] else total) * p[c]
         ranked = sorted(nxt.items(), key=lambda kv: kv[1][0] + kv[1][1], reverse=True)[:beam]
         beams = {k: (v[0], v[1]) for k, v in ranked}
+    ranked_out = sorted(beams.items(), key=lambda kv: kv[1][0] + kv[1][1], reverse=True)
     return [
         ("".join(ALPHABET[c - 1] for c in k), float(min(1.0, pb + pnb)))
-        for k, (pb, pnb) in beams.items()
+        for k, (pb, pnb) in ranked_out
     ]
 
 
