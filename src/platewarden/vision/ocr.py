@@ -156,40 +156,59 @@ class PlateOCR:
         chars, states = self.session.run(None, {"image": batch})
         return chars, states
 
+    def decode(self, crops: list[np.ndarray]) -> list[ViewRead]:
+        """Decode each crop on its own: its texts, most probable first, and state probabilities."""
+        if not crops:
+            return []
+        chars, states = self.logits(crops)
+        return [
+            ViewRead(beam_search(softmax(c)), softmax(s))
+            for c, s in zip(chars, states, strict=True)
+        ]
+
     def read(
         self, plates: list[list[np.ndarray]], k: int = 5, region: str = "any"
     ) -> list[TextRead]:
         """Read the text, top-k alternatives and jurisdiction of each plate from its views.
 
-        Each plate comes as one or more crops of the same plate (cut with different margins); a
-        text's confidence is its probability averaged over the views, so a character that only
-        one view gains or loses at the plate's edge is outvoted. Texts that fit region's plate
-        formats rank first.
+        Each plate comes as one or more crops of the same plate (cut with different margins).
         """
-        if not plates:
-            return []
-        crops = [view for views in plates for view in views]
-        chars, states = self.logits(crops)
-        out, at = [], 0
-        for views in plates:
-            n = len(views)
-            merged = merge_views([beam_search(softmax(c)) for c in chars[at : at + n]])
-            alts = prefer_region(merged, region)[:k]
-            state_p = softmax(states[at : at + n]).mean(axis=0)
-            at += n
-            s = int(state_p.argmax())
-            known = s > 0 and state_p[s] >= MIN_STATE_CONFIDENCE
-            text, conf = alts[0] if alts else ("", 0.0)
-            out.append(
-                TextRead(
-                    text,
-                    conf,
-                    alts,
-                    STATES[s].upper() if known else None,
-                    float(state_p[s]) if known else None,
-                )
-            )
-        return out
+        decoded = iter(self.decode([view for views in plates for view in views]))
+        return [combine([next(decoded) for _ in views], k, region) for views in plates]
+
+
+@dataclass(frozen=True)
+class ViewRead:
+    """What the OCR reads in one crop of a plate."""
+
+    texts: list[tuple[str, float]]
+    states: np.ndarray
+
+    @property
+    def best(self) -> float:
+        """Return the probability of the most probable non-empty text (0 when none)."""
+        return max((p for t, p in self.texts if t), default=0.0)
+
+
+def combine(views: list[ViewRead], k: int = 5, region: str = "any") -> TextRead:
+    """Read one plate from the decodings of its crops.
+
+    A text's confidence is its probability averaged over the views, so a character that only one
+    view gains or loses at the plate's edge is outvoted. Texts that fit region's plate formats
+    rank first.
+    """
+    alts = prefer_region(merge_views([v.texts for v in views]), region)[:k]
+    state_p = np.mean([v.states for v in views], axis=0)
+    s = int(state_p.argmax())
+    known = s > 0 and state_p[s] >= MIN_STATE_CONFIDENCE
+    text, conf = alts[0] if alts else ("", 0.0)
+    return TextRead(
+        text,
+        conf,
+        alts,
+        STATES[s].upper() if known else None,
+        float(state_p[s]) if known else None,
+    )
 
 
 def merge_views(views: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:

@@ -13,7 +13,7 @@ import onnxruntime as ort
 from platewarden.plate_formats import REGIONS
 from platewarden.vision.detector import THRESHOLD, PlateDetector
 from platewarden.vision.images import to_gray
-from platewarden.vision.ocr import PlateOCR, crop_box
+from platewarden.vision.ocr import PlateOCR, combine, crop_box
 
 MODELS_DIR = Path(__file__).parent / "models"
 MODEL_FILES = ("detector.onnx", "ocr.onnx")
@@ -24,8 +24,12 @@ MIN_TEXT = 2
 MIN_CONFIDENCE = 0.1
 # Each plate is read from three crops, cut with these margins around the detector's box (fractions
 # of its size), or for an already-cropped plate with these insets and outsets: the views vote.
-VIEW_MARGINS = (0.03, 0.06, 0.12)
+# The first crop of a box is read alone first; a box whose first read scores under this share of
+# the confidence floor (most are signs, grilles and lamps) is not read again, which saves the
+# OCR a quarter of its crops on the us photos (358 instead of 486).
+VIEW_MARGINS = (0.06, 0.03, 0.12)
 CROP_VIEW_MARGINS = (-0.03, 0.0, 0.06)
+FIRST_VIEW_SHARE = 0.5
 
 
 class ModelError(RuntimeError):
@@ -116,9 +120,23 @@ class Recognizer:
         gray = to_gray(image)
         scale = gray.shape[1] / image.shape[1]
         found = self.detector.detect(gray, threshold)
-        views = [[crop_box(gray, d.box, m) for m in VIEW_MARGINS] for d in found]
+        # A first crop of every box; the other crops only of boxes whose first reads like a plate.
+        first = self.ocr.decode([crop_box(gray, d.box, VIEW_MARGINS[0]) for d in found])
+        likely = [
+            i
+            for i, (d, v) in enumerate(zip(found, first, strict=True))
+            if v.best * d.score**0.25 >= min_confidence * FIRST_VIEW_SHARE
+        ]
+        more = iter(
+            self.ocr.decode(
+                [crop_box(gray, found[i].box, m) for i in likely for m in VIEW_MARGINS[1:]]
+            )
+        )
         reads = []
-        for det, text in zip(found, self.ocr.read(views, region=self.region), strict=True):
+        for i in likely:
+            det = found[i]
+            views = [first[i], *(next(more) for _ in VIEW_MARGINS[1:])]
+            text = combine(views, region=self.region)
             confidence = text.confidence * det.score**0.25
             if len(text.text) < MIN_TEXT or confidence < min_confidence:
                 continue

@@ -4,7 +4,15 @@ import numpy as np
 import pytest
 
 from platewarden.vision.evaluate import char_accuracy, edit_distance
-from platewarden.vision.ocr import ALPHABET, beam_search, crop_box, merge_views
+from platewarden.vision.ocr import (
+    ALPHABET,
+    STATES,
+    ViewRead,
+    beam_search,
+    combine,
+    crop_box,
+    merge_views,
+)
 
 
 def _probs(path: str) -> np.ndarray:
@@ -52,3 +60,18 @@ def test_merge_views_outvotes_a_character_one_view_gains() -> None:
 
 def test_merge_views_drops_empty_texts() -> None:
     assert merge_views([[("", 0.9)], [("AB1", 0.3)]]) == [("AB1", 0.15)]
+
+
+def test_combine_votes_texts_and_averages_states() -> None:
+    ca, ny = STATES.index("ca"), STATES.index("ny")
+    states = [np.eye(len(STATES))[ca], np.eye(len(STATES))[ca], np.eye(len(STATES))[ny]]
+    views = [
+        ViewRead([("J0G9221", 0.6), ("JOG9221", 0.3)], states[0]),
+        ViewRead([("J0G9221", 0.5), ("JOG9221", 0.4)], states[1]),
+        ViewRead([("", 0.9), ("JOG9221", 0.05)], states[2]),
+    ]
+    read = combine(views)
+    assert (read.text, read.jurisdiction) == ("J0G9221", "CA")
+    assert read.jurisdiction_confidence == pytest.approx(2 / 3)
+    assert combine(views, region="br").text == "JOG9221"  # Brazil's format ranks first
+    assert views[2].best == 0.05  # the empty reading is no plate
