@@ -14,6 +14,13 @@ REGION_FORMATS: dict[str, tuple[re.Pattern[str], ...]] = {
 REGIONS = tuple(REGION_FORMATS)
 
 
+def check_region(region: str) -> str:
+    """Return region if it is known; raise ValueError naming the known ones otherwise."""
+    if region not in REGION_FORMATS:
+        raise ValueError(f"{region!r} is not a plate region (known: {', '.join(REGIONS)})")
+    return region
+
+
 def fits(text: str, region: str) -> bool:
     """Say whether text fits one of region's formats (always, for "any")."""
     formats = REGION_FORMATS[region]

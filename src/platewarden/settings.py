@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from platewarden.plate_formats import REGIONS
+from platewarden.plate_formats import check_region
 
 CONFIG_ENV = "PLATEWARDEN_CONFIG"
 
@@ -74,9 +74,10 @@ def get_settings(
         settings = replace(settings, database_url=sqlite_url(data_dir))
     if values.get("policy_file"):
         settings = replace(settings, policy_file=Path(values["policy_file"]).expanduser())
-    region = values.get("plate_region") or "any"
-    if region not in REGIONS:
-        raise SettingsError(f"plate_region {region!r} is not one of: {', '.join(REGIONS)}")
+    try:
+        region = check_region(values.get("plate_region") or "any")
+    except ValueError as exc:
+        raise SettingsError(f"plate_region: {exc}") from None
     hooks = values.get("webhooks") or {}
     return replace(
         settings,

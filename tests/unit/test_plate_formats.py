@@ -1,6 +1,8 @@
 """Region plate formats: which reads fit, and how a region re-ranks a reader's alternatives."""
 
-from platewarden.plate_formats import fits, prefer_region
+import pytest
+
+from platewarden.plate_formats import check_region, fits, prefer_region
 
 
 def test_brazilian_formats_fit_grey_and_mercosur_plates() -> None:
@@ -22,3 +24,9 @@ def test_prefer_region_moves_fitting_reads_first_and_keeps_the_others() -> None:
 def test_any_region_keeps_the_reader_ranking() -> None:
     alts = [("J0G9221", 0.6), ("JOG9221", 0.3)]
     assert prefer_region(alts, "any") == alts
+
+
+def test_an_unknown_region_is_named_with_the_known_ones() -> None:
+    assert check_region("br") == "br"
+    with pytest.raises(ValueError, match=r"'us' is not a plate region \(known: any, br\)"):
+        check_region("us")

@@ -11,7 +11,7 @@ import typer
 
 from platewarden.cli.context import cli_errors, errors
 from platewarden.plate_formats import REGIONS
-from platewarden.settings import SettingsError, get_settings
+from platewarden.settings import get_settings
 from platewarden.vision import ImageError, ModelError, PlateRead, Recognizer, load_image
 from platewarden.vision.evaluate import evaluate
 from platewarden.vision.images import IMAGE_SUFFIXES
@@ -39,11 +39,9 @@ def load_recognizer(region: str | None) -> Recognizer:
     """Load the models for region (the plate_region setting when None), or exit with a message."""
     with cli_errors():
         region = region or get_settings().plate_region
-        if region not in REGIONS:
-            raise SettingsError(f"region {region!r} is not one of: {', '.join(REGIONS)}")
     try:
         return Recognizer.load(region=region)
-    except ModelError as exc:
+    except (ModelError, ValueError) as exc:
         errors.print(f"[red]cannot start:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
 

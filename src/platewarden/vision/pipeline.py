@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from platewarden.plate_formats import REGIONS
+from platewarden.plate_formats import check_region
 from platewarden.vision.detector import THRESHOLD, PlateDetector
 from platewarden.vision.images import to_gray
 from platewarden.vision.ocr import PlateOCR, combine, crop_box
@@ -85,11 +85,9 @@ class Recognizer:
     """The detector and the OCR, loaded once."""
 
     def __init__(self, detector: PlateDetector, ocr: PlateOCR, region: str = "any") -> None:
-        if region not in REGIONS:
-            raise ValueError(f"unknown plate region {region!r} (known: {', '.join(REGIONS)})")
         self.detector = detector
         self.ocr = ocr
-        self.region = region
+        self.region = check_region(region)
 
     @classmethod
     def load(

@@ -90,5 +90,5 @@ def test_plate_filling_the_frame_is_found_whole(recognizer: Recognizer) -> None:
 
 
 def test_an_unknown_region_is_refused(recognizer: Recognizer) -> None:
-    with pytest.raises(ValueError, match="unknown plate region 'mars'"):
+    with pytest.raises(ValueError, match="'mars' is not a plate region"):
         Recognizer(recognizer.detector, recognizer.ocr, "mars")
