@@ -79,7 +79,9 @@ EU_PATTERNS = [
 BR_PATTERNS = ["LLLDDDD", "LLLDLDD"]
 # Runs of one character ("AAA0000", "JX1000") are common on real plates and rare in random draws;
 # without them CTC learns to merge neighbours that look alike.
-REPEAT_RATE = 0.2
+REPEAT_RATE = 0.3
+# A share of US plates with stacked letters, a sticker or a symbol beside the text.
+SIDE_MARK_RATE = 0.3
 STATES = [
     "ALASKA",
     "CALIFORNIA",
@@ -230,20 +232,17 @@ class PlateRenderer:
         ImageDraw.Draw(glyphs).text((4 - bbox[0], 4 - bbox[1]), shown, font=font, fill=255)
         area_h = h - header_h - int(h * 0.12)
         text_h = int(area_h * r.uniform(0.62, 0.9))
-        text_w = min(
-            int((w - left) * r.uniform(0.72, 0.94)), int(tw * text_h / th * r.uniform(0.8, 1.3))
-        )
+        marks = style == "us" and r.random() < SIDE_MARK_RATE
+        fill = r.uniform(0.58, 0.78) if marks else r.uniform(0.72, 0.94)  # leave the marks room
+        text_w = min(int((w - left) * fill), int(tw * text_h / th * r.uniform(0.8, 1.3)))
         glyphs = glyphs.resize((max(text_w, 8), max(text_h, 8)))
         x0 = left + (w - left - text_w) // 2 + int(r.integers(-4, 5))
         y0 = header_h + (area_h - text_h) // 2 + int(r.integers(0, 6))
         img.paste(Image.new("RGB", glyphs.size, fg), (x0, y0), glyphs)
         if r.random() < 0.25:
             self._edge_marks(draw, fg, (x0, y0, text_w, text_h), w)
-        if style == "us" and r.random() < 0.1:  # small stacked letters beside the text, not read
-            small = self._font(self.fonts[0], int(h * 0.16))
-            sx = min(w - 14, x0 + text_w + 4)
-            for k, ch in enumerate(r.choice(list(LETTERS), 2)):
-                draw.text((sx, y0 + k * h * 0.17), str(ch), font=small, fill=fg)
+        if marks:
+            self._side_marks(draw, fg, (x0, y0, text_w, text_h), w, h)
         if r.random() < 0.7:
             draw.rounded_rectangle(
                 [1, 1, w - 2, h - 2], radius=10, outline=fg, width=int(r.integers(1, 5))
@@ -257,19 +256,58 @@ class PlateRenderer:
     def _edge_marks(
         self, draw: ImageDraw.ImageDraw, fg: tuple[int, ...], text: tuple[int, ...], w: int
     ) -> None:
-        """Draw a bar, frame edge or bolt just beside the text: marks that are not an "I" or "1"."""
+        """Draw a bar or frame edge, or a bolt, just beside the text: marks that are not an "I".
+
+        A bar reaches past the text's top and bottom, as frame edges do: one no taller than the
+        text would be an "I" or a "1", and teaching that it is not one loses real ones.
+        """
         r = self.rng
         x0, y0, tw, th = text
         gap = int(r.integers(2, 10))
         x = x0 - gap - 4 if r.random() < 0.5 else x0 + tw + gap
         x = int(np.clip(x, 0, w - 6))
-        top = y0 + int(r.integers(-10, th // 3))
-        bottom = y0 + th - int(r.integers(-10, th // 3))
         if r.random() < 0.6:
+            top = y0 - int(r.integers(th // 8, th // 3))
+            bottom = y0 + th + int(r.integers(th // 8, th // 3))
             draw.rectangle([x, top, x + int(r.integers(2, 7)), bottom], fill=fg)
         else:
-            cy = int(r.integers(top, bottom))
+            cy = int(r.integers(y0, y0 + th))
             draw.ellipse([x - 4, cy - 5, x + 6, cy + 5], fill=(120, 120, 120))
+
+    def _side_marks(
+        self,
+        draw: ImageDraw.ImageDraw,
+        fg: tuple[int, ...],
+        text: tuple[int, ...],
+        w: int,
+        h: int,
+    ) -> None:
+        """Draw what US plates carry beside the text and is not read: stacked letters, a sticker
+        with a number, a symbol."""
+        r = self.rng
+        x0, y0, tw, th = text
+        size = int(h * r.uniform(0.13, 0.2))
+        left = r.random() < 0.5
+        x = max(1, x0 - size - int(r.integers(2, 8))) if left else min(w - size, x0 + tw + 4)
+        kind = r.random()
+        if kind < 0.5:  # two stacked letters or digits ("PC", "LR", a county number)
+            small = self._font(self.fonts[r.integers(len(self.fonts))], size)
+            pool = LETTERS if r.random() < 0.7 else DIGITS
+            for k, ch in enumerate(r.choice(list(pool), 2)):
+                draw.text((x, y0 + k * size * 1.1), str(ch), font=small, fill=fg)
+        elif kind < 0.8:  # a registration sticker with a month or year on it
+            sy = y0 + int(r.integers(-size, th // 2))
+            tint = tuple(int(v) for v in r.integers(0, 256, 3))
+            draw.rectangle([x, sy, x + int(size * 1.4), sy + size], fill=tint)
+            small = self._font(self.header_fonts[0], int(size * 0.8))
+            draw.text((x + 2, sy), f"{int(r.integers(1, 100)):02d}", font=small, fill=fg)
+        else:  # a symbol: a seated figure in a wheel, or a heart
+            cy = y0 + th // 2
+            draw.ellipse([x, cy, x + size, cy + size], outline=fg, width=2)
+            draw.ellipse([x + size // 3, cy - size, x + size // 2 + 3, cy - size // 2], fill=fg)
+            draw.line(
+                [x + size // 2, cy - size // 2, x + size // 2, cy + size // 2], fill=fg, width=3
+            )
 
     def _dirt(self, img: np.ndarray) -> np.ndarray:
         r = self.rng
