@@ -82,3 +82,28 @@ class Detector(nn.Module):
         p8 = f8 + up(self.up16(p16), size=f8.shape[2:], mode="nearest")
         p4 = f4 + up(self.up8(p8), size=f4.shape[2:], mode="nearest")
         return self.head(p4)
+
+
+class CornerNet(nn.Module):
+    """Place a plate's four corners in its grown box: 1x48x144 crop to 8 fractions of the crop."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cnn = nn.Sequential(
+            _cbr(1, 16),
+            nn.MaxPool2d(2),  # 24x72
+            _cbr(16, 32),
+            nn.MaxPool2d(2),  # 12x36
+            _cbr(32, 48),
+            _cbr(48, 48),
+            nn.MaxPool2d(2),  # 6x18
+            _cbr(48, 64),
+            nn.MaxPool2d(2),  # 3x9
+        )
+        self.head = nn.Sequential(
+            nn.Flatten(), nn.Linear(64 * 3 * 9, 128), nn.ReLU(inplace=True), nn.Linear(128, 8)
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Return (N, 8): x, y of the top-left, top-right, bottom-right and bottom-left corners."""
+        return self.head(self.cnn(x)) * 0.5 + 0.5

@@ -25,7 +25,8 @@ def load_backgrounds(folder: Path, limit: int = 600) -> list[np.ndarray]:
     return out
 
 
-def _jitter_box(box: np.ndarray, rng: np.random.Generator, lo: float, hi: float) -> np.ndarray:
+def jitter_box(box: np.ndarray, rng: np.random.Generator, lo: float, hi: float) -> np.ndarray:
+    """Grow (or with lo < 0, shrink) each side of box by a random share in [lo, hi] of its size."""
     x, y, w, h = box
     dx0, dx1 = rng.uniform(lo, hi, 2) * w
     dy0, dy1 = rng.uniform(lo, hi * 1.5, 2) * h
@@ -46,18 +47,20 @@ def _finish(crop: np.ndarray, rng: np.random.Generator, plate_w: float) -> np.nd
     return cv2.resize(crop, (OCR_W, OCR_H), interpolation=cv2.INTER_AREA)
 
 
-def synth_sample(
-    renderer: PlateRenderer, backgrounds: list[np.ndarray], rng: np.random.Generator
-) -> tuple[np.ndarray, str]:
-    """Render a plate on a scene and cut it out as a detector would."""
-    plate = renderer.render()
-    gray = cv2.cvtColor(plate.image, cv2.COLOR_BGR2GRAY)
-    if rng.random() < 0.15:  # infrared look: flat, high contrast
-        gray = cv2.equalizeHist(gray)
-    warped, corners = perspective(gray, rng, 0.05)
+def paste_on_scene(
+    warped: np.ndarray,
+    corners: np.ndarray,
+    backgrounds: list[np.ndarray],
+    rng: np.random.Generator,
+    room: tuple[float, float] = (1.8, 1.5),
+) -> tuple[np.ndarray, np.ndarray]:
+    """Paste a warped plate (gray, mask) into the middle of a scene cut room times its size.
+
+    Return the scene and the plate's corners in it.
+    """
     ph, pw = warped.shape[:2]
     bg = backgrounds[rng.integers(len(backgrounds))]
-    ch, cw = int(ph * 1.8), int(pw * 1.5)
+    ch, cw = int(ph * room[0]), int(pw * room[1])
     scale = max(ch / bg.shape[0], cw / bg.shape[1], 1.0)
     if scale > 1.0:
         bg = cv2.resize(bg, None, fx=scale + 0.01, fy=scale + 0.01)
@@ -68,9 +71,26 @@ def synth_sample(
     region = canvas[oy : oy + ph, ox : ox + pw].astype(np.float32)
     region = region * (1 - alpha) + warped[..., 0].astype(np.float32) * alpha
     canvas[oy : oy + ph, ox : ox + pw] = np.clip(region, 0, 255).astype(np.uint8)
-    xs, ys = corners[:, 0] + ox, corners[:, 1] + oy
-    box = np.array([xs.min(), ys.min(), xs.max() - xs.min(), ys.max() - ys.min()])
-    crop = crop_box(canvas, _jitter_box(box, rng, -0.06, 0.1), margin=0.0)
+    return canvas, corners + np.array([ox, oy])
+
+
+def bounds(corners: np.ndarray) -> np.ndarray:
+    """Give the upright box (x, y, w, h) around corners."""
+    (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
+    return np.array([x0, y0, x1 - x0, y1 - y0])
+
+
+def synth_sample(
+    renderer: PlateRenderer, backgrounds: list[np.ndarray], rng: np.random.Generator
+) -> tuple[np.ndarray, str]:
+    """Render a plate on a scene and cut it out as a detector would."""
+    plate = renderer.render()
+    gray = cv2.cvtColor(plate.image, cv2.COLOR_BGR2GRAY)
+    if rng.random() < 0.15:  # infrared look: flat, high contrast
+        gray = cv2.equalizeHist(gray)
+    canvas, corners = paste_on_scene(*perspective(gray, rng, 0.05), backgrounds, rng)
+    box = bounds(corners)
+    crop = crop_box(canvas, jitter_box(box, rng, -0.06, 0.1), margin=0.0)
     return _finish(crop, rng, box[2]), plate.text
 
 
@@ -84,10 +104,12 @@ class RealItem:
     state: str | None  # a US state code, "" for a non-US plate, None when unknown
 
 
-def load_real_items(root: Path, split: str = "train") -> list[RealItem]:
+def load_real_items(
+    root: Path, split: str = "train", sets: tuple[str, ...] = REAL_SETS
+) -> list[RealItem]:
     """Cut the labelled plates of the real sets (the train split only, by default)."""
     items = []
-    for name in REAL_SETS:
+    for name in sets:
         folder = root / name
         if not (folder / "truth.jsonl").exists():
             continue
@@ -119,6 +141,6 @@ def real_sample(item: RealItem, rng: np.random.Generator) -> np.ndarray:
         cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
         m = cv2.getRotationMatrix2D((cx, cy), angle, 1.0)
         region = cv2.warpAffine(region, m, region.shape[::-1], borderMode=cv2.BORDER_REPLICATE)
-    crop = crop_box(region, _jitter_box(box, rng, -0.05, 0.1), margin=0.0)
+    crop = crop_box(region, jitter_box(box, rng, -0.05, 0.1), margin=0.0)
     crop = cv2.resize(crop, None, fx=rng.uniform(0.85, 1.15), fy=1.0)
     return _finish(crop, rng, box[2])

@@ -85,12 +85,17 @@ class TextRead:
     jurisdiction_confidence: float | None
 
 
-def crop_box(image: np.ndarray, box: np.ndarray | tuple, margin: float = 0.06) -> np.ndarray:
-    """Cut box (x, y, w, h) grown by margin from image, replicating edges outside it."""
+def crop_rect(box: np.ndarray | tuple, margin: float = 0.06) -> tuple[int, int, int, int]:
+    """Give the pixel rectangle (x0, y0, x1, y1) that crop_box cuts for box and margin."""
     x, y, w, h = (float(v) for v in box)
     x0, x1 = round(x - margin * w), round(x + w + margin * w)
     y0, y1 = round(y - 1.5 * margin * h), round(y + h + 1.5 * margin * h)
-    x1, y1 = max(x1, x0 + 2), max(y1, y0 + 2)
+    return x0, y0, max(x1, x0 + 2), max(y1, y0 + 2)
+
+
+def crop_box(image: np.ndarray, box: np.ndarray | tuple, margin: float = 0.06) -> np.ndarray:
+    """Cut box (x, y, w, h) grown by margin from image, replicating edges outside it."""
+    x0, y0, x1, y1 = crop_rect(box, margin)
     ih, iw = image.shape[:2]
     pads = (max(0, -y0), max(0, y1 - ih), max(0, -x0), max(0, x1 - iw))
     if any(pads):
@@ -99,12 +104,13 @@ def crop_box(image: np.ndarray, box: np.ndarray | tuple, margin: float = 0.06) -
     return image[y0:y1, x0:x1]
 
 
-def prepare(crop: np.ndarray) -> np.ndarray:
-    """Turn a grayscale or BGR crop into the OCR input: 1x32x128, normalised per crop."""
+def prepare(crop: np.ndarray, size: tuple[int, int] = (OCR_W, OCR_H)) -> np.ndarray:
+    """Turn a grayscale or BGR crop into a network input: 1 x height x width (size is width,
+    height; the OCR's 128x32 unless given), normalised per crop."""
     if crop.ndim == 3:
         crop = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    if crop.shape != (OCR_H, OCR_W):
-        crop = cv2.resize(crop, (OCR_W, OCR_H), interpolation=cv2.INTER_AREA)
+    if crop.shape != size[::-1]:
+        crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
     x = crop.astype(np.float32)
     return ((x - x.mean()) / (x.std() + 8.0))[None]
 

@@ -11,12 +11,13 @@ import numpy as np
 import onnxruntime as ort
 
 from platewarden.plate_formats import check_region
+from platewarden.vision.corners import PlateCorners, box_corners
 from platewarden.vision.detector import THRESHOLD, PlateDetector
 from platewarden.vision.images import to_gray
 from platewarden.vision.ocr import PlateOCR, combine, crop_box
 
 MODELS_DIR = Path(__file__).parent / "models"
-MODEL_FILES = ("detector.onnx", "ocr.onnx")
+MODEL_FILES = ("detector.onnx", "ocr.onnx", "corners.onnx")
 CHECKSUMS = "SHA256SUMS"
 MIN_TEXT = 2
 # Below this, reads are nearly all signs, stickers and grilles (on the train split no true plate
@@ -81,12 +82,20 @@ def clip_box(box: tuple, shape: tuple) -> tuple[float, float, float, float]:
     return x0, y0, x1 - x0, y1 - y0
 
 
-class Recognizer:
-    """The detector and the OCR, loaded once."""
+def clip_point(point: tuple[float, float], shape: tuple) -> tuple[float, float]:
+    """Move a point (x, y) into an image of the given shape."""
+    return min(max(0.0, point[0]), float(shape[1])), min(max(0.0, point[1]), float(shape[0]))
 
-    def __init__(self, detector: PlateDetector, ocr: PlateOCR, region: str = "any") -> None:
+
+class Recognizer:
+    """The detector, the OCR and the corner model, loaded once."""
+
+    def __init__(
+        self, detector: PlateDetector, ocr: PlateOCR, corners: PlateCorners, region: str = "any"
+    ) -> None:
         self.detector = detector
         self.ocr = ocr
+        self.corners = corners
         self.region = check_region(region)
 
     @classmethod
@@ -105,6 +114,7 @@ class Recognizer:
         return cls(
             PlateDetector(folder / "detector.onnx", options),
             PlateOCR(folder / "ocr.onnx", options),
+            PlateCorners(folder / "corners.onnx", options),
             region,
         )
 
@@ -130,16 +140,19 @@ class Recognizer:
                 [crop_box(gray, found[i].box, m) for i in likely for m in VIEW_MARGINS[1:]]
             )
         )
-        reads = []
+        kept = []
         for i in likely:
             det = found[i]
             views = [first[i], *(next(more) for _ in VIEW_MARGINS[1:])]
             text = combine(views, region=self.region)
             confidence = text.confidence * det.score**0.25
-            if len(text.text) < MIN_TEXT or confidence < min_confidence:
-                continue
+            if len(text.text) >= MIN_TEXT and confidence >= min_confidence:
+                kept.append((det, text, confidence))
+        quads = self.corners.find(gray, [det.box for det, _, _ in kept])
+        reads = []
+        for (det, text, confidence), quad in zip(kept, quads, strict=True):
             x, y, w, h = clip_box(tuple(v / scale for v in det.box), image.shape)
-            corners = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+            corners = [clip_point((cx / scale, cy / scale), image.shape) for cx, cy in quad]
             reads.append(
                 PlateRead(
                     text=text.text,
@@ -167,7 +180,7 @@ class Recognizer:
                     text.text,
                     text.confidence,
                     text.alternatives,
-                    [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)],
+                    box_corners((0, 0, w, h)),
                     (0, 0, w, h),
                     crop,
                     text.jurisdiction,

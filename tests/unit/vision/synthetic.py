@@ -20,6 +20,7 @@ class Scene:
     text: str
     box: tuple[int, int, int, int]
     plate: np.ndarray
+    corners: np.ndarray | None = None  # a tilted plate's corners (4 x 2), top left clockwise
 
 
 def render_plate(text: str, rng: np.random.Generator) -> np.ndarray:
@@ -61,6 +62,25 @@ def make_close_up(rng: np.random.Generator, width: int = 1000) -> Scene:
     x, y = (1280 - width) // 2, (720 - width // 2) // 2
     scene[y : y + width // 2, x : x + width] = plate
     return Scene(scene, text, (x, y, width, width // 2), plate)
+
+
+def make_tilted(rng: np.random.Generator, angle: float, width: int = 200) -> Scene:
+    """Paste one plate turned by angle degrees and seen a little from the side into a scene."""
+    text = "".join(rng.choice(list(LETTERS), 3)) + "".join(rng.choice(list(DIGITS), 4))
+    scene = cv2.resize(rng.integers(40, 200, (18, 32, 3), dtype=np.uint8), (1280, 720))
+    plate = render_plate(text, rng)
+    h, w = plate.shape[:2]
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    far = np.float32([[0, 0], [0, 0.08 * h], [0, -0.08 * h], [0, 0]])  # the right side is further
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), -angle, width / w)[:, :2]
+    dst = (src + far - (w / 2, h / 2)) @ turn.T + (640, 360)
+    m = cv2.getPerspectiveTransform(src, dst.astype(np.float32))
+    warped = cv2.warpPerspective(plate, m, (1280, 720))
+    mask = cv2.warpPerspective(np.full((h, w), 255, np.uint8), m, (1280, 720)) > 128
+    scene[mask] = warped[mask]
+    (x0, y0), (x1, y1) = dst.min(axis=0), dst.max(axis=0)
+    box = (round(x0), round(y0), round(x1 - x0), round(y1 - y0))
+    return Scene(scene, text, box, plate, dst)
 
 
 def write_video(path: Path, scene: Scene, frames: int = 8) -> None:

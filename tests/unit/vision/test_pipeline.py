@@ -91,4 +91,4 @@ def test_plate_filling_the_frame_is_found_whole(recognizer: Recognizer) -> None:
 
 def test_an_unknown_region_is_refused(recognizer: Recognizer) -> None:
     with pytest.raises(ValueError, match="'mars' is not a plate region"):
-        Recognizer(recognizer.detector, recognizer.ocr, "mars")
+        Recognizer(recognizer.detector, recognizer.ocr, recognizer.corners, "mars")
