@@ -11,7 +11,7 @@ import numpy as np
 import onnxruntime as ort
 
 from platewarden.plate_formats import check_region
-from platewarden.vision.corners import PlateCorners, box_corners
+from platewarden.vision.corners import PlateCorners, box_corners, plate_crop
 from platewarden.vision.detector import THRESHOLD, PlateDetector
 from platewarden.vision.images import to_gray
 from platewarden.vision.ocr import PlateOCR, combine, crop_box
@@ -128,8 +128,11 @@ class Recognizer:
         gray = to_gray(image)
         scale = gray.shape[1] / image.shape[1]
         found = self.detector.detect(gray, threshold)
+        quads = self.corners.find(gray, [d.box for d in found])
         # A first crop of every box; the other crops only of boxes whose first reads like a plate.
-        first = self.ocr.decode([crop_box(gray, d.box, VIEW_MARGINS[0]) for d in found])
+        first = self.ocr.decode(
+            [plate_crop(gray, d.box, q, VIEW_MARGINS[0]) for d, q in zip(found, quads, strict=True)]
+        )
         likely = [
             i
             for i, (d, v) in enumerate(zip(found, first, strict=True))
@@ -137,7 +140,11 @@ class Recognizer:
         ]
         more = iter(
             self.ocr.decode(
-                [crop_box(gray, found[i].box, m) for i in likely for m in VIEW_MARGINS[1:]]
+                [
+                    plate_crop(gray, found[i].box, quads[i], m)
+                    for i in likely
+                    for m in VIEW_MARGINS[1:]
+                ]
             )
         )
         kept = []
@@ -147,10 +154,9 @@ class Recognizer:
             text = combine(views, region=self.region)
             confidence = text.confidence * det.score**0.25
             if len(text.text) >= MIN_TEXT and confidence >= min_confidence:
-                kept.append((det, text, confidence))
-        quads = self.corners.find(gray, [det.box for det, _, _ in kept])
+                kept.append((det, text, confidence, quads[i]))
         reads = []
-        for (det, text, confidence), quad in zip(kept, quads, strict=True):
+        for det, text, confidence, quad in kept:
             x, y, w, h = clip_box(tuple(v / scale for v in det.box), image.shape)
             corners = [clip_point((cx / scale, cy / scale), image.shape) for cx, cy in quad]
             reads.append(

@@ -1,11 +1,19 @@
 """The corner model: a tilted plate's four corners, and the box's own where the model is unsure."""
 
+import cv2
 import numpy as np
 import pytest
 from tests.unit.vision.synthetic import make_tilted
 
 from platewarden.vision import Recognizer
-from platewarden.vision.corners import CORNER_MARGIN, box_corners, plausible, to_image
+from platewarden.vision.corners import (
+    CORNER_MARGIN,
+    box_corners,
+    plausible,
+    rectify,
+    to_image,
+    turn_degrees,
+)
 from platewarden.vision.ocr import crop_rect
 
 BOX = (100.0, 50.0, 200.0, 100.0)
@@ -68,3 +76,35 @@ def test_tilted_plate_gets_its_own_corners(recognizer: Recognizer, angle: float)
     assert mean_distance(read.corners, scene.corners) < 0.5 * mean_distance(
         box_corners(read.box), scene.corners
     )
+
+
+def test_turn_is_the_mean_angle_of_top_and_bottom_edges() -> None:
+    assert turn_degrees(box_corners(BOX)) == 0.0
+    turned = [(0.0, 0.0), (100.0, 10.0), (95.0, 60.0), (-5.0, 50.0)]
+    assert turn_degrees(turned) == pytest.approx(np.degrees(np.arctan2(10, 100)))
+
+
+def test_rectified_plate_is_upright_with_the_margin_around_it() -> None:
+    gray = np.zeros((200, 300), np.uint8)
+    quad = np.array([[60, 40], [240, 80], [230, 130], [50, 90]], np.float32)
+    cv2.fillConvexPoly(gray, quad.astype(np.int32), 255)
+    crop = rectify(gray, [tuple(p) for p in quad], 0.1)
+    w = (np.hypot(180, 40) + np.hypot(180, 40)) / 2
+    h = (np.hypot(10, 50) + np.hypot(10, 50)) / 2
+    assert crop.shape == (round(h * 1.3), round(w * 1.2))
+    inner = crop[
+        round(0.15 * h) + 3 : -round(0.15 * h) - 3, round(0.1 * w) + 3 : -round(0.1 * w) - 3
+    ]
+    assert inner.min() == 255  # the plate fills the crop inside the margin
+    assert crop[:2].max() == 0  # and only the margin is outside it
+
+
+@pytest.mark.parametrize("angle", [-20.0, 20.0])
+def test_plate_turned_past_the_ocr_training_is_read_upright(
+    recognizer: Recognizer, angle: float
+) -> None:
+    # Before plates were turned upright, no plate at 20 degrees was read.
+    for seed in (100, 200, 300):
+        scene = make_tilted(np.random.default_rng(int(angle) + seed), angle)
+        (read,) = recognizer.recognize(scene.image)
+        assert read.text == scene.text
