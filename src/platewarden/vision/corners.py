@@ -25,7 +25,7 @@ Corners = list[tuple[float, float]]
 
 
 def box_corners(box: tuple | np.ndarray) -> Corners:
-    """Give the corners of an upright box (x, y, w, h): top left, top right, bottom right, left."""
+    """Give the corners of an upright box (x, y, w, h), clockwise from the top left."""
     x, y, w, h = (float(v) for v in box)
     return [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
 

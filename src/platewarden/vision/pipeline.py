@@ -147,18 +147,16 @@ class Recognizer:
                 ]
             )
         )
-        kept = []
+        reads = []
         for i in likely:
             det = found[i]
             views = [first[i], *(next(more) for _ in VIEW_MARGINS[1:])]
             text = combine(views, region=self.region)
             confidence = text.confidence * det.score**0.25
-            if len(text.text) >= MIN_TEXT and confidence >= min_confidence:
-                kept.append((det, text, confidence, quads[i]))
-        reads = []
-        for det, text, confidence, quad in kept:
+            if len(text.text) < MIN_TEXT or confidence < min_confidence:
+                continue
             x, y, w, h = clip_box(tuple(v / scale for v in det.box), image.shape)
-            corners = [clip_point((cx / scale, cy / scale), image.shape) for cx, cy in quad]
+            corners = [clip_point((cx / scale, cy / scale), image.shape) for cx, cy in quads[i]]
             reads.append(
                 PlateRead(
                     text=text.text,
