@@ -82,10 +82,6 @@ BR_PATTERNS = ["LLLDDDD", "LLLDLDD"]
 REPEAT_RATE = 0.3
 # A share of US plates with stacked letters, a sticker or a symbol beside the text.
 SIDE_MARK_RATE = 0.3
-# A share of the US plates with a separator whose separator is an emblem (New York's state
-# outline, Pennsylvania's keystone): round 4 read such emblems as "D" or dropped the characters
-# around them.
-EMBLEM_RATE = 0.4
 STATES = [
     "ALASKA",
     "CALIFORNIA",
@@ -226,21 +222,14 @@ class PlateRenderer:
             draw.text((w * 0.2, h - fh - 4), "LAND OF PLATES", font=small, fill=fg)
         # The plate text: rendered big, then squeezed into the free area.
         font = self._font(self.fonts[r.integers(len(self.fonts))], 100)
-        shown, cut, emblem = text, 0, False
+        shown = text
         if r.random() < 0.5 and len(text) >= 5:
             cut = int(r.integers(2, len(text) - 1))
-            emblem = style == "us" and r.random() < EMBLEM_RATE
-            sep = "   " if emblem else (" ", "-", "·", "  ")[r.integers(4)]
-            shown = text[:cut] + sep + text[cut:]
+            shown = text[:cut] + (" ", "-", "·", "  ")[r.integers(4)] + text[cut:]
         bbox = draw.textbbox((0, 0), shown, font=font)
         tw, th = bbox[2] - bbox[0], bbox[3] - bbox[1]
         glyphs = Image.new("L", (tw + 8, th + 8), 0)
-        glyph_draw = ImageDraw.Draw(glyphs)
-        glyph_draw.text((4 - bbox[0], 4 - bbox[1]), shown, font=font, fill=255)
-        if emblem:  # in the middle of the gap left for it
-            space = draw.textlength(" ", font=font)
-            gap = 4 - bbox[0] + draw.textlength(text[:cut], font=font) + 1.5 * space
-            self._emblem(glyph_draw, gap, (th + 8) / 2, th * r.uniform(0.4, 0.75))
+        ImageDraw.Draw(glyphs).text((4 - bbox[0], 4 - bbox[1]), shown, font=font, fill=255)
         area_h = h - header_h - int(h * 0.12)
         text_h = int(area_h * r.uniform(0.62, 0.9))
         marks = style == "us" and r.random() < SIDE_MARK_RATE
@@ -263,42 +252,6 @@ class PlateRenderer:
                 draw.ellipse([bx - 5, 8, bx + 5, 18], fill=(120, 120, 120))
         out = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
         return Plate(self._dirt(out), text, style)
-
-    def _emblem(self, draw: ImageDraw.ImageDraw, cx: float, cy: float, size: float) -> None:
-        """Draw a state's emblem between the characters (an outline of the state, a keystone, a
-        heart, a star): not a character, but about as tall as one."""
-        r = self.rng
-        kind = r.integers(4)
-        if kind == 0:  # an irregular outline, as of a state
-            angles = np.sort(r.uniform(0, 2 * np.pi, int(r.integers(6, 11))))
-            radii = size / 2 * r.uniform(0.6, 1.0, len(angles))
-            points = [
-                (cx + q * np.cos(a), cy + q * np.sin(a)) for a, q in zip(angles, radii, strict=True)
-            ]
-            draw.polygon(points, fill=255)
-        elif kind == 1:  # a keystone
-            top, bottom = size * 0.5, size * 0.35
-            draw.polygon(
-                [
-                    (cx - top, cy - size / 2),
-                    (cx + top, cy - size / 2),
-                    (cx + bottom, cy + size / 2),
-                    (cx - bottom, cy + size / 2),
-                ],
-                fill=255,
-            )
-        elif kind == 2:  # a heart
-            q = size / 4
-            draw.ellipse([cx - 2 * q, cy - 2 * q, cx, cy], fill=255)
-            draw.ellipse([cx, cy - 2 * q, cx + 2 * q, cy], fill=255)
-            draw.polygon([(cx - 2 * q, cy - q), (cx + 2 * q, cy - q), (cx, cy + 2 * q)], fill=255)
-        else:  # a star
-            a = np.linspace(0, 2 * np.pi, 11)[:-1] - np.pi / 2
-            q = np.where(np.arange(10) % 2 == 0, size / 2, size / 5)
-            draw.polygon(
-                [(cx + v * np.cos(t), cy + v * np.sin(t)) for t, v in zip(a, q, strict=True)],
-                fill=255,
-            )
 
     def _edge_marks(
         self, draw: ImageDraw.ImageDraw, fg: tuple[int, ...], text: tuple[int, ...], w: int
