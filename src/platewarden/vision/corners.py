@@ -17,9 +17,6 @@ CORNER_W, CORNER_H = 144, 48
 CORNER_MARGIN = 0.15
 # Corners whose bounding rectangle overlaps the detector's box less than this are not trusted.
 MIN_BOX_IOU = 0.5
-# The OCR was trained on upright crops of plates turned by up to 5 degrees; a plate turned
-# further is turned upright before it is read.
-MAX_UPRIGHT_DEGREES = 5.0
 
 Corners = list[tuple[float, float]]
 
@@ -54,13 +51,6 @@ def plausible(corners: Corners, box: tuple | np.ndarray) -> bool:
     return iou((x, y, w, h), box) >= MIN_BOX_IOU
 
 
-def turn_degrees(corners: Corners) -> float:
-    """Give how far the plate is turned: the mean angle of its top and bottom edges, in degrees."""
-    (tl, tr, br, bl) = np.array(corners, float)
-    top, bottom = tr - tl, br - bl
-    return float(np.degrees((np.arctan2(top[1], top[0]) + np.arctan2(bottom[1], bottom[0])) / 2))
-
-
 def rectify(gray: np.ndarray, corners: Corners, margin: float) -> np.ndarray:
     """Cut the plate within corners turned upright, with margin around it as crop_box leaves."""
     quad = np.array(corners, np.float32)
@@ -72,14 +62,6 @@ def rectify(gray: np.ndarray, corners: Corners, margin: float) -> np.ndarray:
     size = (max(2, round(w + 2 * mx)), max(2, round(h + 2 * my)))
     m = cv2.getPerspectiveTransform(quad, upright)
     return cv2.warpPerspective(gray, m, size, borderMode=cv2.BORDER_REPLICATE)
-
-
-def plate_crop(gray: np.ndarray, box: tuple, corners: Corners, margin: float) -> np.ndarray:
-    """Cut a plate for the OCR: its box as it is, or turned upright when it is turned further than
-    the OCR was trained on."""
-    if abs(turn_degrees(corners)) > MAX_UPRIGHT_DEGREES:
-        return rectify(gray, corners, margin)
-    return crop_box(gray, box, margin)
 
 
 class PlateCorners:

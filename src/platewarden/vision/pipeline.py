@@ -11,7 +11,7 @@ import numpy as np
 import onnxruntime as ort
 
 from platewarden.plate_formats import check_region
-from platewarden.vision.corners import PlateCorners, box_corners, plate_crop
+from platewarden.vision.corners import PlateCorners, box_corners, rectify
 from platewarden.vision.detector import THRESHOLD, PlateDetector
 from platewarden.vision.images import to_gray
 from platewarden.vision.ocr import PlateOCR, combine, crop_box
@@ -23,8 +23,9 @@ MIN_TEXT = 2
 # Below this, reads are nearly all signs, stickers and grilles (on the train split no true plate
 # read scored under 0.2, and most false detections under 0.05).
 MIN_CONFIDENCE = 0.1
-# Each plate is read from three crops, cut with these margins around the detector's box (fractions
-# of its size), or for an already-cropped plate with these insets and outsets: the views vote.
+# Each plate is read from three crops, turned upright along its corners with these margins around
+# it (fractions of its size), or for an already-cropped plate cut with these insets and outsets:
+# the views vote.
 # The first crop of a box is read alone first; a box whose first read scores under this share of
 # the confidence floor (most are signs, grilles and lamps) is not read again, which saves the
 # OCR a quarter of its crops on the us photos (358 instead of 486).
@@ -129,23 +130,15 @@ class Recognizer:
         scale = gray.shape[1] / image.shape[1]
         found = self.detector.detect(gray, threshold)
         quads = self.corners.find(gray, [d.box for d in found])
-        # A first crop of every box; the other crops only of boxes whose first reads like a plate.
-        first = self.ocr.decode(
-            [plate_crop(gray, d.box, q, VIEW_MARGINS[0]) for d, q in zip(found, quads, strict=True)]
-        )
+        # A first crop of every plate; the others only of plates whose first reads like a plate.
+        first = self.ocr.decode([rectify(gray, q, VIEW_MARGINS[0]) for q in quads])
         likely = [
             i
             for i, (d, v) in enumerate(zip(found, first, strict=True))
             if v.best * d.score**0.25 >= min_confidence * FIRST_VIEW_SHARE
         ]
         more = iter(
-            self.ocr.decode(
-                [
-                    plate_crop(gray, found[i].box, quads[i], m)
-                    for i in likely
-                    for m in VIEW_MARGINS[1:]
-                ]
-            )
+            self.ocr.decode([rectify(gray, quads[i], m) for i in likely for m in VIEW_MARGINS[1:]])
         )
         reads = []
         for i in likely:

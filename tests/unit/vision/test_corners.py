@@ -12,7 +12,6 @@ from platewarden.vision.corners import (
     plausible,
     rectify,
     to_image,
-    turn_degrees,
 )
 from platewarden.vision.ocr import crop_rect
 
@@ -78,12 +77,6 @@ def test_tilted_plate_gets_its_own_corners(recognizer: Recognizer, angle: float)
     )
 
 
-def test_turn_is_the_mean_angle_of_top_and_bottom_edges() -> None:
-    assert turn_degrees(box_corners(BOX)) == 0.0
-    turned = [(0.0, 0.0), (100.0, 10.0), (95.0, 60.0), (-5.0, 50.0)]
-    assert turn_degrees(turned) == pytest.approx(np.degrees(np.arctan2(10, 100)))
-
-
 def test_rectified_plate_is_upright_with_the_margin_around_it() -> None:
     gray = np.zeros((200, 300), np.uint8)
     quad = np.array([[60, 40], [240, 80], [230, 130], [50, 90]], np.float32)
@@ -100,9 +93,7 @@ def test_rectified_plate_is_upright_with_the_margin_around_it() -> None:
 
 
 @pytest.mark.parametrize("angle", [-20.0, 20.0])
-def test_plate_turned_past_the_ocr_training_is_read_upright(
-    recognizer: Recognizer, angle: float
-) -> None:
+def test_turned_plate_is_read_upright(recognizer: Recognizer, angle: float) -> None:
     # Before plates were turned upright, no plate at 20 degrees was read.
     for seed in (100, 200, 300):
         scene = make_tilted(np.random.default_rng(int(angle) + seed), angle)
