@@ -19,6 +19,7 @@ from platewarden.vision.corners import CORNER_H, CORNER_MARGIN, CORNER_W, corner
 from platewarden.vision.ocr import crop_rect
 from training import checkpoints
 from training.nets import CornerNet
+from training.onnx_export import export_onnx
 from training.samples import (
     RealItem,
     bounds,
@@ -46,8 +47,7 @@ def tilt(gray: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.nda
     src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
     near = rng.uniform(0.7, 1.0)  # the far side of a plate seen from the side is shorter
     dst = src.copy()
-    side = 1 if rng.random() < 0.5 else 0
-    for i in (1, 2) if side else (0, 3):
+    for i in (1, 2) if rng.random() < 0.5 else (0, 3):
         dst[i, 1] = h / 2 + (dst[i, 1] - h / 2) * near
     dst[:, 0] *= rng.uniform(0.75, 1.0) if near < 0.9 else 1.0
     dst[:2, 0] += rng.uniform(-0.12, 0.12) * h  # seen from above or below: top and bottom slide
@@ -129,7 +129,9 @@ def report(model: nn.Module, synth: tuple, real: list[RealItem]) -> str:
     truth = np.stack([s[1] for s in samples])
     found = np.stack([quad.min(axis=1), quad.max(axis=1)], 1)
     real_err = np.abs(found - truth).mean(axis=(1, 2))
-    jitter_err = np.abs(_box_fractions() - truth).mean(axis=(1, 2))
+    # The box given to the model, in its own coordinates (the same for every box).
+    given = fractions(np.array([[0.0, 0.0], [100.0, 100.0]]), np.array([0.0, 0.0, 100.0, 100.0]))
+    jitter_err = np.abs(given - truth).mean(axis=(1, 2))
     model.train()
     return (
         f"synthetic: worst corner median {np.median(share):.3f} of the width, "
@@ -138,25 +140,11 @@ def report(model: nn.Module, synth: tuple, real: list[RealItem]) -> str:
     )
 
 
-def _box_fractions() -> np.ndarray:
-    """Give the input box's own corners in the model's coordinates."""
-    x0, y0, x1, y1 = crop_rect((0.0, 0.0, 1000.0, 1000.0), CORNER_MARGIN)
-    return (np.float32([[0, 0], [1000, 1000]]) - (x0, y0)) / (x1 - x0, y1 - y0)
-
-
 def export(model: nn.Module, path: Path) -> None:
-    """Write the model as ONNX with a dynamic batch axis."""
-    model.eval()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.onnx.export(
-        model,
-        torch.zeros(1, 1, CORNER_H, CORNER_W),
-        str(path),
-        input_names=["image"],
-        output_names=["corners"],
-        dynamic_axes={"image": {0: "n"}, "corners": {0: "n"}},
-        opset_version=17,
-        dynamo=False,
+    """Write the corner model as ONNX with a dynamic batch axis."""
+    batch = {0: "n"}
+    export_onnx(
+        model, path, (1, 1, CORNER_H, CORNER_W), ["corners"], {"image": batch, "corners": batch}
     )
 
 

@@ -15,6 +15,7 @@ from platewarden.vision.dataset import load_truth
 from platewarden.vision.detector import MAX_SIDE, STRIDE, decode, iou, to_input
 from training import checkpoints
 from training.nets import Detector
+from training.onnx_export import export_onnx
 from training.samples import load_backgrounds
 from training.synth import PlateRenderer, degrade, perspective
 
@@ -146,18 +147,13 @@ def recall(model: Detector, photos: list) -> float:
 
 
 def export(model: Detector, path: Path) -> None:
-    """Write the model as ONNX with dynamic batch, height and width."""
-    model.eval()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.onnx.export(
+    """Write the detector as ONNX with dynamic batch, height and width."""
+    export_onnx(
         model,
-        torch.zeros(1, 1, 384, 640),
-        str(path),
-        input_names=["image"],
-        output_names=["maps"],
-        dynamic_axes={"image": {0: "n", 2: "h", 3: "w"}, "maps": {0: "n", 2: "gh", 3: "gw"}},
-        opset_version=17,
-        dynamo=False,
+        path,
+        (1, 1, 384, 640),
+        ["maps"],
+        {"image": {0: "n", 2: "h", 3: "w"}, "maps": {0: "n", 2: "gh", 3: "gw"}},
     )
 
 

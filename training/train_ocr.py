@@ -14,6 +14,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from platewarden.vision.ocr import ALPHABET, STATES, crop_box, prepare
 from training import checkpoints
 from training.nets import CRNN
+from training.onnx_export import export_onnx
 from training.samples import load_real_items, real_sample
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -55,18 +56,14 @@ def evaluate(model: nn.Module, items: list) -> float:
 
 
 def export(model: nn.Module, path: Path) -> None:
-    """Write the model as ONNX with a dynamic batch axis."""
-    model.eval()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.onnx.export(
+    """Write the OCR as ONNX with a dynamic batch axis."""
+    batch = {0: "n"}
+    export_onnx(
         model,
-        torch.zeros(1, 1, 32, 128),
-        str(path),
-        input_names=["image"],
-        output_names=["chars", "state"],
-        dynamic_axes={"image": {0: "n"}, "chars": {0: "n"}, "state": {0: "n"}},
-        opset_version=17,
-        dynamo=False,
+        path,
+        (1, 1, 32, 128),
+        ["chars", "state"],
+        {"image": batch, "chars": batch, "state": batch},
     )
 
 
