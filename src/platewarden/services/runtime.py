@@ -74,7 +74,7 @@ def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
                 "the database schema is not at the newest version: run `platewarden db upgrade`"
             )
         migrate.upgrade(engine)
-    blobs = BlobStore(settings.blob_dir, engine, load_master_key(settings.master_key_file))
+    blobs = BlobStore(settings.blob_dir, engine, load_master_key(settings.master_key_file, engine))
     publisher = AlertPublisher(webhooks=tuple(Webhook(*hook) for hook in settings.webhooks))
     return Runtime(settings, policy, engine, blobs, clock or SystemClock(), publisher=publisher)
 
