@@ -6,6 +6,9 @@ Every new read is matched against the hot lists in the same transaction, so no r
 without its alerts; the alerts are published after the commit.
 """
 
+import math
+import re
+import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,9 +27,32 @@ from platewarden.services.errors import InvalidInputError, Problem
 from platewarden.services.runtime import Runtime
 from platewarden.store.cameras import camera_ids_by_name
 from platewarden.store.reads import existing_client_ids, ids_by_client_id, insert_reads
+from platewarden.store.schema import reads as reads_table
 
 CLOCK_SKEW = timedelta(minutes=5)  # a camera's clock may run a little ahead of ours
 MAX_PLATE_LENGTH = 10
+MAX_ALTERNATIVES = 20  # the reader gives its top 5; more is not a plate reader's output
+# What the reads table holds; a longer value must be refused here, not fail in the INSERT.
+MAX_ID_LENGTH = reads_table.c.client_read_id.type.length
+MAX_SOURCE_LENGTH = reads_table.c.source_name.type.length
+MAX_JURISDICTION_LENGTH = reads_table.c.jurisdiction.type.length
+MAX_ALTERNATIVE_LENGTH = reads_table.c.plate.type.length
+# Control characters (NUL breaks PostgreSQL) and lone surrogates (not encodable as UTF-8).
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+QUOTE_LIMIT = 80
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxother = 2, QUOTE_LIMIT
+
+
+def quote(value: object) -> str:
+    """Quote a value for a refusal: its first 80 characters (a 3 MB plate prints in no time)."""
+    if isinstance(value, str):
+        cut = value[:QUOTE_LIMIT]
+        return repr(cut) + ("…" if len(value) > QUOTE_LIMIT else "")
+    if isinstance(value, int) and value.bit_length() > 256:  # repr refuses over 4,300 digits
+        return f"an integer of about {int(value.bit_length() * math.log10(2))} digits"
+    text = _REPR.repr(value)
+    return text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT] + "…"
 
 
 @dataclass(frozen=True)
@@ -152,10 +178,13 @@ def _validate(
     rt: Runtime, batch: Sequence[NewRead], cameras: dict[str, int], now: datetime
 ) -> list[Problem]:
     cutoff = retention_cutoff(rt.policy, now)
+    conflicts = conflicting_ids(batch)
     problems: list[Problem] = []
     for index, read in enumerate(batch):
-        where = f"read {index + 1} ({read.client_read_id or 'no id'})"
-        problems.extend(Problem(where, m) for m in read_problems(read, cameras, now, cutoff))
+        name = read.client_read_id if isinstance(read.client_read_id, str) else ""
+        where = f"read {index + 1} ({quote(name) if name else 'no id'})"
+        found = [*read_problems(read, cameras, now, cutoff), *conflicts.get(index, [])]
+        problems.extend(Problem(where, m) for m in found)
     return problems
 
 
@@ -165,14 +194,48 @@ def check_reads(rt: Runtime, reads: Sequence[NewRead]) -> list[list[str]]:
     cutoff = retention_cutoff(rt.policy, now)
     with rt.engine.connect() as conn:
         cameras = camera_ids_by_name(conn)
-    return [read_problems(read, cameras, now, cutoff) for read in reads]
+    conflicts = conflicting_ids(reads)
+    return [
+        [*read_problems(read, cameras, now, cutoff), *conflicts.get(index, [])]
+        for index, read in enumerate(reads)
+    ]
+
+
+def conflicting_ids(reads: Sequence[NewRead]) -> dict[int, list[str]]:
+    """Name the reads that share a source and client read id with a read of other content.
+
+    The same read sent twice is a re-send and stored once; two different reads under one id
+    would keep whichever came first and drop the other without a word, so both are refused.
+    """
+    first: dict[tuple[object, ...], NewRead] = {}
+    clashing: set[tuple[object, ...]] = set()
+    keys: list[tuple[object, ...] | None] = []
+    for read in reads:
+        texts = (read.client_read_id, read.source_name, read.camera or "")
+        if not all(isinstance(text, str) for text in texts):
+            keys.append(None)  # refused for its types already
+            continue
+        key = (read.source, _source_name(read), read.client_read_id)
+        keys.append(key)
+        held = first.setdefault(key, read)
+        if held is not read and held != read:
+            clashing.add(key)
+    return {
+        index: [f"read id {quote(key[2])} is given to reads of different content"]
+        for index, key in enumerate(keys)
+        if key in clashing
+    }
 
 
 def read_problems(
     read: NewRead, cameras: dict[str, int], now: datetime, cutoff: datetime
 ) -> list[str]:
     """Return what is wrong with one read (empty when it may be stored)."""
+    wrong_types = _type_problems(read)
+    if wrong_types:  # the checks below rely on the types
+        return wrong_types
     return [
+        *_text_problems(read),
         *_identity_problems(read, cameras),
         *_time_problems(read, now, cutoff),
         *_place_problems(read),
@@ -180,19 +243,95 @@ def read_problems(
     ]
 
 
+def _is_number(value: object) -> bool:
+    """True for a finite int or float; a bool is not a number here."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _type_problems(read: NewRead) -> list[str]:
+    """Name every field whose value is of the wrong type: refused, never converted."""
+    problems = [
+        f"{label} {quote(value)} is not text"
+        for label, value, optional in (
+            ("client read id", read.client_read_id, False),
+            ("plate", read.plate, False),
+            ("source name", read.source_name, False),
+            ("camera", read.camera, True),
+            ("jurisdiction", read.jurisdiction, True),
+        )
+        if not isinstance(value, str) and not (optional and value is None)
+    ]
+    problems += [
+        f"{label} {quote(value)} is not a finite number"
+        for label, value, optional in (
+            ("confidence", read.confidence, False),
+            ("latitude", read.latitude, True),
+            ("longitude", read.longitude, True),
+        )
+        if not _is_number(value) and not (optional and value is None)
+    ]
+    if not isinstance(read.captured_at, datetime):
+        problems.append(f"capture time {quote(read.captured_at)} is not a time")
+    if not isinstance(read.alternatives, tuple | list) or len(read.alternatives) > MAX_ALTERNATIVES:
+        problems.append(f"alternatives must be a list of at most {MAX_ALTERNATIVES}")
+    elif not all(
+        isinstance(a, Alternative) and isinstance(a.plate, str) and _is_number(a.confidence)
+        for a in read.alternatives
+    ):
+        problems.append("an alternative is not a plate (text) and a confidence (a number)")
+    if read.plate_box is not None and not (
+        isinstance(read.plate_box, tuple | list) and all(_is_number(v) for v in read.plate_box)
+    ):
+        problems.append("plate box must be four non-negative numbers x, y, w, h")
+    problems += [
+        f"{label} is not image bytes"
+        for label, image in (("frame image", read.frame_image), ("crop image", read.crop_image))
+        if image is not None and not isinstance(image, bytes)
+    ]
+    return problems
+
+
+def _text_problems(read: NewRead) -> list[str]:
+    """Refuse control characters anywhere and text longer than the reads table holds."""
+    texts = {
+        "client read id": read.client_read_id,
+        "plate": read.plate,
+        "source name": read.source_name,
+        "camera": read.camera or "",
+        "jurisdiction": read.jurisdiction or "",
+        **{f"alternative {n}": a.plate for n, a in enumerate(read.alternatives, start=1)},
+    }
+    problems = [
+        f"{label} {quote(text)} has a control character"
+        for label, text in texts.items()
+        if CONTROL.search(text)
+    ]
+    for label, text, longest in (
+        ("source name", read.source_name, MAX_SOURCE_LENGTH),
+        ("jurisdiction", read.jurisdiction or "", MAX_JURISDICTION_LENGTH),
+    ):
+        if len(text) > longest:
+            problems.append(f"{label} {quote(text)} is over {longest} characters")
+    if any(len(normalise_plate(a.plate)) > MAX_ALTERNATIVE_LENGTH for a in read.alternatives):
+        problems.append(f"an alternative plate is over {MAX_ALTERNATIVE_LENGTH} letters or digits")
+    return problems
+
+
 def _identity_problems(read: NewRead, cameras: dict[str, int]) -> list[str]:
     problems: list[str] = []
-    if not read.client_read_id or len(read.client_read_id) > 100:
-        problems.append("client read id must be 1–100 characters")
+    if not read.client_read_id or len(read.client_read_id) > MAX_ID_LENGTH:
+        problems.append(f"client read id must be 1–{MAX_ID_LENGTH} characters")
     plate = normalise_plate(read.plate)
     if not plate or len(plate) > MAX_PLATE_LENGTH:
-        problems.append(f"plate {read.plate!r} must have 1–{MAX_PLATE_LENGTH} letters or digits")
+        problems.append(
+            f"plate {quote(read.plate)} must have 1–{MAX_PLATE_LENGTH} letters or digits"
+        )
     if not 0.0 <= read.confidence <= 1.0:
         problems.append(f"confidence {read.confidence} is not between 0 and 1")
     if any(not 0.0 <= a.confidence <= 1.0 for a in read.alternatives):
         problems.append("an alternative's confidence is not between 0 and 1")
     if read.camera is not None and read.camera not in cameras:
-        problems.append(f"unknown camera {read.camera!r}")
+        problems.append(f"unknown camera {quote(read.camera)}")
     if read.source == ReadSource.CAMERA and read.camera is None:
         problems.append("a read from the department's cameras must name its camera")
     if read.source != ReadSource.CAMERA and not read.source_name:
@@ -203,6 +342,10 @@ def _identity_problems(read: NewRead, cameras: dict[str, int]) -> list[str]:
 def _time_problems(read: NewRead, now: datetime, cutoff: datetime) -> list[str]:
     if read.captured_at.tzinfo is None:
         return ["capture time has no time zone"]
+    try:
+        read.captured_at.astimezone(UTC)  # 9999-12-31T23:59-14:00 is past the year 9999 in UTC
+    except OverflowError:
+        return [f"capture time {read.captured_at.isoformat()} is out of range"]
     if read.captured_at > now + CLOCK_SKEW:
         return [f"capture time {read.captured_at.isoformat()} is in the future"]
     if read.captured_at < cutoff:
