@@ -38,7 +38,7 @@ def test_after_first_run_every_command_needs_a_logged_on_trained_member(
     assert "not logged on: run `platewarden login`" in run("hold", "list").output
 
     wrong = typed("login", "--username", "admin", "--code", "000000", answers=f"{PASSWORD}\n")
-    assert "log-on refused: wrong or expired second factor code" in wrong
+    assert "log-on refused: wrong user name, password or second factor code" in wrong
     code = pyotp.TOTP(secret).now()
     logged = typed("login", "--username", "admin", "--code", code, answers=f"{PASSWORD}\n")
     assert "logged on as admin; roles in force: administrator" in logged

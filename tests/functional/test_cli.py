@@ -1,5 +1,6 @@
 """The command line end to end: import, holds, purge, export and verification."""
 
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -221,16 +222,74 @@ def test_cameras_are_added_listed_and_taken_out_of_service(run: Run) -> None:
     assert "there is no camera 'nowhere'" in missing.output
 
 
-def test_a_changed_policy_file_is_audited_once(run: Run, tmp_path: Path, monkeypatch) -> None:
+def test_a_policy_file_in_the_callers_environment_is_ignored_once_a_policy_is_in_force(
+    run: Run, tmp_path: Path, monkeypatch
+) -> None:
+    run("hold", "list")  # the first start puts the packaged policy in force
+    hostile = tmp_path / "policy.toml"
+    hostile.write_text(DEFAULT_POLICY_FILE.read_text("utf-8").replace("days = 90", "days = 1"))
+    monkeypatch.setenv("PLATEWARDEN_POLICY_FILE", str(hostile))
+    listed = run("hold", "list")
+    assert listed.exit_code == 0, listed.output
+    assert "policy.toml in your settings is ignored: the policy in force is version 1" in (
+        " ".join(listed.output.split())
+    )
+    shown = run("policy", "show")
+    assert "# policy version 1" in shown.output
+    assert "days = 90" in shown.output
+    rt = open_runtime(get_settings())
+    assert (rt.policy.retention.days, rt.policy_version) == (90, 1)
+    rt.close()
+
+
+def test_an_administrator_applies_a_policy_that_every_process_then_enforces(
+    run: Run, tmp_path: Path
+) -> None:
     run("hold", "list")
     changed = tmp_path / "policy.toml"
     changed.write_text(DEFAULT_POLICY_FILE.read_text("utf-8").replace("days = 90", "days = 60"))
-    monkeypatch.setenv("PLATEWARDEN_POLICY_FILE", str(changed))
-    run("hold", "list")
-    run("hold", "list")
+    applied = run("policy", "apply", changed, "--reason", "council resolution 12", "--yes")
+    assert applied.exit_code == 0, applied.output
+    assert "retention.days: 90 -> 60" in applied.output
+    assert "policy version 2 in force" in applied.output
+    again = run("policy", "apply", changed, "--reason", "twice", "--yes")
+    assert again.exit_code == 1
+    assert "it changes nothing in force" in again.output
+    history = run("policy", "history").output
+    assert "council resolution 12" in history and "first start" in history
     rt = open_runtime(get_settings())
+    assert (rt.policy.retention.days, rt.policy_version) == (60, 2)
     with rt.engine.connect() as conn:
         entries = [e for _, e in audit_entries(conn, action="policy_in_force")]
     rt.close()
-    assert [e.reason for e in entries] == ["first start", "the policy changed"]
-    assert entries[1].parameters["retention_days"] == 60
+    assert [e.reason for e in entries] == ["first start", "council resolution 12"]
+    assert entries[1].parameters["changes"] == ["retention.days: 90 -> 60"]
+    assert entries[1].parameters["sha256"] == hashlib.sha256(changed.read_bytes()).hexdigest()
+
+
+def test_a_policy_with_wrong_types_or_an_untrained_role_is_not_applied(
+    run: Run, tmp_path: Path
+) -> None:
+    run("hold", "list")
+    text = DEFAULT_POLICY_FILE.read_text("utf-8")
+    for broken, named in (
+        (text.replace("days = 90", 'days = "90"'), "retention.days: Input should be a valid"),
+        (
+            text.replace("separate_reviewer = true", 'separate_reviewer = "yes"'),
+            "sharing.separate_reviewer: Input should be a valid boolean",
+        ),
+        (
+            text.replace('officer = "ALPR operator"\n', ""),
+            "training.courses has no course for the roles: officer",
+        ),
+        (
+            text.replace('totp_roles = ["administrator", "auditor"]', 'totp_roles = ["admin"]'),
+            "access.totp_roles names unknown roles: admin",
+        ),
+    ):
+        path = tmp_path / "broken.toml"
+        path.write_text(broken)
+        refused = run("policy", "apply", path, "--reason", "try", "--yes")
+        assert refused.exit_code == 1, refused.output
+        assert named in " ".join(refused.output.split())
+    assert "days = 90" in run("policy", "show").output

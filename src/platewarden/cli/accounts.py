@@ -7,7 +7,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from platewarden.cli.context import console, console_actor, opened_runtime, session_file
+from platewarden.cli.context import (
+    console,
+    console_actor,
+    console_binding,
+    opened_runtime,
+    session_file,
+)
 from platewarden.cli.holds import parse_time, required_time
 from platewarden.policy.access import Role
 from platewarden.services import auth, members
@@ -66,7 +72,12 @@ def login(
     password = typer.prompt("Password", hide_input=True)
     with opened_runtime() as rt:
         session = auth.log_on(
-            rt, username=username, password=password, totp_code=code, client_address="console"
+            rt,
+            username=username,
+            password=password,
+            totp_code=code,
+            client_address="console",
+            bound_to=console_binding(rt),
         )
         path = session_file(rt)
         path.parent.mkdir(parents=True, exist_ok=True)

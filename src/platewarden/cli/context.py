@@ -1,6 +1,8 @@
 """What every command shares: opening the runtime, the acting member, and clean error messages."""
 
 import getpass
+import hashlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +16,6 @@ from platewarden.policy import PolicyError
 from platewarden.policy.access import Role
 from platewarden.services.auth import LogonError, has_members, resume
 from platewarden.services.errors import ServiceError
-from platewarden.services.policy_audit import record_policy_in_force
 from platewarden.services.runtime import Runtime, SchemaOutOfDateError, open_runtime
 from platewarden.settings import SettingsError, get_settings
 from platewarden.store.blobs import BlobError
@@ -26,7 +27,22 @@ errors = Console(stderr=True)
 
 def session_file(rt: Runtime) -> Path:
     """Return where this computer user's log-on session token is kept."""
-    return rt.settings.data_dir / "sessions" / f"{getpass.getuser()}.token"
+    return rt.settings.data_dir / "sessions" / f"{_os_user()}.token"
+
+
+def console_binding(rt: Runtime) -> str:
+    """Return what ties a console session to this OS user, installation and data folder.
+
+    A token file copied to another user, another data folder or another installation sharing
+    the database is refused there.
+    """
+    where = f"{rt.installation_id}\n{_os_user()}\n{rt.settings.data_dir.resolve()}"
+    return hashlib.sha256(where.encode()).hexdigest()
+
+
+def _os_user() -> str:
+    # The uid, not $USER: the environment is the caller's to set.
+    return f"uid-{os.getuid()}" if hasattr(os, "getuid") else getpass.getuser()
 
 
 def console_actor(rt: Runtime) -> Actor:
@@ -46,7 +62,8 @@ def console_actor(rt: Runtime) -> Actor:
     path = session_file(rt)
     if not path.exists():
         raise LogonError("not logged on: run `platewarden login`")
-    return resume(rt, path.read_text().strip(), client_address="console")
+    token = path.read_text(encoding="utf-8", errors="replace").strip()
+    return resume(rt, token, client_address="console", bound_to=console_binding(rt))
 
 
 @contextmanager
@@ -70,7 +87,8 @@ def opened_runtime() -> Iterator[Runtime]:
     """Open the runtime from the settings, with clean error messages, and close it after."""
     with cli_errors():
         rt = open_runtime(get_settings())
-        record_policy_in_force(rt)
+        for notice in rt.notices:
+            errors.print(f"[yellow]note:[/yellow] {notice}", highlight=False)
         try:
             yield rt
         finally:

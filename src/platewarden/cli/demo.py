@@ -24,7 +24,7 @@ from platewarden.domain import (
 )
 from platewarden.policy.access import Role
 from platewarden.services import alerts, cameras, holds, hotlists, purge
-from platewarden.services.audit_review import verify_audit_chain
+from platewarden.services.audit_review import verify_trail
 from platewarden.services.export import export_hold, verify_export
 from platewarden.services.ingest import ingest_reads
 from platewarden.services.runtime import Runtime, open_runtime
@@ -69,7 +69,8 @@ def _run(folder: Path, rng: random.Random) -> None:
     clock = SimulatedClock(today - timedelta(days=DAYS))
     rt = open_runtime(Settings(data_dir=folder, database_url=sqlite_url(folder)), clock=clock)
     operator = Actor(
-        "demo-operator", frozenset({Role.ADMINISTRATOR, Role.RECORDS_CUSTODIAN, Role.OFFICER})
+        "demo-operator",
+        frozenset({Role.ADMINISTRATOR, Role.RECORDS_CUSTODIAN, Role.OFFICER, Role.AUDITOR}),
     )
     feed = Actor("camera-feed", frozenset({Role.SYSTEM}))
     console.print(Rule("Platewarden demo"))
@@ -144,7 +145,7 @@ def _run(folder: Path, rng: random.Random) -> None:
     (tampered / "reads.csv").write_text("edited by someone\n")
     changed = verify_export(tampered).changed
     console.print(f"A copy with reads.csv edited fails verification: changed {changed}.")
-    problems = verify_audit_chain(rt, operator)
+    problems = verify_trail(rt, operator)
     console.print(f"Audit trail: {problems or 'intact'}.")
     rt.close()
     console.print(Rule("done"))

@@ -22,21 +22,20 @@ def list_() -> None:
 
 @app.command("run")
 def run(name: Annotated[str, typer.Argument(help="A job's name (see `jobs list`).")]) -> None:
-    """Run one job now (a member must be logged on; the job itself runs as the scheduler)."""
+    """Run one job now as the member logged on, with their own permissions."""
     job = JOBS.get(name)
     if job is None:
         console.print(f"[red]refused:[/red] no job {name!r}; jobs: {', '.join(JOBS)}")
         raise typer.Exit(1)
     with opened_runtime() as rt:
-        console_actor(rt)  # refuses when nobody is logged on
-        console.print(f"{name}: {job.run(rt)}", highlight=False)
+        console.print(f"{name}: {job.run(rt, console_actor(rt))}", highlight=False)
 
 
 @app.command("serve")
 def serve_(
     tick: Annotated[float, typer.Option(help="Seconds between checks for due jobs.")] = 60.0,
 ) -> None:
-    """Run every job on its schedule (hot lists every refresh_hours, purge daily) until stopped."""
+    """Run every job on its schedule as the installation (its service account only)."""
     with opened_runtime() as rt:
         try:
             serve(

@@ -20,6 +20,7 @@ from platewarden.cli import (
     hotlists,
     jobs,
     maintenance,
+    policy,
     purge,
     reads,
     report,
@@ -67,6 +68,7 @@ app.add_typer(sharing.app, name="share")
 app.add_typer(audit.app, name="audit")
 app.add_typer(maintenance.app, name="maintenance")
 app.add_typer(report.app, name="report")
+app.add_typer(policy.app, name="policy")
 app.add_typer(accounts.users, name="user")
 app.add_typer(accounts.training, name="training")
 app.command("first-run")(accounts.first_run)

@@ -45,11 +45,19 @@ class Action(StrEnum):
     APPROVE_SHARING = "approve_sharing"  # review and approve or deny (426.7)
     FULFIL_SHARING = "fulfil_sharing"  # export exactly the approved scope
     VIEW_REPORTS = "view_reports"  # the yearly report and the transparency page
+    VIEW_POLICY = "view_policy"  # the policy in force and its history
+    MANAGE_POLICY = "manage_policy"  # apply a new version of the policy
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.OFFICER: frozenset(
-        {Action.VIEW_ALERTS, Action.HANDLE_ALERTS, Action.VIEW_HOTLISTS, Action.QUERY_PLATE}
+        {
+            Action.VIEW_ALERTS,
+            Action.HANDLE_ALERTS,
+            Action.VIEW_HOTLISTS,
+            Action.QUERY_PLATE,
+            Action.VIEW_POLICY,
+        }
     ),
     Role.INVESTIGATOR: frozenset(
         {
@@ -60,6 +68,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_HOLDS,
             Action.VIEW_ALERTS,
             Action.VIEW_HOTLISTS,
+            Action.VIEW_POLICY,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -71,6 +80,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_MEMBER_ACTIVITY,
             Action.VIEW_AUDIT,
             Action.REVIEW_AUDIT,
+            Action.VIEW_POLICY,
         }
     ),
     Role.ADMINISTRATOR: frozenset(
@@ -87,6 +97,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.RECORD_SHARING,
             Action.APPROVE_SHARING,
             Action.VIEW_REPORTS,
+            Action.VIEW_POLICY,
+            Action.MANAGE_POLICY,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -96,6 +108,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_AUDIT,
             Action.REVIEW_AUDIT,
             Action.VIEW_REPORTS,
+            Action.VIEW_POLICY,
         }
     ),
     Role.RECORDS_CUSTODIAN: frozenset(
@@ -110,9 +123,13 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.RECORD_SHARING,
             Action.FULFIL_SHARING,
             Action.INGEST,  # imports the reads other agencies send back
+            Action.VIEW_POLICY,
         }
     ),
-    Role.SYSTEM: frozenset({Action.INGEST, Action.PURGE, Action.MANAGE_HOTLISTS}),
+    # The installation itself: cameras, and the scheduled jobs in the service account's process.
+    Role.SYSTEM: frozenset(
+        {Action.INGEST, Action.PURGE, Action.MANAGE_HOTLISTS, Action.VIEW_AUDIT}
+    ),
 }
 
 

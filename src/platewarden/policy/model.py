@@ -14,7 +14,10 @@ from pydantic import (
     model_validator,
 )
 
+from platewarden.policy.access import Role
+
 DEFAULT_POLICY_FILE = files("platewarden.policy").joinpath("default_policy.toml")
+MAX_POLICY_BYTES = 256 * 1024
 
 
 class PolicyError(Exception):
@@ -22,7 +25,8 @@ class PolicyError(Exception):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a value of the wrong type ("90", "yes") is an error, never converted or dropped.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class PurposeDef(_Strict):
@@ -119,6 +123,29 @@ class Policy(_Strict):
         return purposes
 
     @model_validator(mode="after")
+    def _roles_are_known_and_trained(self) -> "Policy":
+        roles = {role.value for role in Role if role != Role.SYSTEM}
+        problems = []
+        unknown_totp = sorted(set(self.access.totp_roles) - roles)
+        if unknown_totp:
+            problems.append(f"access.totp_roles names unknown roles: {', '.join(unknown_totp)}")
+        unknown_courses = sorted(set(self.training.courses) - roles)
+        if unknown_courses:
+            problems.append(f"training.courses names unknown roles: {', '.join(unknown_courses)}")
+        untrained = sorted(roles - set(self.training.courses))
+        if untrained:
+            problems.append(
+                f"training.courses has no course for the roles: {', '.join(untrained)} "
+                "(every role needs its course: 426.4 d)"
+            )
+        empty = sorted(role for role, course in self.training.courses.items() if not course.strip())
+        if empty:
+            problems.append(f"training.courses has an empty course name for: {', '.join(empty)}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
     def _record_types_name_purposes(self) -> "Policy":
         codes = {p.code for p in self.purposes}
         unknown = sorted(
@@ -135,15 +162,38 @@ class Policy(_Strict):
 
 def load_policy(path: Path | None = None) -> Policy:
     """Load and validate a policy file; the packaged default when no path is given."""
+    return parse_policy(read_policy_text(path), str(path) if path else "the default policy")
+
+
+def read_policy_text(path: Path | None = None) -> str:
+    """Return a policy file's text; the packaged default's when no path is given."""
     source = str(path) if path else "the default policy"
     try:
-        text = path.read_text(encoding="utf-8") if path else DEFAULT_POLICY_FILE.read_text("utf-8")
+        if path is None:
+            data = DEFAULT_POLICY_FILE.read_bytes()
+        else:
+            with path.open("rb") as file:  # a device or a huge file is read no further
+                data = file.read(MAX_POLICY_BYTES + 1)
     except OSError as exc:
         raise PolicyError(f"cannot read policy file {source}: {exc.strerror or exc}") from exc
+    if len(data) > MAX_POLICY_BYTES:
+        raise PolicyError(f"policy file {source} is over {MAX_POLICY_BYTES // 1024} KiB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(
+            f"policy file {source} is not UTF-8 text (byte {exc.start} is {data[exc.start]:#04x})"
+        ) from None
+
+
+def parse_policy(text: str, source: str) -> Policy:
+    """Validate a policy's TOML text; `source` names it in messages."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"policy file {source} is not valid TOML: {exc}") from exc
+    except RecursionError:
+        raise PolicyError(f"policy file {source} nests tables or arrays too deeply") from None
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:

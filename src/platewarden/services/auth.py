@@ -6,9 +6,12 @@ and each code's time step is accepted once. Every log-on, failure and log-off is
 """
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
 import pyotp
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -68,17 +71,22 @@ def log_on(
     password: str,
     totp_code: str | None = None,
     client_address: str | None = None,
+    bound_to: str | None = None,
 ) -> Session:
-    """Check a member's password (and second factor) and open a session."""
+    """Check a member's password (and second factor) and open a session.
+
+    `bound_to` ties the session to its client (the console's OS user and installation): a
+    token presented with another binding is refused.
+    """
     now = rt.clock.now()
-    guest = Actor(username or "(no name)", frozenset(), client_address)
+    guest = Actor(_shown_name(username), frozenset(), client_address)
     with rt.engine.begin() as conn:
         row = store.credentials(conn, username=username)
-        problem = _refusal(rt, conn, row, password=password, code=totp_code, now=now)
-        if problem is not None:
-            record(conn, rt, guest, "logon", outcome="failed", reason=problem)
-    if problem is not None:
-        raise LogonError(_public(problem))
+        refusal = _refusal(rt, conn, row, username, password=password, code=totp_code, now=now)
+        if refusal is not None:
+            record(conn, rt, guest, "logon", outcome="failed", reason=refusal.reason)
+    if refusal is not None:
+        raise LogonError(refusal.public)
     assert row is not None
     token = secrets.token_urlsafe(32)
     with rt.engine.begin() as conn:
@@ -91,6 +99,7 @@ def log_on(
             member_id=row["id"],
             at=now,
             client_address=client_address,
+            bound_to=bound_to,
         )
         member = store.get_member(conn, member_id=row["id"])
         assert member is not None
@@ -99,59 +108,118 @@ def log_on(
     return Session(token, actor, member.must_change_password)
 
 
+@dataclass(frozen=True)
+class _Refusal:
+    reason: str  # for the audit record
+    public: str  # for the person at the log-on prompt: never tells which names exist
+
+
+WRONG = "log-on refused: wrong user name, password or second factor code"
+
+
 def _refusal(
     rt: Runtime,
     conn: Connection,
     row: RowMapping | None,
+    username: str,
     *,
     password: str,
     code: str | None,
     now: datetime,
     second_factor: bool = True,
-) -> str | None:
-    """Return why a log-on fails (for the audit record), or None; count a failed password."""
-    if row is None:
-        HASHER.hash(password)  # spend the same time as for a real member
-        return "unknown user name"
-    member = dict(row)
+) -> _Refusal | None:
+    """Return why a log-on fails, or None; count a failure toward the lockout.
+
+    A name that is no member's gets the same answers, lockout and timing as a member's: its
+    failures are counted apart, and a password is checked against a hash either way.
+    """
+    member = dict(row) if row is not None else None
+    counts = member or dict(store.unknown_logon(conn, username=username) or {})
+    locked_until = counts.get("locked_until")
+    password_ok = _verify(member["password_hash"] if member else _dummy_hash(), password)
+    if locked_until is not None and locked_until > now:
+        return _Refusal(
+            f"account locked until {locked_until:%H:%M} UTC",
+            f"log-on refused: the account is locked until {locked_until:%H:%M} UTC",
+        )
+    if member is None or not password_ok:
+        why = "unknown user name" if member is None else "wrong password"
+        return _count_failure(
+            rt, conn, member=member, username=username, counts=counts, why=why, now=now
+        )
     if not member["active"]:
-        return "member is deactivated"
-    if member["locked_until"] is not None and member["locked_until"] > now:
-        return f"account locked until {member['locked_until']:%H:%M} UTC"
-    try:
-        HASHER.verify(member["password_hash"], password)
-    except (VerificationError, InvalidHashError):
-        failures = member["failed_logons"] + 1
-        access = rt.policy.access
-        locked = (
-            now + timedelta(minutes=access.lockout_minutes)
-            if failures >= access.lockout_attempts
-            else None
-        )
-        store.update_member(
-            conn, member_id=member["id"], values={"failed_logons": failures, "locked_until": locked}
-        )
-        return "wrong password" + (
-            f"; account locked for {access.lockout_minutes} minutes" if locked else ""
-        )
+        return _Refusal("member is deactivated", "log-on refused: the account is deactivated")
     if second_factor and _needs_totp(rt, member):
-        return _totp_refusal(rt, conn, member, code, now)
+        problem = _totp_refusal(rt, conn, member, code, now)
+        if problem == NOT_ENROLLED:
+            return _Refusal(problem, f"log-on refused: {problem}")
+        if problem is not None:
+            return _count_failure(
+                rt, conn, member=member, username=username, counts=counts, why=problem, now=now
+            )
     return None
 
 
-def _needs_totp(rt: Runtime, member: dict[str, object]) -> bool:
+def _count_failure(
+    rt: Runtime,
+    conn: Connection,
+    *,
+    member: dict[str, Any] | None,
+    username: str,
+    counts: dict[str, Any],
+    why: str,
+    now: datetime,
+) -> _Refusal:
     access = rt.policy.access
-    return access.totp_everyone or bool(set(member["roles"]) & set(access.totp_roles))  # type: ignore[arg-type]
+    failures = (counts.get("failed_logons") or 0) + 1
+    locked = (
+        now + timedelta(minutes=access.lockout_minutes)
+        if failures >= access.lockout_attempts
+        else None
+    )
+    if member is not None:
+        store.update_member(
+            conn, member_id=member["id"], values={"failed_logons": failures, "locked_until": locked}
+        )
+    else:
+        store.set_unknown_logon(
+            conn, username=username, failed=failures, locked_until=locked, at=now
+        )
+    if locked is None:
+        return _Refusal(why, WRONG)
+    notice = f"; the account is now locked for {access.lockout_minutes} minutes"
+    return _Refusal(why + notice, WRONG + notice)
+
+
+@cache
+def _dummy_hash() -> str:
+    """Return a hash verified when the name is no member's, so that it costs the same time."""
+    return HASHER.hash(secrets.token_urlsafe(16))
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _needs_totp(rt: Runtime, member: dict[str, Any]) -> bool:
+    access = rt.policy.access
+    return access.totp_everyone or bool(set(member["roles"]) & set(access.totp_roles))
+
+
+NOT_ENROLLED = "second factor required but not enrolled: ask an administrator"
 
 
 def _totp_refusal(
-    rt: Runtime, conn: Connection, member: dict[str, object], code: str | None, now: datetime
+    rt: Runtime, conn: Connection, member: dict[str, Any], code: str | None, now: datetime
 ) -> str | None:
     if member["totp_secret"] is None:
-        return "second factor required but not enrolled: ask an administrator"
+        return NOT_ENROLLED
     if not code:
-        return "second factor code required"
-    secret = rt.blobs.unseal(member["totp_secret"], f"totp:{member['id']}").decode()  # type: ignore[arg-type]
+        return "second factor code missing"
+    secret = rt.blobs.unseal(member["totp_secret"], f"totp:{member['id']}").decode()
     totp = pyotp.TOTP(secret)
     step = int(now.timestamp()) // TOTP_PERIOD_S
     accepted = next(
@@ -160,26 +228,45 @@ def _totp_refusal(
     if accepted is None:
         return "wrong or expired second factor code"
     last = member["totp_last_step"]
-    if last is not None and accepted <= last:  # type: ignore[operator]
+    if last is not None and accepted <= last:
         return "second factor code already used"
-    store.update_member(conn, member_id=member["id"], values={"totp_last_step": accepted})  # type: ignore[arg-type]
+    store.update_member(conn, member_id=member["id"], values={"totp_last_step": accepted})
     return None
 
 
-def _public(reason: str) -> str:
-    # Say enough for the member to act, never whether a user name exists.
-    if reason == "unknown user name" or reason.startswith("wrong password"):
-        return "log-on refused: wrong user name or password"
-    return f"log-on refused: {reason}"
+def _shown_name(username: str) -> str:
+    # An attacker chooses the name: keep the audit record's actor short and printable.
+    name = "".join(ch if ch.isprintable() else "?" for ch in username[:64])
+    return name or "(no name)"
 
 
-def resume(rt: Runtime, token: str, *, client_address: str | None = None) -> Actor:
+def resume(
+    rt: Runtime, token: str, *, client_address: str | None = None, bound_to: str | None = None
+) -> Actor:
     """Return the actor of an open session; end it when idle past the policy's limit."""
     now = rt.clock.now()
     with rt.engine.begin() as conn:
         session = store.get_session(conn, token_hash=_hash(token))
         if session is None:
             raise LogonError("not logged on (or the session ended): run `platewarden login`")
+        foreign = session["bound_to"] is not None and not hmac.compare_digest(
+            session["bound_to"], bound_to or ""
+        )
+        if foreign:
+            record(
+                conn,
+                rt,
+                Actor("?", frozenset(), client_address),
+                "session_refused",
+                outcome="denied",
+                reason="the token was issued to another OS user, data folder or installation",
+                parameters={"session": session["id"]},
+            )
+    if foreign:
+        raise LogonError(
+            "this session belongs to another user or installation: run `platewarden login`"
+        )
+    with rt.engine.begin() as conn:
         member = store.get_member(conn, member_id=session["member_id"])
         idle = timedelta(minutes=rt.policy.access.session_idle_minutes)
         if member is None or not member.active:
@@ -208,20 +295,27 @@ def change_password(rt: Runtime, *, username: str, old_password: str, new_passwo
     now = rt.clock.now()
     with rt.engine.begin() as conn:
         row = store.credentials(conn, username=username)
-        problem = _refusal(
-            rt, conn, row, password=old_password, code=None, now=now, second_factor=False
+        refusal = _refusal(
+            rt,
+            conn,
+            row,
+            username,
+            password=old_password,
+            code=None,
+            now=now,
+            second_factor=False,
         )
-        if problem is not None:
+        if refusal is not None:
             record(
                 conn,
                 rt,
-                Actor(username, frozenset()),
+                Actor(_shown_name(username), frozenset()),
                 "change_password",
                 outcome="failed",
-                reason=problem,
+                reason=refusal.reason,
             )
-    if problem is not None:
-        raise LogonError(_public(problem))
+    if refusal is not None:
+        raise LogonError(refusal.public)
     assert row is not None
     decision = check_password(rt.policy, new_password, username=username)
     if not decision.allowed or new_password == old_password:

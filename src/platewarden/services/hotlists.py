@@ -108,6 +108,7 @@ def refresh(rt: Runtime, actor: Actor, *, source: str | None = None) -> list[tup
 
     Return (source, what happened) for each feed.
     """
+    authorize(rt, actor, Action.MANAGE_HOTLISTS, parameters={"source": source})
     configured = dict(rt.settings.hotlist_sources)
     if source is not None and source not in configured:
         raise NotFoundError(

@@ -8,12 +8,14 @@ from typing import Protocol
 from sqlalchemy import Engine
 
 from platewarden.matching import LiveIndex
-from platewarden.policy import Policy, load_policy
+from platewarden.policy import Policy
 from platewarden.services.delivery import AlertPublisher, Webhook
+from platewarden.services.installation import policy_in_force
 from platewarden.settings import Settings
 from platewarden.store import migrate
 from platewarden.store.blobs import BlobStore, load_master_key
 from platewarden.store.engine import make_engine
+from platewarden.store.policies import latest_version_number
 
 
 class Clock(Protocol):
@@ -56,6 +58,19 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     hotlist_cache: HotlistCache = field(default_factory=HotlistCache)
     publisher: AlertPublisher = field(default_factory=AlertPublisher)
+    policy_version: int = 0
+    installation_id: str = ""
+    notices: tuple[str, ...] = ()  # start-up notes for the person at the console
+
+    def reload_policy(self) -> bool:
+        """Take up a policy version applied since this runtime opened; True if one was."""
+        with self.engine.connect() as conn:
+            newest = latest_version_number(conn)
+        if newest == self.policy_version:
+            return False
+        in_force = policy_in_force(self.engine, self.settings, self.clock.now())
+        self.policy, self.policy_version = in_force.policy, in_force.version
+        return True
 
     def close(self) -> None:
         """Deliver queued alerts and release the database connections."""
@@ -64,8 +79,7 @@ class Runtime:
 
 
 def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
-    """Load the policy, connect the database (upgrading SQLite in place) and open the images."""
-    policy = load_policy(settings.policy_file)
+    """Connect the database (upgrading SQLite in place), load its policy and open the images."""
     engine = make_engine(settings.database_url)
     if not migrate.is_current(engine):
         if engine.dialect.name != "sqlite":
@@ -75,8 +89,24 @@ def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
             )
         migrate.upgrade(engine)
     blobs = BlobStore(settings.blob_dir, engine, load_master_key(settings.master_key_file, engine))
+    clock = clock or SystemClock()
+    try:
+        in_force = policy_in_force(engine, settings, clock.now())
+    except Exception:
+        engine.dispose()
+        raise
     publisher = AlertPublisher(webhooks=tuple(Webhook(*hook) for hook in settings.webhooks))
-    return Runtime(settings, policy, engine, blobs, clock or SystemClock(), publisher=publisher)
+    return Runtime(
+        settings,
+        in_force.policy,
+        engine,
+        blobs,
+        clock,
+        publisher=publisher,
+        policy_version=in_force.version,
+        installation_id=in_force.installation_id,
+        notices=in_force.notices,
+    )
 
 
 def upgrade_schema(settings: Settings) -> tuple[str | None, str | None]:

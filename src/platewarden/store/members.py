@@ -7,7 +7,7 @@ from sqlalchemy import Connection, RowMapping, func, insert, select, update
 
 from platewarden.domain import Member, TrainingRecord
 from platewarden.policy.access import Role
-from platewarden.store.schema import grants, members, sessions, training_records
+from platewarden.store.schema import grants, members, sessions, training_records, unknown_logons
 
 CONFIDENTIAL = "confidential_data"
 
@@ -111,15 +111,22 @@ def has_grant(conn: Connection, *, member_id: int, kind: str) -> bool:
 
 
 def add_session(
-    conn: Connection, *, token_hash: str, member_id: int, at: datetime, client_address: str | None
+    conn: Connection,
+    *,
+    token_hash: str,
+    member_id: int,
+    at: datetime,
+    client_address: str | None,
+    bound_to: str | None = None,
 ) -> None:
-    """Open a log-on session."""
+    """Open a log-on session, bound to the client that asked for it when one is given."""
     values = {
         "token_hash": token_hash,
         "member_id": member_id,
         "created_at": at,
         "last_seen_at": at,
         "client_address": client_address,
+        "bound_to": bound_to,
     }
     conn.execute(insert(sessions).values(values))
 
@@ -181,3 +188,22 @@ def _member(row: RowMapping) -> Member:
         created_by=row["created_by"],
         deactivated_at=row["deactivated_at"],
     )
+
+
+def unknown_logon(conn: Connection, *, username: str) -> RowMapping | None:
+    """Return the failed log-on count of a name that is no member's."""
+    query = select(unknown_logons).where(unknown_logons.c.username == username[:100])
+    return conn.execute(query).mappings().first()
+
+
+def set_unknown_logon(
+    conn: Connection, *, username: str, failed: int, locked_until: datetime | None, at: datetime
+) -> None:
+    """Record the failed log-on count and lock of a name that is no member's."""
+    values = {"failed_logons": failed, "locked_until": locked_until, "last_failed_at": at}
+    key = username[:100]
+    changed = conn.execute(
+        update(unknown_logons).where(unknown_logons.c.username == key).values(values)
+    ).rowcount
+    if not changed:
+        conn.execute(insert(unknown_logons).values(username=key, **values))

@@ -320,6 +320,19 @@ sessions = Table(
     Column("ended_at", UTCDateTime),
     Column("end_reason", String(32)),
     Column("client_address", String(64)),
+    # The OS user and installation the token was issued to: a token copied elsewhere is refused.
+    Column("bound_to", String(64)),
+)
+
+# Failed log-ons under names that are no member's: counted and locked like a member's, so the
+# answers do not tell which names exist.
+unknown_logons = Table(
+    "unknown_logons",
+    metadata,
+    Column("username", String(100), primary_key=True),
+    Column("failed_logons", Integer, nullable=False),
+    Column("locked_until", UTCDateTime),
+    Column("last_failed_at", UTCDateTime, nullable=False),
 )
 
 camera_maintenance = Table(
@@ -395,4 +408,27 @@ share_requests = Table(
     Column("manifest_sha256", String(64)),
     Index(None, "direction", "received_on"),
     Index(None, "status"),
+)
+
+# The policy in force (426.6 d): each version an administrator applied, the newest in force.
+policy_versions = Table(
+    "policy_versions",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("applied_at", UTCDateTime, nullable=False),
+    Column("applied_by", String(100), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+# One row: this installation's identity and the hash of its service account's credential.
+installation = Table(
+    "installation",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("installation_id", String(32), nullable=False),
+    Column("service_key_sha256", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )

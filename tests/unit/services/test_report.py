@@ -26,7 +26,7 @@ from platewarden.domain import (
     ShareStatus,
 )
 from platewarden.policy.access import PERMISSIONS, Action, Role
-from platewarden.policy.model import DEFAULT_POLICY_FILE, load_policy
+from platewarden.policy.model import DEFAULT_POLICY_FILE
 from platewarden.services import (
     alerts,
     audit_review,
@@ -36,6 +36,7 @@ from platewarden.services import (
     hotlists,
     maintenance,
     members,
+    policies,
     purge,
     report,
     report_render,
@@ -43,7 +44,6 @@ from platewarden.services import (
 )
 from platewarden.services.errors import AccessDeniedError, InvalidInputError
 from platewarden.services.ingest import ingest_reads
-from platewarden.services.policy_audit import record_policy_in_force
 from platewarden.services.runtime import Runtime
 from platewarden.services.search import SearchQuery, search_reads
 from platewarden.store.schema import audit_log
@@ -117,7 +117,6 @@ def handle(rt: Runtime, clock: FixedClock, officer: Actor, alert_id: int, month:
 def seed_year(rt: Runtime, clock: FixedClock, tmp_path: Path) -> None:
     """Run a year of the department's activity through the services, month by month."""
     clock.at = at(1, 5)
-    record_policy_in_force(rt)
     hotlists.import_hotlist(rt, CUSTODIAN, source="ncic", data=HOTLIST)
     det = member(rt, "det-ruiz", Role.INVESTIGATOR)
     lee = member(rt, "ofc-lee", Role.OFFICER)
@@ -144,9 +143,14 @@ def seed_year(rt: Runtime, clock: FixedClock, tmp_path: Path) -> None:
             changed = DEFAULT_POLICY_FILE.read_text("utf-8").replace(
                 'agency = "Police Department"', 'agency = "Helena Police Department"'
             )
-            (tmp_path / "policy.toml").write_text(changed, encoding="utf-8")
-            rt.policy = load_policy(tmp_path / "policy.toml")
-            record_policy_in_force(rt)
+            policies.apply_policy(
+                rt,
+                CUSTODIAN,
+                changed,
+                source="policy.toml",
+                reason="the agency's full name",
+                expected_version=rt.policy_version,
+            )
         if month == 7:
             cameras.set_camera_status(
                 rt, CUSTODIAN, name="cam-2", status=CameraStatus.OUT_OF_SERVICE
@@ -406,8 +410,7 @@ def test_every_figure_of_the_year_matches_what_was_done(year: Runtime, clock: Fi
         done_by_kind={"calibration": 2, "repair": 1}, calibration_overdue=("cam-1",)
     )
     assert [(c.reason, c.retention_days) for c in r.policy_changes] == [
-        ("first start", 90),
-        ("the policy changed", 90),
+        ("the agency's full name", 90)
     ]
 
 
