@@ -7,9 +7,13 @@ import typer
 from rich.table import Table
 
 from platewarden.cli.context import console, console_actor, opened_runtime
+from platewarden.cli.images import image_folder, save_file
 from platewarden.domain import Alert, AlertStatus, Outcome, RejectReason
 from platewarden.image_format import suffix_for
 from platewarden.services import alerts
+
+# Alert ids are 32-bit integers in PostgreSQL: a larger one is refused before it gets there.
+MAX_ID = 2**31 - 1
 
 app = typer.Typer(
     help="Alerts: list, inspect, confirm, reject and record outcomes.", no_args_is_help=True
@@ -53,7 +57,7 @@ def _flags(alert: Alert) -> list[str]:
 
 @app.command("show")
 def show(
-    alert_id: int,
+    alert_id: Annotated[int, typer.Argument(min=1, max=MAX_ID)],
     images: Annotated[
         Path | None, typer.Option(help="Save the captured plate crop and frame here to compare.")
     ] = None,
@@ -77,11 +81,10 @@ def show(
         console.print(view.entry_withheld_reason or "entry removed")
     console.print(f"reads folded in: {', '.join(map(str, view.read_ids)) or '(purged)'}")
     if images is not None:
-        images.mkdir(parents=True, exist_ok=True)
+        folder = image_folder(images)
         for label, data in (("crop", view.crop_image), ("frame", view.frame_image)):
             if data:
-                path = images / f"alert-{a.id}-{label}{suffix_for(data)}"
-                path.write_bytes(data)
+                path = save_file(folder / f"alert-{a.id}-{label}{suffix_for(data)}", data)
                 console.print(f"{label} image: {path}")
     for event in a.events:
         when = f"{event.at.astimezone():%Y-%m-%d %H:%M:%S}"

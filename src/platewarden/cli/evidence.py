@@ -5,8 +5,8 @@ from typing import Annotated
 
 import typer
 
-from platewarden.cli.context import cli_errors, console, console_actor, errors, opened_runtime
-from platewarden.services.export import export_hold, verify_export
+from platewarden.cli.context import console, console_actor, errors, opened_runtime
+from platewarden.services.export import export_hold, verify_recorded_export
 
 
 def export(
@@ -27,9 +27,9 @@ def export(
 
 
 def verify(folder: Annotated[Path, typer.Argument(help="An export folder.")]) -> None:
-    """Check an export against its manifest and name every file that changed."""
-    with cli_errors():
-        check = verify_export(folder)
+    """Check an export against its manifest, and the manifest against the one on record."""
+    with opened_runtime() as rt:
+        check = verify_recorded_export(rt, console_actor(rt), folder)
     console.print(f"manifest SHA-256: {check.manifest_sha256}")
     for label, names in (
         ("changed", check.changed),
@@ -38,6 +38,18 @@ def verify(folder: Annotated[Path, typer.Argument(help="An export folder.")]) ->
     ):
         for name in names:
             errors.print(f"[red]{label}:[/red] {name}", highlight=False)
-    if not check.ok:
+    if check.record is None:
+        errors.print(
+            "[red]not on record:[/red] no export or release with this manifest SHA-256 was "
+            "made here; the manifest is not the one written at export time",
+            highlight=False,
+        )
+    else:
+        r = check.record
+        console.print(
+            f"on record: {r.kind} {r.id} ({r.label}) by {r.by}, {r.at.astimezone():%Y-%m-%d %H:%M}",
+            highlight=False,
+        )
+    if not check.ok or check.record is None:
         raise typer.Exit(1)
     console.print(f"all {check.files_checked} files match the manifest")

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from platewarden.cli.context import console, console_actor, opened_runtime
 from platewarden.cli.holds import parse_time
+from platewarden.cli.images import image_folder, save_file
 from platewarden.image_format import suffix_for
 from platewarden.services.search import SearchQuery, read_image, search_reads
 
@@ -50,13 +51,13 @@ def search(
         actor = console_actor(rt)
         result = search_reads(rt, actor, query)
         if images is not None:
-            images.mkdir(parents=True, exist_ok=True)
+            folder = image_folder(images)
             for read in result.reads:
                 if read.crop_blob:
                     data = read_image(
                         rt, actor, read_id=read.id, which="crop", purpose=purpose, case_number=case
                     )
-                    (images / f"read-{read.id}-crop{suffix_for(data)}").write_bytes(data)
+                    save_file(folder / f"read-{read.id}-crop{suffix_for(data)}", data)
     if as_json:
         for read in result.reads:
             typer.echo(

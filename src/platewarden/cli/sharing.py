@@ -8,8 +8,12 @@ from rich.table import Table
 
 from platewarden.cli.context import console, console_actor, opened_runtime
 from platewarden.cli.holds import parse_time, required_time
+from platewarden.cli.images import save_file
 from platewarden.domain import AgencyType, ShareRequest, ShareScope
 from platewarden.services import sharing
+
+# Request ids are 32-bit integers in PostgreSQL: a larger one is refused before it gets there.
+MAX_ID = 2**31 - 1
 
 app = typer.Typer(
     help="Sharing requests: receive, approve or deny, fulfil; and our own requests out.",
@@ -216,7 +220,7 @@ def list_(
 
 @app.command("show")
 def show(
-    request_id: int,
+    request_id: Annotated[int, typer.Argument(min=1, max=MAX_ID)],
     document: Annotated[Path | None, typer.Option(help="Save the written request here.")] = None,
 ) -> None:
     """Show one request and its decision; optionally save the written request."""
@@ -227,7 +231,7 @@ def show(
     for label, value in _describe(request):
         console.print(f"[bold]{label}:[/bold] {value}", highlight=False)
     if document and data:
-        document.write_bytes(data)
+        save_file(document, data)
         console.print(f"written request saved to {document}")
 
 

@@ -3,31 +3,49 @@
 The folder holds images/, reads.csv, reads.json, custody.json (who exported what, when, under
 which hold and evidence number) and manifest.json (the SHA-256 of every other file). The
 manifest's own hash is recorded in the store and printed, to be written on the evidence label.
+
+All or nothing: the inputs are checked before anything is written; the package is built beside
+its destination, and moved into place in the transaction that records it, so that a package
+on disk always has its record and its audit entry. Every file is readable by its owner only.
 """
 
 import csv
 import hashlib
 import json
+import secrets
 import shutil
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from platewarden import __version__
 from platewarden.domain import Actor, Hold, Read
 from platewarden.image_format import suffix_for
 from platewarden.policy.access import Action
 from platewarden.services.audit import authorize, record
-from platewarden.services.errors import InvalidInputError, NotFoundError, Problem
+from platewarden.services.errors import InvalidInputError, NotFoundError, Problem, ServiceError
 from platewarden.services.runtime import Runtime
 from platewarden.store import holds as hold_store
 from platewarden.store.blobs import BlobError
-from platewarden.store.exports import add_export
+from platewarden.store.exports import (
+    EVIDENCE_NUMBER_LENGTH,
+    EXPORTED_BY_LENGTH,
+    PackageRecord,
+    add_export,
+    find_package,
+)
+from platewarden.store.files import make_private_dir, open_private, write_private
 from platewarden.store.reads import find_reads
 
 MANIFEST = "manifest.json"
 CUSTODY = "custody.json"
+# Far above any real export's manifest (about 100 bytes a file), far below what hurts to read.
+MANIFEST_MAX_BYTES = 32 * 1024 * 1024
 READ_FIELDS = [
     "id",
     "plate",
@@ -66,6 +84,8 @@ class ExportCheck:
     changed: list[str]
     missing: list[str]
     unexpected: list[str]
+    # The store's record of a package with this manifest; None when none (or not looked up).
+    record: PackageRecord | None = None
 
     @property
     def ok(self) -> bool:
@@ -77,6 +97,8 @@ def export_hold(
     rt: Runtime, actor: Actor, *, hold_id: int, evidence_number: str, destination: Path
 ) -> ExportResult:
     """Write a hold's reads and images to a new folder with a manifest and custody record."""
+    _check_text("evidence number", evidence_number, EVIDENCE_NUMBER_LENGTH, required=True)
+    _check_text("your member name", actor.name, EXPORTED_BY_LENGTH, required=True)
     with rt.engine.connect() as conn:
         hold = hold_store.get_hold(conn, hold_id=hold_id)
     if hold is None:
@@ -91,22 +113,20 @@ def export_hold(
         needs_purpose=True,
         parameters=parameters,
     )
-    if not evidence_number.strip():
-        raise InvalidInputError("not exported:", [Problem("evidence number", "is required")])
-    check_destination(destination)
+    destination = check_destination(destination)
     with rt.engine.connect() as conn:
         reads = find_reads(conn, hold_id=hold_id)
     exported_at = rt.clock.now()
     custody = _custody(hold, actor=actor, evidence_number=evidence_number, at=exported_at)
-    images, manifest_sha = write_package(rt, destination, reads, custody)
-    with rt.engine.begin() as conn:
+
+    def record_export(conn: Connection, manifest_sha: str) -> None:
         add_export(
             conn,
             hold_id=hold_id,
             evidence_number=evidence_number,
             exported_by=actor.name,
             exported_at=exported_at,
-            destination=str(destination.resolve()),
+            destination=str(destination),
             read_count=len(reads),
             manifest_sha256=manifest_sha,
         )
@@ -120,61 +140,96 @@ def export_hold(
             parameters={**parameters, "manifest_sha256": manifest_sha},
             result_count=len(reads),
         )
+
+    images, manifest_sha = write_package(
+        rt, destination, reads, custody, record_package=record_export
+    )
     return ExportResult(destination, len(reads), images, manifest_sha)
 
 
-def check_destination(destination: Path) -> None:
-    """Refuse a destination folder that holds files already."""
-    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
-        raise InvalidInputError(
-            "not exported:", [Problem("destination", f"{destination} is not an empty folder")]
-        )
+def check_destination(destination: Path) -> Path:
+    """Return the destination as an absolute path; refuse one that cannot be a new package.
+
+    A package goes into a new folder, or an empty one other than the current folder (which
+    cannot be replaced under the person standing in it).
+    """
+    problem = _destination_problem(destination)
+    if problem is None:
+        target = destination.expanduser().absolute()
+        try:
+            target = target.resolve()
+            cwd = Path.cwd().resolve()
+        except (OSError, RuntimeError) as exc:  # a loop of links, a vanished current folder
+            problem = f"{destination} cannot be resolved: {exc}"
+        else:
+            if target == cwd or target in cwd.parents:
+                problem = f"{destination} is the current folder or holds it; name a new folder"
+            elif target.exists() and (not target.is_dir() or any(target.iterdir())):
+                problem = f"{destination} is not an empty folder"
+    if problem is not None:
+        raise InvalidInputError("nothing written:", [Problem("destination", problem)])
+    return target
 
 
 def write_package(
-    rt: Runtime, destination: Path, reads: list[Read], custody: dict[str, Any]
+    rt: Runtime,
+    destination: Path,
+    reads: list[Read],
+    custody: dict[str, Any],
+    *,
+    record_package: Callable[[Connection, str], None],
 ) -> tuple[int, str]:
     """Write reads, images, a custody record and the manifest; return (images, manifest hash).
 
-    The package is built beside the destination and renamed at the end: a failed export
-    leaves nothing half-done.
+    The package is built beside the destination and moved into place inside the transaction
+    in which record_package(conn, manifest hash) records it: a failure at any step leaves
+    neither files nor a record behind.
     """
-    staging = destination.with_name(f".{destination.name}.partial")
-    shutil.rmtree(staging, ignore_errors=True)
+    staging = destination.with_name(f".{destination.name}.{secrets.token_hex(4)}.partial")
+    placed = False
     try:
+        make_private_dir(staging)
         images = _write_reads(rt, staging, reads)
         _write_json(staging / CUSTODY, {**custody, "reads": len(reads), "images": images})
         manifest_sha = _write_manifest(staging)
-        if destination.exists():
-            destination.rmdir()
-        staging.rename(destination)
-    except BaseException:
+        with rt.engine.begin() as conn:
+            record_package(conn, manifest_sha)
+            # Last in the transaction: a move that fails rolls the record back.
+            staging.rename(destination)
+            placed = True
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if placed:  # the record did not commit: no package without its record
+            shutil.rmtree(destination, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise InvalidInputError(
+                "nothing written:", [Problem("destination", f"{destination}: {exc.strerror}")]
+            ) from None
+        if isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError):
+            first_line = str(exc.orig).splitlines()[0] if str(exc.orig) else type(exc).__name__
+            raise ServiceError(
+                f"nothing written: the database refused the record ({first_line})"
+            ) from None
         raise
     return images, manifest_sha
 
 
 def verify_export(folder: Path) -> ExportCheck:
     """Check every file of an export against its manifest and name what changed."""
-    manifest_path = folder / MANIFEST
+    raw, listed = _read_manifest(folder)
     try:
-        raw = manifest_path.read_bytes()
-        listed: dict[str, str] = json.loads(raw)["files"]
-    except FileNotFoundError:
+        present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+        present.discard(MANIFEST)
+        changed = sorted(
+            name
+            for name, digest in listed.items()
+            if name in present and _sha256(folder / name) != digest
+        )
+    except OSError as exc:
         raise InvalidInputError(
-            f"{folder} is not an export:", [Problem(MANIFEST, "missing")]
+            f"{folder} cannot be checked:",
+            [Problem(str(exc.filename or folder), exc.strerror or str(exc))],
         ) from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInputError(
-            f"{folder}: the manifest cannot be read:", [Problem(MANIFEST, str(exc))]
-        ) from None
-    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    present.discard(MANIFEST)
-    changed = sorted(
-        name
-        for name, digest in listed.items()
-        if name in present and _sha256(folder / name) != digest
-    )
     return ExportCheck(
         manifest_sha256=hashlib.sha256(raw).hexdigest(),
         files_checked=len(listed),
@@ -184,8 +239,108 @@ def verify_export(folder: Path) -> ExportCheck:
     )
 
 
+def verify_recorded_export(rt: Runtime, actor: Actor, folder: Path) -> ExportCheck:
+    """Check an export against its manifest and the manifest against the store's record of it.
+
+    A manifest written again after the files were changed matches the files, but not the
+    hash recorded when the package was made.
+    """
+    authorize(rt, actor, Action.VIEW_HOLDS, parameters={"folder": str(folder)})
+    check = verify_export(folder)
+    with rt.engine.begin() as conn:
+        found = find_package(conn, manifest_sha256=check.manifest_sha256)
+        record(
+            conn,
+            rt,
+            actor,
+            "verify_export",
+            parameters={
+                "manifest_sha256": check.manifest_sha256,
+                "on_record": found is not None,
+                "files_match": check.ok,
+            },
+            result_count=check.files_checked,
+        )
+    return replace(check, record=found)
+
+
+def _read_manifest(folder: Path) -> tuple[bytes, dict[str, str]]:
+    """Return the manifest's bytes and its files, refusing anything but what export writes."""
+    path = folder / MANIFEST
+
+    def refuse(problem: str) -> InvalidInputError:
+        return InvalidInputError(
+            f"{folder}: the manifest cannot be used:", [Problem(MANIFEST, problem)]
+        )
+
+    if not path.is_file():
+        raise InvalidInputError(f"{folder} is not an export:", [Problem(MANIFEST, "missing")])
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MANIFEST_MAX_BYTES + 1)
+    except OSError as exc:
+        raise refuse(f"cannot be read: {exc.strerror}") from None
+    if len(raw) > MANIFEST_MAX_BYTES:
+        raise refuse(f"is larger than {MANIFEST_MAX_BYTES // (1024 * 1024)} MiB")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise refuse("is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise refuse(f"is not JSON: {exc}") from None
+    except RecursionError:
+        raise refuse("is nested too deeply to be a manifest") from None
+    if not isinstance(data, dict) or data.get("algorithm") != "sha256":
+        raise refuse('is not an object with "algorithm": "sha256"')
+    listed = data.get("files")
+    if not isinstance(listed, dict):
+        raise refuse('has no "files" object of names and SHA-256 hashes')
+    problems = [p for name, digest in listed.items() if (p := _entry_problem(name, digest))]
+    if problems:
+        raise refuse(f"{len(problems)} entries are not a file name and a hash: {problems[0]}")
+    return raw, listed
+
+
+def _entry_problem(name: str, digest: object) -> str | None:
+    parts = name.split("/")
+    if name == MANIFEST or not name or any(p in {"", ".", ".."} for p in parts) or "\0" in name:
+        return f"{name[:80]!r} is not a file name inside the folder"
+    if not isinstance(digest, str) or len(digest) != 64 or digest.strip("0123456789abcdef"):
+        return f"{name[:80]!r} has no SHA-256 hash"
+    return None
+
+
+def _destination_problem(destination: Path) -> str | None:
+    text = str(destination)
+    if not text or "\0" in text:
+        return "is not a folder name"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{text.encode('utf-8', 'replace').decode()} is not a UTF-8 name"
+    return None
+
+
+def _check_text(label: str, value: str, length: int, *, required: bool) -> None:
+    """Refuse what the exports table cannot hold, before anything is written."""
+    problem = None
+    if required and not value.strip():
+        problem = "is required"
+    elif len(value) > length:
+        problem = f"is {len(value)} characters; at most {length} are kept"
+    elif any(ord(c) < 32 or ord(c) == 127 for c in value):
+        problem = "holds control characters"
+    else:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            problem = "is not UTF-8 text"
+    if problem:
+        raise InvalidInputError("not exported:", [Problem(label, problem)])
+
+
 def _write_reads(rt: Runtime, folder: Path, reads: list[Read]) -> int:
-    (folder / "images").mkdir(parents=True)
+    make_private_dir(folder / "images")
     rows: list[dict[str, Any]] = []
     images = 0
     for read in reads:
@@ -201,12 +356,12 @@ def _write_reads(rt: Runtime, folder: Path, reads: list[Read]) -> int:
                     [Problem(f"read {read.id} {label}", str(exc))],
                 ) from None
             name = f"images/{read.id}_{label}{suffix_for(data)}"
-            (folder / name).write_bytes(data)
+            write_private(folder / name, data, exclusive=True)
             row[f"{label}_image"] = name
             images += 1
         rows.append(row)
     _write_json(folder / "reads.json", rows)
-    with (folder / "reads.csv").open("w", newline="", encoding="utf-8") as f:
+    with open_private(folder / "reads.csv", "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=READ_FIELDS)
         writer.writeheader()
         for row in rows:
@@ -260,12 +415,12 @@ def _write_manifest(folder: Path) -> str:
         if p.is_file()
     }
     raw = json.dumps({"algorithm": "sha256", "files": files}, indent=2, sort_keys=True).encode()
-    (folder / MANIFEST).write_bytes(raw)
+    write_private(folder / MANIFEST, raw, exclusive=True)
     return hashlib.sha256(raw).hexdigest()
 
 
 def _write_json(path: Path, data: object) -> None:
-    path.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+    write_private(path, json.dumps(data, indent=2, sort_keys=True).encode(), exclusive=True)
 
 
 def _sha256(path: Path) -> str:

@@ -11,7 +11,9 @@ from platewarden.services.audit import authorize, record
 from platewarden.services.errors import InvalidInputError, NotFoundError, Problem
 from platewarden.services.runtime import Runtime
 from platewarden.store import holds as store
+from platewarden.store.engine import fits_column
 from platewarden.store.reads import find_reads
+from platewarden.store.schema import reads
 
 
 def create_hold(
@@ -129,7 +131,9 @@ def get_hold(rt: Runtime, actor: Actor, *, hold_id: int) -> Hold:
 
 def _select(conn: Connection, selection: HoldSelection) -> list[int]:
     if selection.read_ids:
-        found = {r.id for r in find_reads(conn, ids=selection.read_ids)}
+        # An id beyond the column's range cannot be stored: it is missing, not an overflow.
+        storable = [i for i in selection.read_ids if fits_column(conn, reads.c.id, i)]
+        found = {r.id for r in find_reads(conn, ids=storable)} if storable else set()
         missing = sorted(set(selection.read_ids) - found)
         if missing:
             raise InvalidInputError(

@@ -11,6 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection
+
 from platewarden.domain import (
     Actor,
     AgencyType,
@@ -243,6 +245,7 @@ def _narrowing_problems(asked: ShareScope, approved: ShareScope) -> list[Problem
 
 def fulfil(rt: Runtime, actor: Actor, *, request_id: int, destination: Path) -> ShareRequest:
     """Export exactly the approved scope, with hashes and a record of the release."""
+    authorize(rt, actor, Action.FULFIL_SHARING, parameters={"request": request_id})
     request = _get(rt, request_id)
     authorize(
         rt,
@@ -261,7 +264,7 @@ def fulfil(rt: Runtime, actor: Actor, *, request_id: int, destination: Path) -> 
                 )
             ],
         )
-    check_destination(destination)
+    destination = check_destination(destination)
     reads = _select(rt, request.approved_scope)
     now = rt.clock.now()
     gone = max(0, (request.reads_at_approval or 0) - len(reads))
@@ -282,8 +285,8 @@ def fulfil(rt: Runtime, actor: Actor, *, request_id: int, destination: Path) -> 
         },
         "custody": [{"event": "released", "by": actor.name, "at": now.isoformat()}],
     }
-    _, manifest_sha = write_package(rt, destination, reads, release)
-    with rt.engine.begin() as conn:
+
+    def record_release(conn: Connection, manifest_sha: str) -> None:
         store.update_request(
             conn,
             request_id=request_id,
@@ -310,6 +313,8 @@ def fulfil(rt: Runtime, actor: Actor, *, request_id: int, destination: Path) -> 
                 "no_longer_kept": gone,
             },
         )
+
+    write_package(rt, destination, reads, release, record_package=record_release)
     return _get(rt, request_id)
 
 
@@ -401,6 +406,7 @@ def request_out(
 
 def import_response(rt: Runtime, actor: Actor, *, request_id: int, file: Path) -> ImportResult:
     """Import the reads another system sent back, tagged with their source and our request."""
+    authorize(rt, actor, Action.INGEST, parameters={"request": request_id})
     request = _get(rt, request_id)
     if request.direction != OUTGOING or request.status != ShareStatus.PENDING:
         raise InvalidInputError(

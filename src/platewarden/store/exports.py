@@ -1,10 +1,33 @@
 """The record of evidence exports (chain of custody on our side)."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Column, Connection, String, insert, select
 
-from platewarden.store.schema import exports
+from platewarden.store.schema import exports, share_requests
+
+
+def _length(column: Column[str]) -> int:
+    if not isinstance(column.type, String) or column.type.length is None:
+        raise TypeError(f"{column} has no length")
+    return column.type.length
+
+
+# What the table keeps: longer values are refused before a package is written.
+EVIDENCE_NUMBER_LENGTH = _length(exports.c.evidence_number)
+EXPORTED_BY_LENGTH = _length(exports.c.exported_by)
+
+
+@dataclass(frozen=True)
+class PackageRecord:
+    """The store's record of a package written to disk: an evidence export or a release."""
+
+    kind: str  # "evidence export" or "sharing release"
+    id: int
+    label: str  # the evidence number, or the agency the release went to
+    by: str
+    at: datetime
 
 
 def add_export(
@@ -29,3 +52,33 @@ def add_export(
         "manifest_sha256": manifest_sha256,
     }
     return conn.execute(insert(exports).values(values).returning(exports.c.id)).scalar_one()
+
+
+def find_package(conn: Connection, *, manifest_sha256: str) -> PackageRecord | None:
+    """Return the export or sharing release whose manifest had this hash, or None."""
+    row = conn.execute(
+        select(
+            exports.c.id, exports.c.evidence_number, exports.c.exported_by, exports.c.exported_at
+        )
+        .where(exports.c.manifest_sha256 == manifest_sha256)
+        .order_by(exports.c.id)
+    ).first()
+    if row is not None:
+        return PackageRecord(
+            "evidence export", row.id, row.evidence_number, row.exported_by, row.exported_at
+        )
+    row = conn.execute(
+        select(
+            share_requests.c.id,
+            share_requests.c.agency,
+            share_requests.c.fulfilled_by,
+            share_requests.c.fulfilled_at,
+        )
+        .where(share_requests.c.manifest_sha256 == manifest_sha256)
+        .order_by(share_requests.c.id)
+    ).first()
+    if row is not None:
+        return PackageRecord(
+            "sharing release", row.id, row.agency, row.fulfilled_by or "", row.fulfilled_at
+        )
+    return None

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from platewarden.domain import Hold, HoldKind, HoldSelection, PreservationRequest
+from platewarden.store.engine import fits_column
 from platewarden.store.schema import hold_reads, holds
 
 
@@ -45,6 +46,8 @@ def release_hold(
     conn: Connection, *, hold_id: int, released_by: str, released_at: datetime, reason: str
 ) -> bool:
     """Mark an active hold released; return False when it was not active."""
+    if not fits_column(conn, holds.c.id, hold_id):
+        return False
     result = conn.execute(
         update(holds)
         .where(holds.c.id == hold_id, holds.c.released_at.is_(None))
@@ -55,6 +58,8 @@ def release_hold(
 
 def get_hold(conn: Connection, *, hold_id: int) -> Hold | None:
     """Return a hold by id, or None."""
+    if not fits_column(conn, holds.c.id, hold_id):
+        return None
     row = conn.execute(select(holds).where(holds.c.id == hold_id)).mappings().first()
     return _hold(row) if row else None
 
