@@ -245,7 +245,12 @@ def read_problems(
 
 def _is_number(value: object) -> bool:
     """True for a finite int or float; a bool is not a number here."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def _type_problems(read: NewRead) -> list[str]:
