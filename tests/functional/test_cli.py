@@ -293,3 +293,24 @@ def test_a_policy_with_wrong_types_or_an_untrained_role_is_not_applied(
         assert refused.exit_code == 1, refused.output
         assert named in " ".join(refused.output.split())
     assert "days = 90" in run("policy", "show").output
+
+
+def test_first_run_puts_the_agencys_policy_in_force_before_the_first_administrator(
+    run: Run, tmp_path: Path
+) -> None:
+    agency = tmp_path / "agency.toml"
+    agency.write_text(DEFAULT_POLICY_FILE.read_text("utf-8").replace("days = 90", "days = 30"))
+    args = ["first-run", "--username", "chief", "--full-name", "C", "--course-completed"]
+    created = CliRunner().invoke(
+        app, [*args, "2026-01-05", "--policy", str(agency)], input="Tr0ub4dor&3-Helena\n" * 2
+    )
+    assert created.exit_code == 0, created.output
+    assert "policy version 2 in force" in created.output
+    again = CliRunner().invoke(
+        app, [*args, "2026-01-05", "--policy", str(agency)], input="Tr0ub4dor&3-Helena\n" * 2
+    )
+    assert again.exit_code == 1
+    assert "the first administrator exists already" in again.output
+    rt = open_runtime(get_settings())
+    assert (rt.policy.retention.days, rt.policy_version) == (30, 2)
+    rt.close()

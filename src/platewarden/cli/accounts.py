@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,7 +17,8 @@ from platewarden.cli.context import (
 )
 from platewarden.cli.holds import parse_time, required_time
 from platewarden.policy.access import Role
-from platewarden.services import auth, members
+from platewarden.policy.model import read_policy_text
+from platewarden.services import auth, members, policies
 
 users = typer.Typer(
     help="Members: add, list, show, deactivate, reset passwords, second factor.",
@@ -41,10 +43,18 @@ def first_run(
     course_completed: Annotated[
         str, typer.Option(help="When they completed the ALPR administrator course (ISO date).")
     ],
+    policy: Annotated[
+        Path | None,
+        typer.Option(help="The agency's policy file, put in force before anything else."),
+    ] = None,
 ) -> None:
     """Create the first administrator of a new system (only while there are no members)."""
     password = _password()
     with opened_runtime() as rt:
+        if policy is not None:
+            text = read_policy_text(policy)
+            version = policies.apply_first_run_policy(rt, text, source=str(policy.resolve()))
+            console.print(f"policy version {version.version} in force: {policy}")
         member, enrollment = members.create_first_administrator(
             rt,
             username=username,

@@ -6,10 +6,14 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from typer._click.core import Context as ClickContext  # Typer vendors click: its Context
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from platewarden.domain import Actor
 from platewarden.policy import PolicyError
@@ -78,8 +82,46 @@ def cli_errors() -> Iterator[None]:
         errors.print(f"[red]cannot start:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
     except OperationalError as exc:
-        errors.print(f"[red]database unavailable:[/red] {exc.orig}", highlight=False)
+        errors.print(f"[red]database unavailable:[/red] {first_line(exc.orig)}", highlight=False)
         raise typer.Exit(2) from None
+
+
+class GuardedGroup(TyperGroup):
+    """The root command: whatever a command did not foresee ends in one line, not a traceback.
+
+    A database error is named by its first line only: later lines (PostgreSQL's DETAIL) can
+    quote the values of a row, which hold plates. PLATEWARDEN_DEBUG=1 shows the traceback.
+    """
+
+    def invoke(self, ctx: ClickContext) -> Any:
+        """Run the command, turning an unforeseen exception into a message and exit code 3."""
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException):
+            raise
+        except Exception as exc:
+            if os.environ.get("PLATEWARDEN_DEBUG") == "1":
+                raise
+            if isinstance(exc, DBAPIError):
+                told = f"database error: {first_line(exc.orig)}"
+            else:
+                told = f"internal error ({type(exc).__name__}): {first_line(exc)}"
+            errors.print(
+                f"[red]failed:[/red] {told} (please report it with the command you ran)",
+                highlight=False,
+                markup=True,
+            )
+            raise typer.Exit(3) from None
+
+
+def first_line(exc: object, limit: int = 160) -> str:
+    """Return the first line of an error's text, cut to a length a terminal shows at once."""
+    try:
+        text = str(exc)
+    except Exception:
+        text = ""
+    line = text.splitlines()[0] if text else ""
+    return (line[:limit] + "…") if len(line) > limit else line or "(no message)"
 
 
 @contextmanager

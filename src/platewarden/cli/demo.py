@@ -130,12 +130,12 @@ def _run(folder: Path, rng: random.Random) -> None:
     )
 
     export_dir = folder / "evidence-E-2026-0117"
-    result = export_hold(
+    exported = export_hold(
         rt, operator, hold_id=hold.id, evidence_number="E-2026-0117", destination=export_dir
     )
     console.print(
-        f"Exported hold {hold.id} to {export_dir}: {result.read_count} reads, "
-        f"{result.image_count} images; manifest SHA-256 {result.manifest_sha256[:16]}…"
+        f"Exported hold {hold.id} to {export_dir}: {exported.read_count} reads, "
+        f"{exported.image_count} images; manifest SHA-256 {exported.manifest_sha256[:16]}…"
     )
     check = verify_export(export_dir)
     console.print(f"verify-export: {check.files_checked} files match the manifest.")

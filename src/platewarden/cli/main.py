@@ -28,10 +28,14 @@ from platewarden.cli import (
     sharing,
     vision,
 )
+from platewarden.cli.context import GuardedGroup
 from platewarden.settings import CONFIG_ENV
 
 app = typer.Typer(
-    help="Platewarden: license plate reader and ALPR policy enforcement.", no_args_is_help=True
+    help="Platewarden: license plate reader and ALPR policy enforcement.",
+    no_args_is_help=True,
+    cls=GuardedGroup,
+    pretty_exceptions_enable=False,
 )
 
 

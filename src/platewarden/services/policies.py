@@ -13,9 +13,12 @@ from platewarden.policy import Policy, PolicyError
 from platewarden.policy.access import Action
 from platewarden.policy.model import parse_policy
 from platewarden.services.audit import authorize, record
-from platewarden.services.errors import InvalidInputError, Problem
-from platewarden.services.installation import POLICY_ACTION, text_sha256
+from platewarden.services.errors import AccessDeniedError, InvalidInputError, Problem
+from platewarden.services.installation import POLICY_ACTION, policy_audit_entry, text_sha256
+from platewarden.services.members import FIRST_RUN
 from platewarden.services.runtime import Runtime
+from platewarden.store.audit import append_audit
+from platewarden.store.members import count_members
 from platewarden.store.policies import PolicyVersion, add_policy, latest_policy, list_policies
 
 
@@ -116,6 +119,32 @@ def apply_policy(
                 "changes": [str(change)[:300] for change in changes],
             },
         )
+    rt.policy, rt.policy_version = proposed, version.version
+    return version
+
+
+def apply_first_run_policy(rt: Runtime, text: str, *, source: str) -> PolicyVersion:
+    """Put the policy named at `first-run` in force; only while the system has no member."""
+    proposed = _checked(text, source)
+    with rt.engine.begin() as conn:
+        if count_members(conn):
+            raise AccessDeniedError(
+                "the first administrator exists already: an administrator applies a policy "
+                "with `platewarden policy apply`"
+            )
+        current = latest_policy(conn)
+        assert current is not None
+        version = PolicyVersion(
+            current.version + 1,
+            text_sha256(text),
+            text,
+            source[-200:],
+            rt.clock.now(),
+            FIRST_RUN.name,
+            "named at first-run",
+        )
+        add_policy(conn, version=version)
+        append_audit(conn, entry=policy_audit_entry(version, proposed, FIRST_RUN.name))
     rt.policy, rt.policy_version = proposed, version.version
     return version
 

@@ -321,8 +321,8 @@ def fulfil(rt: Runtime, actor: Actor, *, request_id: int, destination: Path) -> 
 def _select(rt: Runtime, scope: ShareScope) -> list[Read]:
     """Return the stored reads a scope covers."""
     found: dict[int, Read] = {}
-    plates = [normalise_plate(p) for p in scope.plates] or [None]
-    cameras = list(scope.cameras) or [None]
+    plates: list[str | None] = [normalise_plate(p) for p in scope.plates] or [None]
+    cameras: list[str | None] = list(scope.cameras) or [None]
     with rt.engine.connect() as conn:
         for plate in plates:
             for camera in cameras:
