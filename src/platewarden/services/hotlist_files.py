@@ -8,11 +8,14 @@ purpose through the policy file. Bad rows are skipped and reported by line.
 
 import csv
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from platewarden.domain import normalise_plate
 from platewarden.services.errors import Problem
+from platewarden.services.ingest import CONTROL, quote
+from platewarden.store.schema import hotlist_entries
 
 ALIASES = {
     "plate": ("plate", "lic", "license", "license_plate"),
@@ -28,6 +31,10 @@ ALIASES = {
 JURISDICTION = re.compile(r"^[A-Z]{2,3}$")
 PLATE_TEXT = re.compile(r"^[A-Za-z0-9 .-]+$")  # separators are dropped; anything else is a bad row
 MAX_PLATE = 10
+# What the hotlist_entries table holds; a longer value is a bad row, not a failed INSERT.
+MAX_LENGTHS = {
+    name: hotlist_entries.c[name].type.length for name in ("plate_type", "nic", "ori", "oca")
+}
 
 
 def parse_hotlist(
@@ -39,15 +46,17 @@ def parse_hotlist(
         return [], [Problem("line 1", "the file is empty or has no header")]
     delimiter = max(",|\t", key=lines[0].count)
     reader = csv.DictReader(lines, delimiter=delimiter)
-    columns = _columns(reader.fieldnames or [])
+    try:
+        columns = _columns(reader.fieldnames or [])
+    except csv.Error as exc:
+        return [], [Problem("line 1", f"the header is not valid CSV ({exc})")]
     missing = [name for name in ("plate", "record_type") if name not in columns]
     if missing:
         known = ", ".join("/".join(a) for a in (ALIASES[m] for m in missing))
         return [], [Problem("line 1", f"the header lacks the columns: {known}")]
     entries: list[dict[str, Any]] = []
     problems: list[Problem] = []
-    for row in reader:
-        where = f"line {reader.line_num}"
+    for where, row in _rows(reader, problems):
         if None in row:
             problems.append(Problem(where, "more fields than the header has"))
             continue
@@ -57,6 +66,20 @@ def parse_hotlist(
         except ValueError as exc:
             problems.append(Problem(where, str(exc)))
     return entries, problems
+
+
+def _rows(reader: "csv.DictReader[str]", problems: list[Problem]) -> Iterator[tuple[str, dict]]:
+    """Yield (line, row); a row the csv module cannot read is a problem and the next goes on."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a field over 131,072 characters
+            # DictReader's own line_num is not updated when a row fails.
+            problems.append(Problem(f"line {reader.reader.line_num}", f"not valid CSV ({exc})"))
+            continue
+        yield f"line {reader.line_num}", row
 
 
 def _columns(header: list[str]) -> dict[str, str]:
@@ -70,19 +93,27 @@ def _columns(header: list[str]) -> dict[str, str]:
 
 
 def _entry(values: dict[str, str], record_types: dict[str, str]) -> dict[str, Any]:
+    for name, value in values.items():
+        if CONTROL.search(value):
+            raise ValueError(f"{name} {quote(value)} has a control character")
+        longest = MAX_LENGTHS.get(name)
+        if longest is not None and len(value) > longest:
+            raise ValueError(f"{name} {quote(value)} is over {longest} characters")
     plate = normalise_plate(values["plate"])
     if not plate or len(plate) > MAX_PLATE or not PLATE_TEXT.match(values["plate"]):
-        raise ValueError(f"plate {values['plate']!r} must have 1–{MAX_PLATE} letters or digits")
+        raise ValueError(
+            f"plate {quote(values['plate'])} must have 1–{MAX_PLATE} letters or digits"
+        )
     record_type = values["record_type"].lower()
     purpose = record_types.get(record_type)
     if purpose is None:
         raise ValueError(
-            f"unknown record type {values['record_type']!r} (the policy file maps: "
+            f"unknown record type {quote(values['record_type'])} (the policy file maps: "
             f"{', '.join(sorted(record_types))})"
         )
     jurisdiction = values.get("jurisdiction", "").upper() or None
     if jurisdiction and not JURISDICTION.match(jurisdiction):
-        raise ValueError(f"jurisdiction {values['jurisdiction']!r} is not a 2–3 letter code")
+        raise ValueError(f"jurisdiction {quote(values['jurisdiction'])} is not a 2–3 letter code")
     return {
         "plate": plate,
         "is_pattern": False,
@@ -108,5 +139,10 @@ def parse_date(text: str, field: str) -> datetime | None:
         else:
             moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{field} date {text!r} is not YYYY-MM-DD or YYYYMMDD") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        raise ValueError(f"{field} date {quote(text)} is not YYYY-MM-DD or YYYYMMDD") from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)  # 9999-12-31T23:59:59-14:00 is past the year 9999 in UTC
+    except OverflowError:
+        raise ValueError(f"{field} date {quote(text)} is out of range in UTC") from None
