@@ -97,14 +97,15 @@ def export_hold(
     rt: Runtime, actor: Actor, *, hold_id: int, evidence_number: str, destination: Path
 ) -> ExportResult:
     """Write a hold's reads and images to a new folder with a manifest and custody record."""
+    parameters = {"hold": hold_id, "evidence_number": evidence_number[:80]}
+    authorize(rt, actor, Action.EXPORT_EVIDENCE, parameters=parameters)  # before any look-up
     _check_text("evidence number", evidence_number, EVIDENCE_NUMBER_LENGTH, required=True)
     _check_text("your member name", actor.name, EXPORTED_BY_LENGTH, required=True)
     with rt.engine.connect() as conn:
         hold = hold_store.get_hold(conn, hold_id=hold_id)
     if hold is None:
         raise NotFoundError(f"there is no hold {hold_id}")
-    parameters = {"hold": hold_id, "evidence_number": evidence_number}
-    authorize(
+    authorize(  # and for the hold's own purpose and case
         rt,
         actor,
         Action.EXPORT_EVIDENCE,
