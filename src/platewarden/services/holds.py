@@ -13,7 +13,7 @@ from platewarden.services.runtime import Runtime
 from platewarden.store import holds as store
 from platewarden.store.engine import fits_column
 from platewarden.store.reads import find_reads
-from platewarden.store.schema import reads
+from platewarden.store.schema import reads as reads_table
 
 
 def create_hold(
@@ -132,7 +132,7 @@ def get_hold(rt: Runtime, actor: Actor, *, hold_id: int) -> Hold:
 def _select(conn: Connection, selection: HoldSelection) -> list[int]:
     if selection.read_ids:
         # An id beyond the column's range cannot be stored: it is missing, not an overflow.
-        storable = [i for i in selection.read_ids if fits_column(conn, reads.c.id, i)]
+        storable = [i for i in selection.read_ids if fits_column(conn, reads_table.c.id, i)]
         found = {r.id for r in find_reads(conn, ids=storable)} if storable else set()
         missing = sorted(set(selection.read_ids) - found)
         if missing:
