@@ -1,6 +1,7 @@
 """Settings from a TOML file and PLATEWARDEN_* environment variables; nothing built at import."""
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -10,6 +11,10 @@ from typing import Any
 from platewarden.plate_formats import check_region
 
 CONFIG_ENV = "PLATEWARDEN_CONFIG"
+MAX_SETTINGS_BYTES = 1024 * 1024  # a settings file is a few lines; a device is read no further
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class SettingsError(Exception):
@@ -89,11 +94,11 @@ def get_settings(
 
 def _parse_sources(text: str) -> dict[str, str]:
     sources: dict[str, str] = {}
-    for item in filter(None, (part.strip() for part in text.split(","))):
+    for n, item in enumerate(filter(None, (part.strip() for part in text.split(","))), start=1):
         name, sep, location = item.partition("=")
         if not sep or not name.strip() or not location.strip():
-            raise SettingsError(
-                f"PLATEWARDEN_HOTLIST_SOURCES item {item!r} is not NAME=PATH_OR_HTTPS_URL"
+            raise SettingsError(  # the item is not quoted: it may be anything, of any length
+                f"PLATEWARDEN_HOTLIST_SOURCES item {n} is not NAME=PATH_OR_HTTPS_URL"
             )
         sources[name.strip()] = location.strip()
     return sources
@@ -101,11 +106,21 @@ def _parse_sources(text: str) -> dict[str, str]:
 
 def _read_file(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as file:
+            raw = file.read(MAX_SETTINGS_BYTES + 1)
     except OSError as exc:
         raise SettingsError(f"cannot read settings file {path}: {exc.strerror or exc}") from exc
+    if len(raw) > MAX_SETTINGS_BYTES:
+        raise SettingsError(f"settings file {path} is over {MAX_SETTINGS_BYTES // 1024} KiB")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        byte = f"byte {exc.start + 1} is {raw[exc.start]:#04x}"
+        raise SettingsError(f"settings file {path} is not UTF-8 text ({byte})") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"settings file {path} is not valid TOML: {exc}") from exc
+    except RecursionError:
+        raise SettingsError(f"settings file {path} is nested too deep") from None
     known = {f.name for f in fields(Settings)}
     unknown = sorted(set(data) - known)
     if unknown:
@@ -135,4 +150,19 @@ def _read_file(path: Path) -> dict[str, Any]:
     )
     if not_text:
         raise SettingsError(f"settings file {path}: {', '.join(not_text)} must be strings")
+    _check_text(data, str(path))
     return data
+
+
+def _check_text(data: dict[str, Any], where: str) -> None:
+    """Refuse control characters (a NUL in a path fails far from the file that held it)."""
+    for key, value in data.items():
+        texts = [value] if isinstance(value, str) else []
+        if isinstance(value, dict):
+            texts = [
+                v
+                for item in value.values()
+                for v in (item.values() if isinstance(item, dict) else [item])
+            ]
+        if any(isinstance(t, str) and CONTROL.search(t) for t in texts):
+            raise SettingsError(f"settings file {where}: {key} holds a control character")
