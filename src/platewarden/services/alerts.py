@@ -255,6 +255,7 @@ def confirm_by_other_means(
     rt: Runtime, actor: Actor, *, alert_id: int, how: str, answer: str
 ) -> Alert:
     """Record the confirmation by other means (NCIC or dispatch re-check): the hit is confirmed."""
+    authorize(rt, actor, Action.HANDLE_ALERTS, parameters={"alert": alert_id})
     problems = [
         Problem(name, "is required")
         for name, v in (("how", how), ("answer", answer))
@@ -269,6 +270,7 @@ def reject(
     rt: Runtime, actor: Actor, *, alert_id: int, reason: RejectReason, note: str = ""
 ) -> Alert:
     """Reject a hit with its reason (misread, wrong jurisdiction, entry no longer valid …)."""
+    authorize(rt, actor, Action.HANDLE_ALERTS, parameters={"alert": alert_id})
     if reason == RejectReason.OTHER and not note.strip():
         raise InvalidInputError(
             "not rejected:", [Problem("note", "say why when the reason is other")]
