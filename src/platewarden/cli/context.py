@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.exc import DBAPIError, OperationalError
 from typer._click.core import Context as ClickContext  # Typer vendors click: its Context
 from typer.core import TyperGroup
@@ -76,13 +77,15 @@ def cli_errors() -> Iterator[None]:
     try:
         yield
     except ServiceError as exc:
-        errors.print(f"[red]refused:[/red] {exc}", highlight=False)
+        errors.print(f"[red]refused:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     except (SettingsError, PolicyError, DatabaseUrlError, SchemaOutOfDateError, BlobError) as exc:
-        errors.print(f"[red]cannot start:[/red] {exc}", highlight=False)
+        errors.print(f"[red]cannot start:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
     except OperationalError as exc:
-        errors.print(f"[red]database unavailable:[/red] {first_line(exc.orig)}", highlight=False)
+        errors.print(
+            f"[red]database unavailable:[/red] {escape(first_line(exc.orig))}", highlight=False
+        )
         raise typer.Exit(2) from None
 
 
@@ -107,9 +110,9 @@ class GuardedGroup(TyperGroup):
             else:
                 told = f"internal error ({type(exc).__name__}): {first_line(exc)}"
             errors.print(
-                f"[red]failed:[/red] {told} (please report it with the command you ran)",
+                f"[red]failed:[/red] {escape(told)} (please report it with the command you ran)",
                 highlight=False,
-                markup=True,
+                soft_wrap=True,
             )
             raise typer.Exit(3) from None
 
@@ -130,7 +133,7 @@ def opened_runtime() -> Iterator[Runtime]:
     with cli_errors():
         rt = open_runtime(get_settings())
         for notice in rt.notices:
-            errors.print(f"[yellow]note:[/yellow] {notice}", highlight=False)
+            errors.print(f"[yellow]note:[/yellow] {escape(notice)}", highlight=False)
         try:
             yield rt
         finally:

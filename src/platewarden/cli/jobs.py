@@ -3,6 +3,7 @@
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from platewarden.cli.context import console, console_actor, opened_runtime
 from platewarden.jobs.registry import JOBS, serve
@@ -25,7 +26,7 @@ def run(name: Annotated[str, typer.Argument(help="A job's name (see `jobs list`)
     """Run one job now as the member logged on, with their own permissions."""
     job = JOBS.get(name)
     if job is None:
-        console.print(f"[red]refused:[/red] no job {name!r}; jobs: {', '.join(JOBS)}")
+        console.print(f"[red]refused:[/red] no job {escape(repr(name))}; jobs: {', '.join(JOBS)}")
         raise typer.Exit(1)
     with opened_runtime() as rt:
         console.print(f"{name}: {job.run(rt, console_actor(rt))}", highlight=False)
