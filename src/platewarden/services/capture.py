@@ -12,6 +12,8 @@ import cv2
 import numpy as np
 
 from platewarden.domain import Actor, Alternative, NewRead
+from platewarden.policy.access import Action
+from platewarden.services.audit import authorize
 from platewarden.services.errors import Problem
 from platewarden.services.ingest import IngestResult, ingest_reads
 from platewarden.services.runtime import Runtime
@@ -58,17 +60,20 @@ def ingest_frames(
     rt: Runtime, actor: Actor, reader: PlateReader, *, camera: str, frames: Sequence[Frame]
 ) -> CaptureResult:
     """Read the plates of each frame and ingest them; a bad frame is reported, the rest go on."""
+    # Before any frame is decoded or any model runs: a member who may not ingest gets nothing.
+    authorize(rt, actor, Action.INGEST, parameters={"frames": len(frames), "camera": camera})
     reads: list[NewRead] = []
     problems: list[Problem] = []
     for frame in frames:
         try:
             image = decode_image(frame.image)
+            found = reader.recognize(image)
+            stored_frame = _storable(frame.image, image)
+            reads += [_read(frame, plate, n, camera, stored_frame) for n, plate in enumerate(found)]
         except ImageError as exc:
             problems.append(Problem(frame.name or frame.frame_id, str(exc)))
-            continue
-        stored_frame = _storable(frame.image, image)
-        for n, plate in enumerate(reader.recognize(image)):
-            reads.append(_read(frame, plate, n, camera, stored_frame))
+        except cv2.error:  # the reader failed on this image: the others still go on
+            problems.append(Problem(frame.name or frame.frame_id, "the plates could not be read"))
     result = ingest_reads(rt, actor, reads) if reads else IngestResult(0, 0, 0)
     return CaptureResult(len(frames), len(reads), result, problems)
 
@@ -125,6 +130,9 @@ def ingest_video(
     Each pass is stored with the frame of its best read and that read's crop, at the time of
     that frame; a pass sent again (the same video and start time) stores nothing twice.
     """
+    authorize(
+        rt, actor, Action.INGEST, parameters={"camera": camera}
+    )  # a stream URL may hold a password
     stats = VideoStats()
     tracker: PlateTracker | None = None
     shots: dict[int, tuple[int, bytes]] = {}  # id of a read -> (frame index, JPEG of the frame)
