@@ -7,6 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import cv2
 import typer
 
 from platewarden.cli.context import cli_errors, errors
@@ -142,12 +143,13 @@ def read(
     for image_path in _images(path):
         try:
             reads = recognizer.recognize(load_image(image_path))
-        except ImageError as exc:
+        except (ImageError, cv2.error) as exc:  # one line for this image; the others go on
             failed += 1
+            reason = str(exc) if isinstance(exc, ImageError) else "the plates could not be read"
             _emit(
-                {"kind": "error", "source": str(image_path), "error": str(exc)},
+                {"kind": "error", "source": str(image_path), "error": reason},
                 as_json,
-                f"{image_path}: error: {exc}",
+                f"{image_path}: error: {reason}",
             )
             continue
         for r in reads:
