@@ -99,8 +99,6 @@ def export_hold(
     """Write a hold's reads and images to a new folder with a manifest and custody record."""
     parameters = {"hold": hold_id, "evidence_number": evidence_number[:80]}
     authorize(rt, actor, Action.EXPORT_EVIDENCE, parameters=parameters)  # before any look-up
-    _check_text("evidence number", evidence_number, EVIDENCE_NUMBER_LENGTH, required=True)
-    _check_text("your member name", actor.name, EXPORTED_BY_LENGTH, required=True)
     with rt.engine.connect() as conn:
         hold = hold_store.get_hold(conn, hold_id=hold_id)
     if hold is None:
@@ -114,6 +112,8 @@ def export_hold(
         needs_purpose=True,
         parameters=parameters,
     )
+    _check_text("evidence number", evidence_number, EVIDENCE_NUMBER_LENGTH, required=True)
+    _check_text("your member name", actor.name, EXPORTED_BY_LENGTH, required=True)
     destination = check_destination(destination)
     with rt.engine.connect() as conn:
         reads = find_reads(conn, hold_id=hold_id)
