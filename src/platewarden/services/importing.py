@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from platewarden.domain import Actor, Alternative, NewRead, ReadSource
+from platewarden.policy.access import Action
+from platewarden.services.audit import authorize
 from platewarden.services.errors import InvalidInputError, Problem
 from platewarden.services.ingest import (
     CONTROL,
@@ -58,6 +60,8 @@ def import_reads_file(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Check a file of reads, then ingest it in batches; re-importing it stores nothing twice."""
+    # Before the file is read: a member who may not ingest learns nothing about its content.
+    authorize(rt, actor, Action.INGEST, parameters={"file": path.name})
     if (
         not source_name.strip()
         or len(source_name) > MAX_SOURCE_LENGTH
