@@ -1,6 +1,5 @@
 """Members and access: `first-run`, `login`, `logout`, `whoami`, `user` and `training`."""
 
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
@@ -19,6 +18,7 @@ from platewarden.cli.holds import parse_time, required_time
 from platewarden.policy.access import Role
 from platewarden.policy.model import read_policy_text
 from platewarden.services import auth, members, policies
+from platewarden.store.files import make_private_dir, write_private_text
 
 users = typer.Typer(
     help="Members: add, list, show, deactivate, reset passwords, second factor.",
@@ -90,10 +90,8 @@ def login(
             bound_to=console_binding(rt),
         )
         path = session_file(rt)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(session.token)
+        make_private_dir(path.parent)
+        write_private_text(path, session.token)
     roles = _roles(session.actor.roles) or "none in force"
     console.print(f"logged on as {session.actor.name}; roles in force: {roles}")
     for role, why in session.actor.untrained:

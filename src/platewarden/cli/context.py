@@ -23,7 +23,7 @@ from platewarden.services.auth import LogonError, has_members, resume
 from platewarden.services.errors import ServiceError
 from platewarden.services.runtime import Runtime, SchemaOutOfDateError, open_runtime
 from platewarden.settings import SettingsError, get_settings
-from platewarden.store.blobs import BlobError
+from platewarden.store.blobs import BlobError, MasterKeyError
 from platewarden.store.engine import DatabaseUrlError
 
 console = Console()
@@ -79,7 +79,13 @@ def cli_errors() -> Iterator[None]:
     except ServiceError as exc:
         errors.print(f"[red]refused:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
-    except (SettingsError, PolicyError, DatabaseUrlError, SchemaOutOfDateError, BlobError) as exc:
+    except BlobError as exc:
+        if isinstance(exc, MasterKeyError):
+            errors.print(f"[red]cannot start:[/red] {escape(str(exc))}", highlight=False)
+            raise typer.Exit(2) from None
+        errors.print(f"[red]image unreadable:[/red] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
+    except (SettingsError, PolicyError, DatabaseUrlError, SchemaOutOfDateError) as exc:
         errors.print(f"[red]cannot start:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
     except OperationalError as exc:

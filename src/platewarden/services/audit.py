@@ -64,17 +64,28 @@ def record(
     parameters: dict[str, Any] | None = None,
     result_count: int | None = None,
 ) -> int:
-    """Append an audit record in the caller's transaction, so it commits with the work."""
+    """Append an audit record in the caller's transaction, so it commits with the work.
+
+    What a caller typed (a refused case number, a user name) is recorded as given, but made
+    printable and cut to its column: the record of a refusal must never fail to be written.
+    """
     entry = AuditEntry(
         at=rt.clock.now(),
-        actor=actor.name,
+        actor=_fit(actor.name, 100) or "?",
         action=str(action),
         outcome=outcome,
-        reason=reason,
-        purpose=purpose,
-        case_number=case_number,
+        reason=_fit(reason, 4000) or "",
+        purpose=_fit(purpose, 64),
+        case_number=_fit(case_number, 64),
         parameters=parameters,
         result_count=result_count,
-        client_address=actor.client_address,
+        client_address=_fit(actor.client_address, 64),
     )
     return append_audit(conn, entry=entry)
+
+
+def _fit(value: str | None, length: int) -> str | None:
+    if value is None:
+        return None
+    printable = "".join(ch if ch.isprintable() else "?" for ch in value[: length + 1])
+    return printable if len(printable) <= length else printable[: length - 1] + "…"

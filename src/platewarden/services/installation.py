@@ -23,6 +23,7 @@ from platewarden.policy import Policy, PolicyError
 from platewarden.policy.model import parse_policy, read_policy_text
 from platewarden.settings import Settings
 from platewarden.store.audit import AuditEntry, append_audit
+from platewarden.store.files import make_private_dir, write_private
 from platewarden.store.policies import (
     Installation,
     PolicyVersion,
@@ -143,11 +144,9 @@ def policy_audit_entry(version: PolicyVersion, policy: Policy, actor: str) -> Au
 def _write_pending_key(settings: Settings, key: str) -> Path:
     pending = settings.data_dir / f".service.key.{os.getpid()}"
     try:
-        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_dir(settings.data_dir)
         pending.unlink(missing_ok=True)
-        fd = os.open(pending, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as file:
-            file.write(key + "\n")
+        write_private(pending, (key + "\n").encode(), exclusive=True)
     except OSError as exc:
         raise ServiceKeyError(
             f"cannot write the service key in {settings.data_dir}: {exc.strerror or exc}"

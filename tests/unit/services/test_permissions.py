@@ -16,6 +16,7 @@ from platewarden.services import (
     hotlists,
     maintenance,
     members,
+    policies,
     purge,
     sharing,
 )
@@ -93,6 +94,11 @@ CALLS: list[tuple[Action, Call]] = [
         lambda rt, a: search_reads(rt, a, SearchQuery("major_crime", "26-1", plate="ABC12*")),
     ),
     (Action.MANAGE_MEMBERS, members.list_members),
+    (Action.VIEW_POLICY, policies.policy_history),
+    (
+        Action.MANAGE_POLICY,
+        lambda rt, a: policies.preview_policy(rt, a, "not = [toml", source="walk.toml"),
+    ),
     (
         Action.MANAGE_TRAINING,
         lambda rt, a: members.record_training(
