@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from platewarden.cli.context import GuardedGroup, cli_errors
 from platewarden.services.errors import ServiceError
 from platewarden.store.engine import make_engine
+from tests.functional.conftest import Run
 
 
 def guarded(action: typer.models.CommandFunctionType) -> typer.Typer:
@@ -74,3 +75,34 @@ def test_a_refusal_quoting_brackets_prints_them_as_typed() -> None:
     result = CliRunner().invoke(guarded(refuse), ["go"])
     assert result.exit_code == 1
     assert "refused: plate '[/red]ABC[b]' is not a plate" in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("alerts", "show"),
+        ("alerts", "confirm", "{id}", "--visual"),
+        ("alerts", "reject", "{id}", "--reason", "misread"),
+        ("alerts", "outcome", "{id}", "--outcome", "stop_made"),
+        ("hold", "show"),
+        ("hold", "release", "{id}", "--reason", "done"),
+        ("hotlist", "show"),
+        ("hotlist", "remove", "{id}", "--reason", "cleared"),
+        ("share", "show"),
+        ("share", "approve", "{id}", "--reason", "lawful"),
+        ("share", "deny", "{id}", "--reason", "no"),
+        ("audit", "report"),
+    ],
+    ids=" ".join,
+)
+@pytest.mark.parametrize("number", ["99999999999999999999", "0", "2147483648"])
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # refused before any query
+def test_a_record_number_no_column_holds_is_an_invalid_value(
+    run: Run, command: tuple[str, ...], number: str
+) -> None:
+    args = [a.replace("{id}", number) for a in command]
+    if "{id}" not in command:
+        args.append(number)
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert "Invalid value" in result.output

@@ -6,14 +6,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from platewarden.cli.context import console, console_actor, opened_runtime
+from platewarden.cli.context import RecordId, console, console_actor, opened_runtime
 from platewarden.cli.images import image_folder, save_file
 from platewarden.domain import Alert, AlertStatus, Outcome, RejectReason
 from platewarden.image_format import suffix_for
 from platewarden.services import alerts
 
 # Alert ids are 32-bit integers in PostgreSQL: a larger one is refused before it gets there.
-MAX_ID = 2**31 - 1
 
 app = typer.Typer(
     help="Alerts: list, inspect, confirm, reject and record outcomes.", no_args_is_help=True
@@ -57,7 +56,7 @@ def _flags(alert: Alert) -> list[str]:
 
 @app.command("show")
 def show(
-    alert_id: Annotated[int, typer.Argument(min=1, max=MAX_ID)],
+    alert_id: RecordId,
     images: Annotated[
         Path | None, typer.Option(help="Save the captured plate crop and frame here to compare.")
     ] = None,
@@ -93,7 +92,7 @@ def show(
 
 @app.command("confirm")
 def confirm(
-    alert_id: int,
+    alert_id: RecordId,
     visual: Annotated[bool, typer.Option(help="I compared the plate image with the read.")] = False,
     how: Annotated[
         str | None, typer.Option(help="Confirmed by other means: NCIC, dispatch …")
@@ -113,7 +112,7 @@ def confirm(
 
 @app.command("reject")
 def reject(
-    alert_id: int,
+    alert_id: RecordId,
     reason: Annotated[RejectReason, typer.Option(help="Why the hit is wrong.")],
     note: Annotated[str, typer.Option(help="Details (required for other).")] = "",
 ) -> None:
@@ -125,7 +124,7 @@ def reject(
 
 @app.command("outcome")
 def outcome(
-    alert_id: int,
+    alert_id: RecordId,
     result: Annotated[Outcome, typer.Option("--outcome", help="What came of the confirmed hit.")],
     note: str = "",
 ) -> None:

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from platewarden.accountability import AuditFilter, AuditRecord, Finding, ReviewItem, ReviewReport
-from platewarden.cli.context import console, console_actor, errors, opened_runtime
+from platewarden.cli.context import RecordId, console, console_actor, errors, opened_runtime
 from platewarden.cli.holds import parse_time, required_time
 from platewarden.services import audit_review
 
@@ -121,8 +121,8 @@ def sample(
 
 @app.command("review")
 def review(
-    review_id: int,
-    item_id: int,
+    review_id: RecordId,
+    item_id: Annotated[int, typer.Argument(min=1, max=2**31 - 1)],
     finding: Annotated[Finding, typer.Option(help="Was the search justified?")],
     notes: Annotated[str | None, typer.Option(help="Why; required when not justified.")] = None,
 ) -> None:
@@ -140,7 +140,7 @@ def review(
 
 
 @app.command("report")
-def report(review_id: int) -> None:
+def report(review_id: RecordId) -> None:
     """Show a review's findings and the flags of its period."""
     with opened_runtime() as rt:
         result = audit_review.review_report(rt, console_actor(rt), review_id=review_id)

@@ -3,10 +3,11 @@
 import getpass
 import hashlib
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -28,6 +29,10 @@ from platewarden.store.engine import DatabaseUrlError
 
 console = Console()
 errors = Console(stderr=True)
+
+# A record's number as typed: within what every id column holds (PostgreSQL INTEGER), so that
+# 99999999999999999999 is "invalid value", not an overflow deep in the database driver.
+RecordId = Annotated[int, typer.Argument(min=1, max=2**31 - 1, help="The record's number.")]
 
 
 def session_file(rt: Runtime) -> Path:
@@ -108,6 +113,10 @@ class GuardedGroup(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, TyperException):
             raise
+        except BrokenPipeError:
+            # The reader of our output went away (`| head`): nothing more to say, to anyone.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(141) from None
         except Exception as exc:
             if os.environ.get("PLATEWARDEN_DEBUG") == "1":
                 raise

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from platewarden.cli.context import console, console_actor, opened_runtime
+from platewarden.cli.context import RecordId, console, console_actor, opened_runtime
 from platewarden.domain import Hold, HoldKind, HoldSelection, PreservationRequest
 from platewarden.services import holds
 
@@ -89,7 +89,7 @@ def create(
 
 @app.command("release")
 def release(
-    hold_id: int,
+    hold_id: RecordId,
     reason: Annotated[str, typer.Option(help="Why the hold ends (case closed, order lifted).")],
 ) -> None:
     """Release a hold: its reads are purged when their retention period ends."""
@@ -121,7 +121,7 @@ def list_(
 
 
 @app.command("show")
-def show(hold_id: int) -> None:
+def show(hold_id: RecordId) -> None:
     """Show one hold, with a preservation request's sworn fields."""
     with opened_runtime() as rt:
         hold = holds.get_hold(rt, console_actor(rt), hold_id=hold_id)

@@ -7,7 +7,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from platewarden.cli.context import cli_errors, console, console_actor, errors, opened_runtime
+from platewarden.cli.context import (
+    RecordId,
+    cli_errors,
+    console,
+    console_actor,
+    errors,
+    opened_runtime,
+)
 from platewarden.cli.holds import parse_time
 from platewarden.domain import HotlistEntry
 from platewarden.services import hotlists
@@ -105,7 +112,7 @@ def list_(
 
 
 @app.command("show")
-def show(entry_id: int) -> None:
+def show(entry_id: RecordId) -> None:
     """Show one entry (a confidential entry's details need the grant)."""
     with opened_runtime() as rt:
         entry = hotlists.show_entry(rt, console_actor(rt), entry_id=entry_id)
@@ -167,7 +174,7 @@ def add(
 
 @app.command("remove")
 def remove(
-    entry_id: int,
+    entry_id: RecordId,
     reason: Annotated[str, typer.Option(help="Why: vehicle recovered, case closed …")],
 ) -> None:
     """Take an entry off the hot lists."""

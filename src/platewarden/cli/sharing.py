@@ -6,14 +6,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from platewarden.cli.context import console, console_actor, opened_runtime
+from platewarden.cli.context import RecordId, console, console_actor, opened_runtime
 from platewarden.cli.holds import parse_time, required_time
 from platewarden.cli.images import save_file
 from platewarden.domain import AgencyType, ShareRequest, ShareScope
 from platewarden.services import sharing
 
 # Request ids are 32-bit integers in PostgreSQL: a larger one is refused before it gets there.
-MAX_ID = 2**31 - 1
 
 app = typer.Typer(
     help="Sharing requests: receive, approve or deny, fulfil; and our own requests out.",
@@ -103,7 +102,7 @@ def receive(
 
 @app.command("approve")
 def approve(
-    request_id: int,
+    request_id: RecordId,
     reason: Annotated[str, typer.Option(help="Why it is approved.")],
     plate: Plates = None,
     since: Since = None,
@@ -133,7 +132,9 @@ def approve(
 
 
 @app.command("deny")
-def deny(request_id: int, reason: Annotated[str, typer.Option(help="Why it is denied.")]) -> None:
+def deny(
+    request_id: RecordId, reason: Annotated[str, typer.Option(help="Why it is denied.")]
+) -> None:
     """Deny a pending request."""
     with opened_runtime() as rt:
         request = sharing.decide(
@@ -144,7 +145,7 @@ def deny(request_id: int, reason: Annotated[str, typer.Option(help="Why it is de
 
 @app.command("fulfil")
 def fulfil(
-    request_id: int, to: Annotated[Path, typer.Option(help="A new or empty folder.")]
+    request_id: RecordId, to: Annotated[Path, typer.Option(help="A new or empty folder.")]
 ) -> None:
     """Export exactly the approved scope, with hashes and the release record."""
     with opened_runtime() as rt:
@@ -188,7 +189,8 @@ def request_out(
 
 @app.command("import-response")
 def import_response(
-    request_id: int, file: Annotated[Path, typer.Argument(help="Their reads (.jsonl or .csv).")]
+    request_id: RecordId,
+    file: Annotated[Path, typer.Argument(help="Their reads (.jsonl or .csv).")],
 ) -> None:
     """Import the reads another system sent back to one of our requests."""
     with opened_runtime() as rt:
@@ -220,7 +222,7 @@ def list_(
 
 @app.command("show")
 def show(
-    request_id: Annotated[int, typer.Argument(min=1, max=MAX_ID)],
+    request_id: RecordId,
     document: Annotated[Path | None, typer.Option(help="Save the written request here.")] = None,
 ) -> None:
     """Show one request and its decision; optionally save the written request."""
