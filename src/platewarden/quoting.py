@@ -1,8 +1,11 @@
 """Quoting what someone typed in a refusal: short, so that a 3 MB value prints at once."""
 
 import math
+import re
 import reprlib
 
+# Control characters (NUL breaks PostgreSQL) and lone surrogates (not encodable as UTF-8).
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 QUOTE_LIMIT = 80
 _REPR = reprlib.Repr()
 _REPR.maxlevel, _REPR.maxother = 2, QUOTE_LIMIT

@@ -8,14 +8,14 @@ purpose through the policy file. Bad rows are skipped and reported by line.
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from platewarden.domain import normalise_plate
+from platewarden.quoting import CONTROL, quote
 from platewarden.services.errors import Problem
-from platewarden.services.ingest import CONTROL, quote
-from platewarden.store.schema import hotlist_entries
+from platewarden.store.schema import hotlist_entries, text_length
 
 ALIASES = {
     "plate": ("plate", "lic", "license", "license_plate"),
@@ -33,7 +33,7 @@ PLATE_TEXT = re.compile(r"^[A-Za-z0-9 .-]+$")  # separators are dropped; anythin
 MAX_PLATE = 10
 # What the hotlist_entries table holds; a longer value is a bad row, not a failed INSERT.
 MAX_LENGTHS = {
-    name: hotlist_entries.c[name].type.length for name in ("plate_type", "nic", "ori", "oca")
+    name: text_length(hotlist_entries.c[name]) for name in ("plate_type", "nic", "ori", "oca")
 }
 
 
@@ -82,7 +82,7 @@ def _rows(reader: "csv.DictReader[str]", problems: list[Problem]) -> Iterator[tu
         yield f"line {reader.line_num}", row
 
 
-def _columns(header: list[str]) -> dict[str, str]:
+def _columns(header: Sequence[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for name in header:
         key = name.strip().lower()

@@ -21,15 +21,10 @@ from typing import Any, BinaryIO
 
 from platewarden.domain import Actor, Alternative, NewRead, ReadSource
 from platewarden.policy.access import Action
+from platewarden.quoting import CONTROL, quote
 from platewarden.services.audit import authorize
 from platewarden.services.errors import InvalidInputError, Problem
-from platewarden.services.ingest import (
-    CONTROL,
-    MAX_SOURCE_LENGTH,
-    check_reads,
-    ingest_reads,
-    quote,
-)
+from platewarden.services.ingest import MAX_SOURCE_LENGTH, check_reads, ingest_reads
 from platewarden.services.runtime import Runtime
 
 BATCH = 1000
@@ -241,7 +236,7 @@ def _read(
         client_read_id=str(text["read_id"]),
         plate=str(text["plate"]),
         captured_at=captured_at,
-        confidence=_number(row, "confidence", is_csv, default=0.0),
+        confidence=_number(row, "confidence", is_csv) or 0.0,
         source=source,
         source_name=source_name,
         camera=text["camera"],
@@ -261,11 +256,9 @@ def _text(row: dict[str, Any], field: str) -> str | None:
     return value
 
 
-def _number(
-    row: dict[str, Any], field: str, is_csv: bool, default: float | None = None
-) -> float | None:
+def _number(row: dict[str, Any], field: str, is_csv: bool) -> float | None:
     value = row.get(field)
-    return default if value is None else _to_number(value, field, from_text=is_csv)
+    return None if value is None else _to_number(value, field, from_text=is_csv)
 
 
 def _to_number(value: Any, field: str, *, from_text: bool) -> float:

@@ -7,8 +7,6 @@ without its alerts; the alerts are published after the commit.
 """
 
 import math
-import re
-import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,6 +19,7 @@ from sqlalchemy import Connection
 from platewarden.domain import Actor, Alternative, NewRead, ReadSource, normalise_plate
 from platewarden.policy.access import Action
 from platewarden.policy.retention import retention_cutoff
+from platewarden.quoting import CONTROL, quote
 from platewarden.services.alerts import MatchableRead, publish, raise_alerts
 from platewarden.services.audit import authorize, record
 from platewarden.services.errors import InvalidInputError, Problem
@@ -28,31 +27,16 @@ from platewarden.services.runtime import Runtime
 from platewarden.store.cameras import camera_ids_by_name
 from platewarden.store.reads import existing_client_ids, ids_by_client_id, insert_reads
 from platewarden.store.schema import reads as reads_table
+from platewarden.store.schema import text_length
 
 CLOCK_SKEW = timedelta(minutes=5)  # a camera's clock may run a little ahead of ours
 MAX_PLATE_LENGTH = 10
 MAX_ALTERNATIVES = 20  # the reader gives its top 5; more is not a plate reader's output
 # What the reads table holds; a longer value must be refused here, not fail in the INSERT.
-MAX_ID_LENGTH = reads_table.c.client_read_id.type.length
-MAX_SOURCE_LENGTH = reads_table.c.source_name.type.length
-MAX_JURISDICTION_LENGTH = reads_table.c.jurisdiction.type.length
-MAX_ALTERNATIVE_LENGTH = reads_table.c.plate.type.length
-# Control characters (NUL breaks PostgreSQL) and lone surrogates (not encodable as UTF-8).
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-QUOTE_LIMIT = 80
-_REPR = reprlib.Repr()
-_REPR.maxlevel, _REPR.maxother = 2, QUOTE_LIMIT
-
-
-def quote(value: object) -> str:
-    """Quote a value for a refusal: its first 80 characters (a 3 MB plate prints in no time)."""
-    if isinstance(value, str):
-        cut = value[:QUOTE_LIMIT]
-        return repr(cut) + ("…" if len(value) > QUOTE_LIMIT else "")
-    if isinstance(value, int) and value.bit_length() > 256:  # repr refuses over 4,300 digits
-        return f"an integer of about {int(value.bit_length() * math.log10(2))} digits"
-    text = _REPR.repr(value)
-    return text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT] + "…"
+MAX_ID_LENGTH = text_length(reads_table.c.client_read_id)
+MAX_SOURCE_LENGTH = text_length(reads_table.c.source_name)
+MAX_JURISDICTION_LENGTH = text_length(reads_table.c.jurisdiction)
+MAX_ALTERNATIVE_LENGTH = text_length(reads_table.c.plate)
 
 
 @dataclass(frozen=True)

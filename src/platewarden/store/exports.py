@@ -3,20 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, Connection, String, insert, select
+from sqlalchemy import Connection, insert, select
 
-from platewarden.store.schema import exports, share_requests
-
-
-def _length(column: Column[str]) -> int:
-    if not isinstance(column.type, String) or column.type.length is None:
-        raise TypeError(f"{column} has no length")
-    return column.type.length
-
+from platewarden.store.schema import exports, share_requests, text_length
 
 # What the table keeps: longer values are refused before a package is written.
-EVIDENCE_NUMBER_LENGTH = _length(exports.c.evidence_number)
-EXPORTED_BY_LENGTH = _length(exports.c.exported_by)
+EVIDENCE_NUMBER_LENGTH = text_length(exports.c.evidence_number)
+EXPORTED_BY_LENGTH = text_length(exports.c.exported_by)
 
 
 @dataclass(frozen=True)

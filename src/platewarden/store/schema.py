@@ -1,5 +1,7 @@
 """The tables. Migrations under migrations/ must match this file (a test checks)."""
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -18,6 +20,14 @@ from sqlalchemy import (
 )
 
 from platewarden.store.types import UTCDateTime
+
+
+def text_length(column: Column[Any]) -> int:
+    """Return how many characters a string column holds: a longer value is refused before."""
+    if not isinstance(column.type, String) or column.type.length is None:
+        raise TypeError(f"{column} has no length")
+    return column.type.length
+
 
 # Integer on SQLite keeps ROWID aliasing (fast inserts); BIGINT on PostgreSQL for billions of reads.
 BigId = BigInteger().with_variant(Integer(), "sqlite")

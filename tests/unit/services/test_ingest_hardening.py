@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from tests.factories import CAMERA_FEED, CUSTODIAN, T0, new_read, plate_image
 
+from platewarden.quoting import quote
 from platewarden.services import importing
 from platewarden.services.errors import InvalidInputError
 from platewarden.services.importing import ImportResult, import_reads_file
-from platewarden.services.ingest import ingest_reads, quote
+from platewarden.services.ingest import ingest_reads
 from platewarden.services.runtime import Runtime
 from platewarden.store.reads import find_reads
 

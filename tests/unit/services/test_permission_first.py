@@ -273,7 +273,6 @@ NO_ACTOR = {
     "ingest.check_reads": "validates reads before an authorised ingest",
     "ingest.conflicting_ids": "pure: finds reads that share an id",
     "ingest.is_image": "pure",
-    "ingest.quote": "pure",
     "ingest.read_problems": "pure",
     "installation.check_service_key": "the service account's own check",
     "installation.policy_audit_entry": "pure: builds an audit record",
