@@ -81,3 +81,21 @@ def test_capture_of_a_video_stores_one_read_per_pass_with_its_frame(
     assert "1 reads kept" in held.output, (scene.text, held.output)
     exported = run("export", "--hold", "1", "--to", out, "--evidence-number", "E-9")
     assert "exported 1 reads and 2 images" in " ".join(exported.output.split())
+
+
+def test_capture_reports_a_file_too_large_and_a_name_that_is_not_a_file(
+    run: Run, tmp_path: Path
+) -> None:
+    """A capture read every file whole, however large, and left out a missing name unsaid."""
+    assert run("camera", "add", "gate-1").exit_code == 0
+    huge = tmp_path / "huge.jpg"
+    with huge.open("wb") as file:
+        file.truncate(21 * 2**20)  # sparse: 21 MB on disk costs nothing
+    result = run(
+        "capture", huge, tmp_path / "missing.jpg", "--camera", "gate-1", "--at", "2026-11-28"
+    )
+    assert result.exit_code == 0, result.output
+    told = " ".join(result.output.split())
+    assert "skipped huge.jpg:" in told and "is over 20 MB" in told
+    assert "skipped missing.jpg: cannot read" in told
+    assert "2 images: 0 plates read, 0 stored" in told

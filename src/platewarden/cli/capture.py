@@ -12,7 +12,7 @@ from platewarden.cli.holds import parse_time
 from platewarden.cli.vision import load_recognizer
 from platewarden.services.capture import Frame, ingest_frames, ingest_video
 from platewarden.vision import Recognizer
-from platewarden.vision.images import IMAGE_SUFFIXES
+from platewarden.vision.images import IMAGE_SUFFIXES, ImageError, read_image_file
 from platewarden.vision.video import VIDEO_SUFFIXES, is_stream
 
 BATCH = 25
@@ -40,7 +40,7 @@ def capture(
         p
         for path in paths
         for p in (path.iterdir() if path.is_dir() else [path])
-        if p.is_file() and (p.suffix.lower() in IMAGE_SUFFIXES or not path.is_dir())
+        if (path.is_dir() and p.suffix.lower() in IMAGE_SUFFIXES) or not path.is_dir()
     )
     fixed_time = parse_time(at)
     reader = load_recognizer(None)
@@ -89,7 +89,11 @@ def _capture_images(
     with opened_runtime() as rt, Progress(console=errors, transient=True) as progress:
         task = progress.add_task("reading plates", total=len(files))
         for start in range(0, len(files), BATCH):
-            frames = [_frame(p, at, latitude, longitude) for p in files[start : start + BATCH]]
+            frames = [
+                frame
+                for p in files[start : start + BATCH]
+                if (frame := _frame(p, at, latitude, longitude)) is not None
+            ]
             result = ingest_frames(rt, console_actor(rt), reader, camera=camera, frames=frames)
             for problem in result.problems:
                 errors.print(f"skipped {problem}", highlight=False)
@@ -109,10 +113,11 @@ def _file_time(path: Path) -> datetime | None:
 
 def _frame(
     path: Path, at: datetime | None, latitude: float | None, longitude: float | None
-) -> Frame:
+) -> Frame | None:
     try:
-        data, modified = path.read_bytes(), path.stat().st_mtime
-    except OSError:
-        data, modified = b"", 0.0  # the capture service reports it as an empty image
-    taken = at or datetime.fromtimestamp(modified, UTC)
+        data = read_image_file(path)
+    except ImageError as exc:  # one unreadable file is reported; the others go on
+        errors.print(f"skipped {path.name}: {exc}", highlight=False, markup=False)
+        return None
+    taken = at or _file_time(path) or datetime.now(UTC)
     return Frame(data, taken, name=path.name, latitude=latitude, longitude=longitude)

@@ -147,7 +147,10 @@ def ingest_video(
     for index, frame in frames(source, stats, realtime):
         if tracker is None:  # the frame rate is known once the video is open
             tracker = PlateTracker(max_gap=max(3, int(stats.fps * 0.5)))
-        found = reader.recognize(frame)
+        try:
+            found = reader.recognize(frame)
+        except (ImageError, cv2.error):  # a damaged frame holds no plate; the video goes on
+            found = []
         if found:
             jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
             shots.update({id(read): (index, jpeg) for read in found})

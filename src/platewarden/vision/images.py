@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import struct
 from pathlib import Path
 
@@ -126,7 +128,7 @@ def decode_image(data: bytes) -> np.ndarray:
     if size is None or min(size) <= 0:
         raise ImageError("not a readable image (its header gives no size)")
     w, h = size
-    _check_shape(w, h)
+    check_shape(w, h)
     flag = cv2.IMREAD_UNCHANGED
     if w * h > MAX_DECODE_PIXELS and data[:2] != b"\xff\xd8":
         raise ImageError(f"image too large to decode safely ({w}x{h})")
@@ -145,12 +147,12 @@ def decode_image(data: bytes) -> np.ndarray:
     if image is None or image.size == 0:
         raise ImageError("not a readable image")
     h, w = image.shape[:2]
-    _check_shape(w, h)  # the decoder may not agree with the header
+    check_shape(w, h)  # the decoder may not agree with the header
     return fit(image)
 
 
-def _check_shape(w: int, h: int) -> None:
-    """Refuse an image too small or too narrow to hold a plate."""
+def check_shape(w: int, h: int) -> None:
+    """Refuse an image (w x h pixels) too small or too narrow to hold a plate."""
     if min(w, h) < MIN_SIDE:
         raise ImageError(f"image too small to hold a plate ({w}x{h}, under {MIN_SIDE} pixels)")
     if max(w, h) > MAX_ASPECT * min(w, h):
@@ -172,13 +174,26 @@ def fit(image: np.ndarray, max_side: int = MAX_SIDE) -> np.ndarray:
     return image
 
 
-def load_image(path: Path | str) -> np.ndarray:
-    """Read and decode an image file; raise ImageError when it cannot be read."""
+MAX_FILE_BYTES = 20 * 2**20  # a camera frame is a few MB; a file is read no further than this
+
+
+def read_image_file(path: Path | str) -> bytes:
+    """Read an image file's bytes, at most MAX_FILE_BYTES; raise ImageError otherwise."""
     try:
-        data = Path(path).read_bytes()
+        with Path(path).open("rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise ImageError(f"{path} is not a regular file")
+            data = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ImageError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    return decode_image(data)
+    if len(data) > MAX_FILE_BYTES:
+        raise ImageError(f"{path} is over {MAX_FILE_BYTES // 2**20} MB")
+    return data
+
+
+def load_image(path: Path | str) -> np.ndarray:
+    """Read and decode an image file; raise ImageError when it cannot be read."""
+    return decode_image(read_image_file(path))
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:

@@ -1,6 +1,7 @@
 """Capture: the permission check comes first, and a bad frame never stops the batch."""
 
 import struct
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -8,10 +9,11 @@ import pytest
 from tests.factories import CAMERA_FEED, OFFICER, plate_image
 from tests.unit.services.test_capture import OnePlateReader
 
-from platewarden.services.capture import Frame, ingest_frames
+from platewarden.services.capture import Frame, ingest_frames, ingest_video
 from platewarden.services.errors import AccessDeniedError
 from platewarden.services.runtime import Runtime
 from platewarden.vision import PlateRead
+from platewarden.vision.pipeline import default_recognizer
 
 
 class CountingReader(OnePlateReader):
@@ -79,3 +81,23 @@ def test_a_frame_the_reader_fails_on_is_reported_and_the_others_stored(runtime: 
     result = ingest_frames(runtime, CAMERA_FEED, FailingReader(), camera="cam-1", frames=frames)
     assert [str(p) for p in result.problems] == ["square.jpg: the plates could not be read"]
     assert result.ingest.stored == 1
+
+
+def test_a_video_of_frames_too_thin_to_hold_a_plate_gives_no_pass_and_no_error(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    """A 1-pixel-high frame passed the video reader and broke the detector's scaling."""
+    clip = tmp_path / "thin.avi"
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 5, (320, 4))
+    for _ in range(5):
+        writer.write(np.full((4, 320, 3), 128, np.uint8))
+    writer.release()
+    done = ingest_video(
+        runtime,
+        CAMERA_FEED,
+        default_recognizer(),
+        camera="cam-1",
+        source=str(clip),
+        started_at=runtime.clock.now(),
+    )
+    assert (done.stats.frames, done.passes, done.stored) == (5, 0, 0)
