@@ -11,15 +11,19 @@ from platewarden.domain import Actor, HotlistEntry, HotlistVersion, SourceStatus
 from platewarden.matching import InvalidPatternError, is_pattern, parse_pattern
 from platewarden.policy.access import Action
 from platewarden.policy.purposes import check_purpose
+from platewarden.quoting import CONTROL, quote
 from platewarden.services.alerts import publish, raise_historical_alerts
 from platewarden.services.audit import authorize, record
 from platewarden.services.errors import InvalidInputError, NotFoundError, Problem, ServiceError
 from platewarden.services.hotlist_files import JURISDICTION, MAX_PLATE, PLATE_TEXT, parse_hotlist
 from platewarden.services.runtime import Runtime
 from platewarden.store import hotlists as store
+from platewarden.store.schema import hotlist_entries, text_length
 
 REFRESH_FAILED = "hotlist_refresh_failed"
 FETCH_TIMEOUT_S = 60
+PATTERN_LENGTH = text_length(hotlist_entries.c.plate)
+MAX_NOTES = 4000  # a note explains an entry; a longer text belongs in the case file
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,9 @@ def add_entry(
     Return the entry and the historical alerts its check raised.
     """
     authorize(rt, actor, Action.MANAGE_HOTLISTS, parameters={"case_number": case_number})
-    problems = _entry_problems(rt, plate, purpose, case_number, jurisdiction)
+    problems = _entry_problems(rt, plate, purpose, case_number, jurisdiction) + _notes_problems(
+        notes
+    )
     if problems:
         raise InvalidInputError("entry not added:", problems)
     now = rt.clock.now()
@@ -215,16 +221,28 @@ def _entry_problems(
     decision = check_purpose(rt.policy, purpose, case_number)
     if not decision.allowed:
         problems.append(Problem("purpose and case", decision.reason))
-    if is_pattern(plate):
+    if is_pattern(plate) and len(plate.strip()) > PATTERN_LENGTH:
+        problems.append(Problem("plate", f"{quote(plate)} is over {PATTERN_LENGTH} characters"))
+    elif is_pattern(plate):
         try:
             parse_pattern(plate.upper().strip(), min_fixed_chars=rt.policy.matching.min_fixed_chars)
         except InvalidPatternError as exc:
             problems.append(Problem("plate", str(exc)))
     elif not PLATE_TEXT.match(plate) or not 1 <= len(normalise_plate(plate)) <= MAX_PLATE:
-        problems.append(Problem("plate", f"{plate!r} must have 1–10 letters or digits"))
+        problems.append(Problem("plate", f"{quote(plate)} must have 1–10 letters or digits"))
     if jurisdiction and not JURISDICTION.match(jurisdiction.upper()):
-        problems.append(Problem("jurisdiction", f"{jurisdiction!r} is not a 2–3 letter code"))
+        problems.append(Problem("jurisdiction", f"{quote(jurisdiction)} is not a 2–3 letter code"))
     return problems
+
+
+def _notes_problems(notes: str | None) -> list[Problem]:
+    if notes is None:
+        return []
+    if len(notes) > MAX_NOTES:
+        return [Problem("notes", f"are over {MAX_NOTES} characters")]
+    if CONTROL.search(notes.replace("\n", " ").replace("\t", " ")):
+        return [Problem("notes", "hold a control character (line breaks and tabs are fine)")]
+    return []
 
 
 def remove_entry(rt: Runtime, actor: Actor, *, entry_id: int, reason: str) -> None:

@@ -1,8 +1,10 @@
 """Hot-list files that try to break the parser: the bad row is skipped and named, the rest load."""
 
+import pytest
 from tests.factories import CUSTODIAN
 
 from platewarden.services import hotlists
+from platewarden.services.errors import InvalidInputError
 from platewarden.services.hotlist_files import parse_hotlist
 from platewarden.services.runtime import Runtime
 
@@ -78,3 +80,23 @@ def test_a_file_with_nul_bytes_loads_its_good_rows_on_every_database(runtime: Ru
     load = hotlists.import_hotlist(runtime, CUSTODIAN, source="ncic", data=data)
     assert load.version.entry_count == 1
     assert [p.where for p in load.skipped] == ["line 3"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "told"),
+    [
+        ("plate", "AB*C*D*E*F*G*H*J*K", "is over 16 characters"),
+        ("notes", "seen near\x00the bank", "hold a control character"),
+        ("notes", "x" * 5000, "are over 4000 characters"),
+        ("plate", "A" * 100_000, "must have 1–10 letters or digits"),
+    ],
+    ids=["long pattern", "NUL in notes", "5000-character notes", "100,000-character plate"],
+)
+def test_a_manual_entry_the_table_cannot_hold_is_refused_in_one_line(
+    runtime: Runtime, field: str, value: str, told: str
+) -> None:
+    values = {"plate": "ABC*", "notes": "seen near the bank\nblue sedan"} | {field: value}
+    with pytest.raises(InvalidInputError, match=told) as refused:
+        hotlists.add_entry(runtime, CUSTODIAN, purpose="major_crime", case_number="26-1", **values)
+    assert len(str(refused.value)) < 300
+    assert hotlists.list_entries(runtime, CUSTODIAN) == []
