@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from platewarden.policy.access import Role
+from platewarden.selection import ReadSelection
 
 PLATE_CHARS = re.compile(r"[^A-Z0-9]")
 
@@ -138,19 +139,6 @@ class PreservationRequest:
 
 
 @dataclass(frozen=True)
-class HoldSelection:
-    """Which reads a hold keeps: by ids, or by plate, time window and area."""
-
-    read_ids: tuple[int, ...] = ()
-    plate: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    radius_m: float | None = None
-
-
-@dataclass(frozen=True)
 class Hold:
     """A legal hold that keeps reads from purge until released."""
 
@@ -161,7 +149,7 @@ class Hold:
     reason: str
     created_by: str
     created_at: datetime
-    selection: HoldSelection
+    selection: ReadSelection
     read_count: int
     preservation: PreservationRequest | None = None
     released_at: datetime | None = None
@@ -352,19 +340,6 @@ class ShareStatus(StrEnum):
 
 
 @dataclass(frozen=True)
-class ShareScope:
-    """What a request asks for: plates, a time window, cameras or an area."""
-
-    plates: tuple[str, ...] = ()
-    since: datetime | None = None
-    until: datetime | None = None
-    cameras: tuple[str, ...] = ()
-    latitude: float | None = None
-    longitude: float | None = None
-    radius_m: float | None = None
-
-
-@dataclass(frozen=True)
 class ShareRequest:
     """A written request for ALPR data, from another agency or from us to another system."""
 
@@ -377,7 +352,7 @@ class ShareRequest:
     purpose: str
     law_cited: str | None
     case_number: str
-    scope: ShareScope
+    scope: ReadSelection
     received_on: datetime
     document_name: str | None
     document_sha256: str | None
@@ -386,7 +361,7 @@ class ShareRequest:
     decided_by: str | None = None
     decided_at: datetime | None = None
     decision_reason: str | None = None
-    approved_scope: ShareScope | None = None
+    approved_scope: ReadSelection | None = None
     reads_at_approval: int | None = None
     fulfilled_by: str | None = None
     fulfilled_at: datetime | None = None

@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from platewarden.cli.main import app
-from platewarden.domain import AgencyType, ReadSource, ShareScope
+from platewarden.domain import AgencyType, ReadSource
 from platewarden.policy.access import Role
 from platewarden.policy.model import DEFAULT_POLICY_FILE
+from platewarden.selection import ReadSelection
 from platewarden.services import members, sharing
 from platewarden.services.ingest import ingest_reads
 from platewarden.services.runtime import Runtime, open_runtime
@@ -67,7 +68,7 @@ def set_up(rt: Runtime) -> int:
         requester_contact="roe@county.example",
         purpose="stolen_vehicle",
         case_number="C-77",
-        scope=ShareScope(plates=("OLD0003",), since=NOW - timedelta(days=10), until=NOW),
+        scope=ReadSelection(plates=("OLD0003",), since=NOW - timedelta(days=10), until=NOW),
         received_on=NOW - timedelta(days=1),
     )
     return request.id

@@ -18,11 +18,11 @@ from platewarden.domain import (
     Alternative,
     CameraKind,
     HoldKind,
-    HoldSelection,
     NewRead,
     Outcome,
 )
 from platewarden.policy.access import Role
+from platewarden.selection import ReadSelection
 from platewarden.services import alerts, cameras, holds, hotlists, purge
 from platewarden.services.audit_review import verify_trail
 from platewarden.services.export import export_hold, verify_export
@@ -115,7 +115,7 @@ def _run(folder: Path, rng: random.Random) -> None:
         purpose="major_crime",
         case_number="26-04417",
         reason="vehicle seen leaving the scene of a shooting",
-        selection=HoldSelection(plate=suspect),
+        selection=ReadSelection(plates=(suspect,)),
     )
     console.print(
         f"Hold {hold.id}: evidence in case {hold.case_number}, plate {suspect}, "

@@ -7,7 +7,8 @@ import typer
 from rich.table import Table
 
 from platewarden.cli.context import RecordId, console, console_actor, opened_runtime
-from platewarden.domain import Hold, HoldKind, HoldSelection, PreservationRequest
+from platewarden.domain import Hold, HoldKind, PreservationRequest
+from platewarden.selection import ReadSelection
 from platewarden.services import holds
 
 app = typer.Typer(help="Place, release and list legal holds (§ 46-5-118).", no_args_is_help=True)
@@ -56,9 +57,9 @@ def create(
     ] = None,
 ) -> None:
     """Hold reads by id, or by plate, time window and area, for a case."""
-    selection = HoldSelection(
+    selection = ReadSelection(
         read_ids=tuple(read_id or ()),
-        plate=plate.upper() if plate else None,
+        plates=(plate.upper(),) if plate else (),
         since=parse_time(since),
         until=parse_time(until),
         latitude=latitude,

@@ -28,6 +28,9 @@ def search(
     longitude: float | None = None,
     radius_m: Annotated[float | None, typer.Option(help="Canvass radius in metres.")] = None,
     limit: int = 200,
+    after: Annotated[
+        str | None, typer.Option(help="Continue after this cursor (printed under a full page).")
+    ] = None,
     images: Annotated[
         Path | None, typer.Option(help="Save each read's plate crop here (audited).")
     ] = None,
@@ -46,6 +49,7 @@ def search(
         longitude=longitude,
         radius_m=radius_m,
         limit=limit,
+        after=after,
     )
     with opened_runtime() as rt:
         actor = console_actor(rt)
@@ -91,6 +95,6 @@ def search(
         )
     console.print(table)
     console.print(
-        f"{result.total} reads found"
-        + (f", {len(result.reads)} shown" if result.total > len(result.reads) else "")
+        f"{len(result.reads)} reads shown"
+        + (f"; more with --after {result.next_cursor}" if result.next_cursor else "")
     )

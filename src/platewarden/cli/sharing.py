@@ -9,7 +9,8 @@ from rich.table import Table
 from platewarden.cli.context import RecordId, console, console_actor, opened_runtime
 from platewarden.cli.holds import parse_time, required_time
 from platewarden.cli.images import save_file
-from platewarden.domain import AgencyType, ShareRequest, ShareScope
+from platewarden.domain import AgencyType, ShareRequest
+from platewarden.selection import ReadSelection
 from platewarden.services import sharing
 
 # Request ids are 32-bit integers in PostgreSQL: a larger one is refused before it gets there.
@@ -37,8 +38,8 @@ def _scope(
     latitude: float | None,
     longitude: float | None,
     radius_m: float | None,
-) -> ShareScope:
-    return ShareScope(
+) -> ReadSelection:
+    return ReadSelection(
         tuple(p.upper() for p in plates or ()),
         parse_time(since),
         parse_time(until),

@@ -97,7 +97,7 @@ def _screen(
     owners: list[int] = []
     for number, pattern in enumerate(patterns):
         if length == pattern.min_length or (pattern.has_star and length > pattern.min_length):
-            for layout in map(canonical, _layouts(pattern, length)):
+            for layout in map(canonical, layouts(pattern, length)):
                 bit = 1 << len(owners)
                 owners.append(number)
                 for position, char in enumerate(layout):
@@ -111,7 +111,7 @@ def _screen(
     return ((1 << len(owners)) - 1, tables), tuple(owners)
 
 
-def _layouts(pattern: Pattern, length: int) -> list[str]:
+def layouts(pattern: Pattern, length: int) -> list[str]:
     """Spell the pattern for a read of this length: the characters it places, `?` for the rest."""
     if not pattern.has_star:
         return [pattern.text]

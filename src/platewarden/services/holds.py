@@ -5,15 +5,18 @@ from dataclasses import asdict, fields
 
 from sqlalchemy import Connection
 
-from platewarden.domain import Actor, Hold, HoldKind, HoldSelection, PreservationRequest
+from platewarden.domain import Actor, Hold, HoldKind, PreservationRequest
 from platewarden.policy.access import Action
+from platewarden.selection import ReadSelection
 from platewarden.services.audit import authorize, record
 from platewarden.services.errors import InvalidInputError, NotFoundError, Problem
 from platewarden.services.runtime import Runtime
+from platewarden.services.selection import selection_problems
 from platewarden.store import holds as store
 from platewarden.store.engine import fits_column
 from platewarden.store.reads import find_reads
 from platewarden.store.schema import reads as reads_table
+from platewarden.store.selection import select_reads
 
 
 def create_hold(
@@ -24,7 +27,7 @@ def create_hold(
     purpose: str,
     case_number: str,
     reason: str,
-    selection: HoldSelection,
+    selection: ReadSelection,
     preservation: PreservationRequest | None = None,
 ) -> Hold:
     """Place a hold on the reads a selection finds now; they are kept until it is released."""
@@ -38,11 +41,11 @@ def create_hold(
         needs_purpose=True,
         parameters=parameters,
     )
-    problems = _hold_problems(kind, reason, selection, preservation)
+    problems = _hold_problems(rt, kind, reason, selection, preservation)
     if problems:
         raise InvalidInputError("hold not created:", problems)
     with rt.engine.begin() as conn:
-        read_ids = _select(conn, selection)
+        read_ids = _select(rt, conn, selection)
         hold_id = store.add_hold(
             conn,
             kind=kind,
@@ -129,7 +132,7 @@ def get_hold(rt: Runtime, actor: Actor, *, hold_id: int) -> Hold:
     return hold
 
 
-def _select(conn: Connection, selection: HoldSelection) -> list[int]:
+def _select(rt: Runtime, conn: Connection, selection: ReadSelection) -> list[int]:
     if selection.read_ids:
         # An id beyond the column's range cannot be stored: it is missing, not an overflow.
         storable = [i for i in selection.read_ids if fits_column(conn, reads_table.c.id, i)]
@@ -141,36 +144,25 @@ def _select(conn: Connection, selection: HoldSelection) -> list[int]:
                 [Problem("read ids", f"not stored (purged or never read): {missing[:20]}")],
             )
         return sorted(found)
-    reads = find_reads(
-        conn,
-        plate=selection.plate,
-        since=selection.since,
-        until=selection.until,
-        latitude=selection.latitude,
-        longitude=selection.longitude,
-        radius_m=selection.radius_m,
-    )
-    return [r.id for r in reads]
+    page = select_reads(conn, selection, rules=rt.policy.matching)
+    return [r.id for r in page.reads]
 
 
 def _hold_problems(
+    rt: Runtime,
     kind: HoldKind,
     reason: str,
-    selection: HoldSelection,
+    selection: ReadSelection,
     preservation: PreservationRequest | None,
 ) -> list[Problem]:
     problems: list[Problem] = []
     if not reason.strip():
         problems.append(Problem("reason", "is required"))
-    area = (selection.latitude, selection.longitude, selection.radius_m)
-    if any(v is not None for v in area) and any(v is None for v in area):
-        problems.append(Problem("area", "needs latitude, longitude and radius together"))
-    if not (selection.read_ids or selection.plate or all(v is not None for v in area)):
+    problems += selection_problems(selection, min_fixed_chars=rt.policy.matching.min_fixed_chars)
+    if not (selection.read_ids or selection.plates or selection.area):
         problems.append(
             Problem("selection", "name read ids, or a plate or an area (a hold never takes all)")
         )
-    if selection.since and selection.until and selection.since >= selection.until:
-        problems.append(Problem("time window", "must end after it starts"))
     if kind == HoldKind.PRESERVATION:
         if preservation is None:
             problems.append(
@@ -189,6 +181,6 @@ def _hold_problems(
     return problems
 
 
-def _describe(selection: HoldSelection) -> dict[str, object]:
+def _describe(selection: ReadSelection) -> dict[str, object]:
     data = asdict(selection)
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if v}

@@ -8,28 +8,25 @@ is audited with its purpose, case number, parameters and result count.
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from platewarden.domain import Actor, Read, normalise_plate
-from platewarden.matching import (
-    HotlistIndex,
-    IndexEntry,
-    InvalidPatternError,
-    is_pattern,
-    parse_pattern,
-)
+from platewarden.domain import Actor, Read
+from platewarden.matching import is_pattern
 from platewarden.policy.access import Action
 from platewarden.policy.search import SearchShape, check_shape, search_action
+from platewarden.selection import ReadSelection
 from platewarden.services.audit import authorize, record
 from platewarden.services.errors import AccessDeniedError, InvalidInputError, NotFoundError, Problem
-from platewarden.services.hotlist_files import MAX_PLATE, PLATE_TEXT
 from platewarden.services.runtime import Runtime
+from platewarden.services.selection import selection_problems
+from platewarden.store.engine import reading
 from platewarden.store.reads import find_reads
+from platewarden.store.selection import Key, select_reads
 
 MAX_RESULTS = 1000
 
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """What to look for, and why."""
+    """What to look for, and why; `after` continues from a previous page's cursor."""
 
     purpose: str
     case_number: str
@@ -42,18 +39,33 @@ class SearchQuery:
     longitude: float | None = None
     radius_m: float | None = None
     limit: int = 200
+    after: str | None = None
+
+    @property
+    def selection(self) -> ReadSelection:
+        """Return which reads the query names."""
+        return ReadSelection(
+            plates=(self.plate,) if self.plate is not None else (),
+            ocr_equivalent=self.ocr_equivalent,
+            since=self.since,
+            until=self.until,
+            cameras=(self.camera,) if self.camera else (),
+            latitude=self.latitude,
+            longitude=self.longitude,
+            radius_m=self.radius_m,
+        )
 
 
 @dataclass(frozen=True)
 class SearchResult:
-    """The reads found (oldest first) and whether more were found than returned."""
+    """A page of reads found (oldest first), and the cursor of the next page if there is one."""
 
     reads: list[Read]
-    total: int
+    next_cursor: str | None
 
 
 def search_reads(rt: Runtime, actor: Actor, query: SearchQuery) -> SearchResult:
-    """Find reads for a lawful purpose tied to a case."""
+    """Find reads for a lawful purpose tied to a case, a page at a time."""
     parameters = {
         k: (v.isoformat() if isinstance(v, datetime) else v)
         for k, v in asdict(query).items()
@@ -90,7 +102,14 @@ def search_reads(rt: Runtime, actor: Actor, query: SearchQuery) -> SearchResult:
         if not decision.allowed:
             raise AccessDeniedError(f"search refused: {decision.reason}")
         raise InvalidInputError("search refused:", problems)
-    found = _find(rt, query)
+    with reading(rt.engine) as conn:  # no write lock: ingest goes on during a long search
+        page = select_reads(
+            conn,
+            query.selection,
+            rules=rt.policy.matching,
+            after=_key(query.after) if query.after else None,
+            limit=max(1, min(query.limit, MAX_RESULTS)),
+        )
     with rt.engine.begin() as conn:
         record(
             conn,
@@ -100,10 +119,9 @@ def search_reads(rt: Runtime, actor: Actor, query: SearchQuery) -> SearchResult:
             purpose=query.purpose,
             case_number=query.case_number,
             parameters=parameters,
-            result_count=len(found),
+            result_count=len(page.reads),
         )
-    limit = max(1, min(query.limit, MAX_RESULTS))
-    return SearchResult(found[:limit], len(found))
+    return SearchResult(page.reads, _cursor(page.after) if page.after else None)
 
 
 def _shape(query: SearchQuery) -> SearchShape:
@@ -122,59 +140,26 @@ def _shape(query: SearchQuery) -> SearchShape:
 
 
 def _problems(rt: Runtime, query: SearchQuery) -> list[Problem]:
-    problems: list[Problem] = []
-    if query.plate and is_pattern(query.plate):
-        try:
-            parse_pattern(query.plate.upper(), min_fixed_chars=rt.policy.matching.min_fixed_chars)
-        except InvalidPatternError as exc:
-            problems.append(Problem("plate", str(exc)))
-    elif query.plate is not None and (
-        not PLATE_TEXT.match(query.plate) or not 1 <= len(normalise_plate(query.plate)) <= MAX_PLATE
-    ):
-        problems.append(Problem("plate", f"{query.plate!r} must have 1–10 letters or digits"))
-    area = (query.latitude, query.longitude, query.radius_m)
-    if any(v is not None for v in area) and not all(v is not None for v in area):
-        problems.append(Problem("area", "needs latitude, longitude and radius together"))
-    if query.radius_m is not None and query.radius_m <= 0:
-        problems.append(Problem("radius", "must be more than 0 m"))
+    problems = selection_problems(
+        query.selection, min_fixed_chars=rt.policy.matching.min_fixed_chars
+    )
+    if query.after is not None and _key(query.after) is None:
+        problems.append(Problem("after", "is not a cursor this search gave"))
     return problems
 
 
-def _find(rt: Runtime, query: SearchQuery) -> list[Read]:
-    plate = query.plate.upper().strip() if query.plate else None
-    exact = plate is not None and not is_pattern(plate) and not query.ocr_equivalent
-    with rt.engine.connect() as conn:
-        candidates = find_reads(
-            conn,
-            plate=normalise_plate(plate) if exact and plate else None,
-            camera=query.camera,
-            since=query.since,
-            until=query.until,
-            latitude=query.latitude,
-            longitude=query.longitude,
-            radius_m=query.radius_m,
-        )
-    if plate is None or exact:
-        return candidates
-    rules = rt.policy.matching
-    if not query.ocr_equivalent:  # a pattern, read literally
-        pattern = parse_pattern(plate, min_fixed_chars=rules.min_fixed_chars)
-        return [read for read in candidates if pattern.matches(read.plate)]
-    text = plate if is_pattern(plate) else normalise_plate(plate)
-    index = HotlistIndex.build(
-        [IndexEntry(0, text, None, is_pattern(text))],
-        confusable_classes=rules.confusable_classes,
-        max_substitutions=rules.max_substitutions,
-        min_fixed_chars=rules.min_fixed_chars,
-    )
-    return [
-        read
-        for read in candidates
-        if index.match(
-            [(read.plate, read.confidence)] + [(a.plate, a.confidence) for a in read.alternatives],
-            None,
-        )
-    ]
+def _cursor(key: Key) -> str:
+    """Return the cursor of a page's last read: its id and capture time."""
+    return f"{key[1]}@{key[0].isoformat()}"
+
+
+def _key(cursor: str) -> Key | None:
+    read_id, _, at = cursor.partition("@")
+    try:
+        moment, number = datetime.fromisoformat(at), int(read_id)
+    except ValueError:
+        return None
+    return (moment, number) if moment.tzinfo and 0 <= number < 2**63 else None
 
 
 def read_image(

@@ -19,19 +19,20 @@ from platewarden.domain import (
     Read,
     ReadSource,
     ShareRequest,
-    ShareScope,
     ShareStatus,
-    normalise_plate,
 )
 from platewarden.policy.access import Action
 from platewarden.policy.retention import retention_cutoff
+from platewarden.selection import ReadSelection
 from platewarden.services.audit import authorize, record
 from platewarden.services.errors import AccessDeniedError, InvalidInputError, NotFoundError, Problem
 from platewarden.services.export import check_destination, write_package
 from platewarden.services.importing import ImportResult, import_reads_file
 from platewarden.services.runtime import Runtime
+from platewarden.services.selection import selection_problems
 from platewarden.store import sharing as store
-from platewarden.store.reads import find_reads
+from platewarden.store.engine import reading
+from platewarden.store.selection import select_reads
 
 OTHER_LAWFUL = "other_lawful"
 DOCUMENT_LABEL = "share-request-document"
@@ -49,7 +50,7 @@ def receive_request(
     requester_contact: str,
     purpose: str,
     case_number: str,
-    scope: ShareScope,
+    scope: ReadSelection,
     received_on: datetime,
     law_cited: str | None = None,
     document: bytes | None = None,
@@ -121,7 +122,7 @@ def _request_problems(
     purpose: str,
     case_number: str,
     law_cited: str | None,
-    scope: ShareScope,
+    scope: ReadSelection,
 ) -> list[Problem]:
     problems = [
         Problem(name, "is required (426.7: the written request names it)")
@@ -138,21 +139,18 @@ def _request_problems(
         )
     if not case_number.strip():
         problems.append(Problem("case number", "is required"))
-    problems.extend(_scope_problems(scope, "scope"))
+    problems.extend(_scope_problems(rt, scope, "scope"))
     return problems
 
 
-def _scope_problems(scope: ShareScope, where: str) -> list[Problem]:
-    problems: list[Problem] = []
+def _scope_problems(rt: Runtime, scope: ReadSelection, where: str) -> list[Problem]:
+    problems = selection_problems(
+        scope, min_fixed_chars=rt.policy.matching.min_fixed_chars, where=where
+    )
     if not scope.plates and (scope.since is None or scope.until is None):
         problems.append(
             Problem(where, "name plates or a time window: a scope never takes everything")
         )
-    if scope.since and scope.until and scope.since >= scope.until:
-        problems.append(Problem(where, "the time window must end after it starts"))
-    area = (scope.latitude, scope.longitude, scope.radius_m)
-    if any(v is not None for v in area) and not all(v is not None for v in area):
-        problems.append(Problem(where, "an area needs latitude, longitude and radius"))
     return problems
 
 
@@ -163,7 +161,7 @@ def decide(
     request_id: int,
     approve: bool,
     reason: str,
-    narrowed: ShareScope | None = None,
+    narrowed: ReadSelection | None = None,
 ) -> ShareRequest:
     """Approve (possibly narrowing the scope) or deny a pending request, with the reason."""
     authorize(rt, actor, Action.APPROVE_SHARING, parameters={"request": request_id})
@@ -183,7 +181,9 @@ def decide(
     if not reason.strip():
         raise InvalidInputError("no decision taken:", [Problem("reason", "is required")])
     scope = narrowed or request.scope
-    problems = _scope_problems(scope, "approved scope") + _narrowing_problems(request.scope, scope)
+    problems = _scope_problems(rt, scope, "approved scope") + _narrowing_problems(
+        request.scope, scope
+    )
     if approve and problems:
         raise InvalidInputError("not approved:", problems)
     values: dict[str, Any] = {
@@ -223,7 +223,7 @@ def _deny(rt: Runtime, actor: Actor, request: ShareRequest, reason: str) -> None
     raise AccessDeniedError(f"{actor.name} may not decide request {request.id}: {reason}")
 
 
-def _narrowing_problems(asked: ShareScope, approved: ShareScope) -> list[Problem]:
+def _narrowing_problems(asked: ReadSelection, approved: ReadSelection) -> list[Problem]:
     """An approval may narrow the scope asked for, never widen it."""
     problems: list[Problem] = []
     if asked.plates and not set(approved.plates) <= set(asked.plates):
@@ -318,26 +318,10 @@ def fulfil(rt: Runtime, actor: Actor, *, request_id: int, destination: Path) -> 
     return _get(rt, request_id)
 
 
-def _select(rt: Runtime, scope: ShareScope) -> list[Read]:
+def _select(rt: Runtime, scope: ReadSelection) -> list[Read]:
     """Return the stored reads a scope covers."""
-    found: dict[int, Read] = {}
-    plates: list[str | None] = [normalise_plate(p) for p in scope.plates] or [None]
-    cameras: list[str | None] = list(scope.cameras) or [None]
-    with rt.engine.connect() as conn:
-        for plate in plates:
-            for camera in cameras:
-                for read in find_reads(
-                    conn,
-                    plate=plate,
-                    camera=camera,
-                    since=scope.since,
-                    until=scope.until,
-                    latitude=scope.latitude,
-                    longitude=scope.longitude,
-                    radius_m=scope.radius_m,
-                ):
-                    found[read.id] = read
-    return sorted(found.values(), key=lambda r: (r.captured_at, r.id))
+    with reading(rt.engine) as conn:
+        return select_reads(conn, scope, rules=rt.policy.matching).reads
 
 
 def request_out(
@@ -349,7 +333,7 @@ def request_out(
     requester_contact: str,
     purpose: str,
     case_number: str,
-    scope: ShareScope,
+    scope: ReadSelection,
     sent_on: datetime,
 ) -> ShareRequest:
     """Record a request the department makes to a system it does not operate (426.3.1 g)."""

@@ -1,6 +1,8 @@
 """Database engines: SQLite in WAL mode (embedded default) or PostgreSQL through psycopg 3."""
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ from sqlalchemy.exc import ArgumentError
 from platewarden.store.files import create_private_file, make_private_dir, tighten
 
 URL_FORMS = "use sqlite:///PATH or postgresql://USER@HOST/DB"
+READ_ONLY = "platewarden_read_only"  # an execution option: begin without SQLite's write lock
 
 
 class DatabaseUrlError(ValueError):
@@ -44,6 +47,13 @@ def make_engine(url: str) -> Engine:
             parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True, hide_parameters=True
         )
     raise DatabaseUrlError(f"unsupported database {backend!r} in URL; {URL_FORMS}")
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """Open a connection for reading only: on SQLite its transaction takes no write lock."""
+    with engine.connect() as conn:
+        yield conn.execution_options(**{READ_ONLY: True})
 
 
 def fits_column(conn: Connection, column: Column[Any], value: int) -> bool:
@@ -87,7 +97,9 @@ def _tune_sqlite(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediate(connection: Any) -> None:
+def _begin_immediate(connection: Connection) -> None:
     # BEGIN IMMEDIATE avoids the deadlock-prone read-then-upgrade of SQLite's deferred transactions
-    # when ingest and purge write at the same time; readers are never blocked in WAL mode.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # when ingest and purge write at the same time; readers are never blocked in WAL mode. A
+    # read-only connection (reading()) begins deferred: a long search must not stop ingest.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -2,11 +2,11 @@
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, RowMapping, insert, select, update
 
-from platewarden.domain import Hold, HoldKind, HoldSelection, PreservationRequest
+from platewarden.domain import Hold, HoldKind, PreservationRequest
+from platewarden.selection import ReadSelection
 from platewarden.store.engine import fits_column
 from platewarden.store.schema import hold_reads, holds
 
@@ -18,7 +18,7 @@ def add_hold(
     case_number: str,
     purpose: str,
     reason: str,
-    selection: HoldSelection,
+    selection: ReadSelection,
     read_ids: list[int],
     created_by: str,
     created_at: datetime,
@@ -30,7 +30,7 @@ def add_hold(
         "case_number": case_number,
         "purpose": purpose,
         "reason": reason,
-        "selection": _selection_json(selection),
+        "selection": selection.as_json(),
         "preservation": asdict(preservation) if preservation else None,
         "read_count": len(read_ids),
         "created_by": created_by,
@@ -72,26 +72,6 @@ def list_holds(conn: Connection, *, active_only: bool = False) -> list[Hold]:
     return [_hold(row) for row in conn.execute(query).mappings()]
 
 
-def _selection_json(selection: HoldSelection) -> dict[str, Any]:
-    data = asdict(selection)
-    data["read_ids"] = list(selection.read_ids)
-    for key in ("since", "until"):
-        data[key] = data[key].isoformat() if data[key] else None
-    return data
-
-
-def _selection(data: dict[str, Any]) -> HoldSelection:
-    return HoldSelection(
-        read_ids=tuple(data.get("read_ids") or ()),
-        plate=data.get("plate"),
-        since=datetime.fromisoformat(data["since"]) if data.get("since") else None,
-        until=datetime.fromisoformat(data["until"]) if data.get("until") else None,
-        latitude=data.get("latitude"),
-        longitude=data.get("longitude"),
-        radius_m=data.get("radius_m"),
-    )
-
-
 def _hold(row: RowMapping) -> Hold:
     preservation = row["preservation"]
     return Hold(
@@ -102,7 +82,7 @@ def _hold(row: RowMapping) -> Hold:
         reason=row["reason"],
         created_by=row["created_by"],
         created_at=row["created_at"],
-        selection=_selection(row["selection"]),
+        selection=ReadSelection.from_json(row["selection"]),
         read_count=row["read_count"],
         preservation=PreservationRequest(**preservation) if preservation else None,
         released_at=row["released_at"],

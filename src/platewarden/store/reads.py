@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, Select, and_, delete, exists, func, or_, select, text
 
 from platewarden.domain import Alternative, Read, ReadSource
-from platewarden.geo import bounding_box, distance_m
+from platewarden.store.plate_index import area_cell, index_reads, unindex_reads
 from platewarden.store.schema import cameras, hold_reads, holds, reads
 
 
@@ -44,9 +44,17 @@ def insert_reads(conn: Connection, *, rows: Sequence[dict[str, Any]]) -> int:
     """
     if not rows:
         return 0
+    rows = [{**row, "area_cell": area_cell(row["latitude"], row["longitude"])} for row in rows]
     if conn.dialect.name == "postgresql":
-        return _insert_unnest(conn, rows)
-    return _insert_sqlite(conn, rows)
+        stored = _insert_unnest(conn, rows)
+    else:
+        # Under SQLite's write lock no one else inserts: the new reads are those past the last id.
+        last = conn.scalar(select(func.max(reads.c.id))) or 0
+        _insert_sqlite(conn, rows)
+        stored = list(conn.execute(select(*_KEY).where(reads.c.id > last)))
+    by_key = {(r["source"], r["source_name"], r["client_read_id"]): r for r in rows}
+    index_reads(conn, [(read_id, by_key[tuple(key)]) for read_id, *key in stored])
+    return len(stored)
 
 
 # The columns a new read fills, with their PostgreSQL array types.
@@ -66,11 +74,13 @@ _INSERT_COLUMNS = {
     "plate_box": "text",
     "frame_blob": "text",
     "crop_blob": "text",
+    "area_cell": "integer",
 }
+_KEY = (reads.c.id, reads.c.source, reads.c.source_name, reads.c.client_read_id)
 _JSON_COLUMNS = {"alternatives", "plate_box"}
 
 
-def _insert_sqlite(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+def _insert_sqlite(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     # The driver's executemany with values converted here: SQLAlchemy's per-row bind processing
     # cost four times the insert itself. Times take SQLAlchemy's own SQLite text format
     # (YYYY-MM-DD HH:MM:SS.ffffff), so that they compare as text exactly like the rows it writes.
@@ -100,10 +110,10 @@ def _insert_sqlite(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
         )
         for row in rows
     ]
-    return conn.exec_driver_sql(statement, values).rowcount
+    conn.exec_driver_sql(statement, values)
 
 
-def _insert_unnest(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+def _insert_unnest(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[Any]:
     # One INSERT ... SELECT FROM unnest(arrays): a single short statement for the whole batch,
     # several times faster through psycopg than a thousand-row VALUES list.
     columns = ", ".join(_INSERT_COLUMNS)
@@ -111,7 +121,7 @@ def _insert_unnest(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
     selected = ", ".join(f"{c}::json" if c in _JSON_COLUMNS else c for c in _INSERT_COLUMNS)
     statement = text(
         f"INSERT INTO reads ({columns}) SELECT {selected} FROM unnest({arrays}) AS t({columns})"
-        " ON CONFLICT DO NOTHING"
+        " ON CONFLICT DO NOTHING RETURNING id, source, source_name, client_read_id"
     )
     params = {
         column: [
@@ -120,62 +130,24 @@ def _insert_unnest(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
         ]
         for column in _INSERT_COLUMNS
     }
-    return conn.execute(statement, params).rowcount
+    return list(conn.execute(statement, params))
 
 
 def find_reads(
-    conn: Connection,
-    *,
-    ids: Iterable[int] | None = None,
-    hold_id: int | None = None,
-    plate: str | None = None,
-    camera: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    latitude: float | None = None,
-    longitude: float | None = None,
-    radius_m: float | None = None,
-    limit: int | None = None,
+    conn: Connection, *, ids: Iterable[int] | None = None, hold_id: int | None = None
 ) -> list[Read]:
-    """Return reads matching every given filter, oldest first."""
-    query = _read_query()
+    """Return reads by id, or those a hold keeps (all without either), oldest first."""
+    query = read_query()
     if ids is not None:
         query = query.where(reads.c.id.in_(list(ids)))
     if hold_id is not None:
         query = query.where(
             reads.c.id.in_(select(hold_reads.c.read_id).where(hold_reads.c.hold_id == hold_id))
         )
-    if plate is not None:
-        query = query.where(reads.c.plate == plate)
-    if camera is not None:
-        query = query.where(cameras.c.name == camera)
-    if since is not None:
-        query = query.where(reads.c.captured_at >= since)
-    if until is not None:
-        query = query.where(reads.c.captured_at < until)
-    area = (
-        (latitude, longitude, radius_m)
-        if latitude is not None and longitude is not None and radius_m is not None
-        else None
-    )
-    if area is not None:
-        min_lat, max_lat, min_lon, max_lon = bounding_box(*area)
-        query = query.where(
-            reads.c.latitude.between(min_lat, max_lat),
-            reads.c.longitude.between(min_lon, max_lon),
-        )
-    query = query.order_by(reads.c.captured_at, reads.c.id)
-    found = [_read(row) for row in conn.execute(query).mappings()]
-    if area is not None:
-        lat, lon, radius = area
-        found = [
-            r
-            for r in found
-            if r.latitude is not None
-            and r.longitude is not None
-            and distance_m(lat, lon, r.latitude, r.longitude) <= radius
-        ]
-    return found[:limit] if limit is not None else found
+    return [
+        to_read(row)
+        for row in conn.execute(query.order_by(reads.c.captured_at, reads.c.id)).mappings()
+    ]
 
 
 def iter_matchable(conn: Connection, *, since: datetime) -> Iterator[RowMapping]:
@@ -232,7 +204,8 @@ def count_expired(conn: Connection, *, cutoff: datetime) -> int:
 
 
 def delete_reads(conn: Connection, *, ids: Sequence[int]) -> int:
-    """Delete reads (and their released-hold links) by id; return how many were deleted."""
+    """Delete reads (their released-hold links, derived plate rows) by id; return how many."""
+    unindex_reads(conn, read_ids=ids)
     conn.execute(delete(hold_reads).where(hold_reads.c.read_id.in_(ids)))
     return conn.execute(delete(reads).where(reads.c.id.in_(ids))).rowcount
 
@@ -270,13 +243,15 @@ def days_with_reads(conn: Connection, *, days: Iterable[str]) -> set[str]:
     return found
 
 
-def _read_query() -> Select[Any]:
+def read_query() -> Select[Any]:
+    """Return the query of reads with their camera's name, for to_read."""
     return select(reads, cameras.c.name.label("camera_name")).join_from(
         reads, cameras, and_(cameras.c.id == reads.c.camera_id), isouter=True
     )
 
 
-def _read(row: RowMapping) -> Read:
+def to_read(row: RowMapping) -> Read:
+    """Return the Read of a row of read_query."""
     box = row["plate_box"]
     return Read(
         id=row["id"],

@@ -75,10 +75,39 @@ reads = Table(
     Column("plate_box", JSON),
     Column("frame_blob", String(80)),
     Column("crop_blob", String(80)),
+    Column("area_cell", Integer),  # store.plate_index.area_cell: an indexed grid for areas
     # A re-sent batch (a patrol car that lost its connection) must not make duplicates.
     UniqueConstraint("source", "source_name", "client_read_id"),
     Index(None, "plate", "captured_at"),
     Index(None, "captured_at"),
+    Index(None, "camera_id", "captured_at"),
+    Index(None, "area_cell", "captured_at"),
+)
+
+# Derived from reads (store.plate_index), so that plate searches are index look-ups.
+read_plates = Table(
+    "read_plates",
+    metadata,
+    Column("plate", String(16), primary_key=True),  # an OCR alternative, not the best plate
+    Column("captured_at", UTCDateTime, primary_key=True),
+    Column("read_id", BigId, primary_key=True),
+    Index(None, "read_id"),
+    sqlite_with_rowid=False,
+)
+
+plates = Table(
+    "plates",
+    metadata,
+    Column("plate", String(16), primary_key=True),  # each best plate some stored read has
+    sqlite_with_rowid=False,
+)
+
+plate_grams = Table(
+    "plate_grams",
+    metadata,
+    Column("gram", Integer, primary_key=True, autoincrement=False),
+    Column("plate", String(16), primary_key=True),
+    sqlite_with_rowid=False,
 )
 
 holds = Table(

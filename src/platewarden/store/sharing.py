@@ -1,40 +1,17 @@
 """Sharing requests: kept permanently, never purged."""
 
-from dataclasses import asdict
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, insert, select, update
 
-from platewarden.domain import AgencyType, ShareRequest, ShareScope, ShareStatus
+from platewarden.domain import AgencyType, ShareRequest, ShareStatus
+from platewarden.selection import ReadSelection
 from platewarden.store.schema import share_requests
-
-
-def scope_json(scope: ShareScope) -> dict[str, Any]:
-    """Return a scope as JSON-ready values."""
-    data = asdict(scope)
-    data["plates"], data["cameras"] = list(scope.plates), list(scope.cameras)
-    for key in ("since", "until"):
-        data[key] = data[key].isoformat() if data[key] else None
-    return data
-
-
-def scope_from(data: dict[str, Any]) -> ShareScope:
-    """Return the scope stored as JSON."""
-    return ShareScope(
-        plates=tuple(data.get("plates") or ()),
-        since=datetime.fromisoformat(data["since"]) if data.get("since") else None,
-        until=datetime.fromisoformat(data["until"]) if data.get("until") else None,
-        cameras=tuple(data.get("cameras") or ()),
-        latitude=data.get("latitude"),
-        longitude=data.get("longitude"),
-        radius_m=data.get("radius_m"),
-    )
 
 
 def add_request(conn: Connection, *, values: dict[str, Any]) -> int:
     """Store a request; return its id."""
-    row = {**values, "scope": scope_json(values["scope"]), "status": values["status"].value}
+    row = {**values, "scope": values["scope"].as_json(), "status": values["status"].value}
     query = insert(share_requests).values(row).returning(share_requests.c.id)
     return conn.execute(query).scalar_one()
 
@@ -45,7 +22,7 @@ def update_request(conn: Connection, *, request_id: int, values: dict[str, Any])
     if "status" in row:
         row["status"] = row["status"].value
     if row.get("approved_scope") is not None:
-        row["approved_scope"] = scope_json(row["approved_scope"])
+        row["approved_scope"] = row["approved_scope"].as_json()
     conn.execute(update(share_requests).where(share_requests.c.id == request_id).values(row))
 
 
@@ -78,7 +55,7 @@ def _request(row: RowMapping) -> ShareRequest:
     values = {k: v for k, v in row.items() if k not in {"document", "entered_at"}}
     values["agency_type"] = AgencyType(values["agency_type"])
     values["status"] = ShareStatus(values["status"])
-    values["scope"] = scope_from(values["scope"])
+    values["scope"] = ReadSelection.from_json(values["scope"])
     approved = values["approved_scope"]
-    values["approved_scope"] = scope_from(approved) if approved else None
+    values["approved_scope"] = ReadSelection.from_json(approved) if approved else None
     return ShareRequest(**values)

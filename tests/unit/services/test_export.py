@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from tests.factories import CAMERA_FEED, CUSTODIAN, actor, new_read
 
-from platewarden.domain import HoldKind, HoldSelection
+from platewarden.domain import HoldKind
 from platewarden.policy.access import Role
+from platewarden.selection import ReadSelection
 from platewarden.services import holds
 from platewarden.services.errors import AccessDeniedError, InvalidInputError
 from platewarden.services.export import export_hold, verify_export
@@ -30,7 +31,7 @@ def hold_id(runtime: Runtime) -> int:
         purpose="stolen_vehicle",
         case_number="26-0042",
         reason="stolen vehicle recovered",
-        selection=HoldSelection(plate="ABC1234"),
+        selection=ReadSelection(plates=("ABC1234",)),
     ).id
 
 

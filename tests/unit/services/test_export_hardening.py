@@ -10,8 +10,9 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 from tests.factories import CAMERA_FEED, CUSTODIAN, OFFICER, actor, new_read
 
-from platewarden.domain import HoldKind, HoldSelection
+from platewarden.domain import HoldKind
 from platewarden.policy.access import Role
+from platewarden.selection import ReadSelection
 from platewarden.services import export, holds
 from platewarden.services.errors import AccessDeniedError, InvalidInputError, NotFoundError
 from platewarden.services.export import export_hold, verify_export, verify_recorded_export
@@ -31,7 +32,7 @@ def hold_id(runtime: Runtime) -> int:
         purpose="stolen_vehicle",
         case_number="26-0042",
         reason="stolen vehicle recovered",
-        selection=HoldSelection(plate="ABC1234"),
+        selection=ReadSelection(plates=("ABC1234",)),
     ).id
 
 
@@ -185,7 +186,7 @@ def test_a_read_id_beyond_the_column_is_not_stored(runtime: Runtime) -> None:
             purpose="stolen_vehicle",
             case_number="26-0042",
             reason="typed the wrong id",
-            selection=HoldSelection(read_ids=(99999999999999999999, -1)),
+            selection=ReadSelection(read_ids=(99999999999999999999, -1)),
         )
 
 

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from tests.factories import CAMERA_FEED, CUSTODIAN, OFFICER, T0, FixedClock, new_read
 
-from platewarden.domain import HoldKind, HoldSelection, PreservationRequest
+from platewarden.domain import HoldKind, PreservationRequest
+from platewarden.selection import ReadSelection
 from platewarden.services import holds, purge
 from platewarden.services.errors import AccessDeniedError, InvalidInputError
 from platewarden.services.ingest import ingest_reads
@@ -37,7 +38,7 @@ def evidence_hold(rt: Runtime, plate: str = "ABC1234") -> int:
         purpose="major_crime",
         case_number="26-1187",
         reason="vehicle seen at a shooting",
-        selection=HoldSelection(plate=plate),
+        selection=ReadSelection(plates=(plate,)),
     )
     return hold.id
 
@@ -133,7 +134,7 @@ def test_hold_by_area_and_window_selects_only_reads_inside(runtime: Runtime) -> 
         purpose="recent_crime_vicinity",
         case_number="26-2001",
         reason="search warrant SW-26-14",
-        selection=HoldSelection(
+        selection=ReadSelection(
             latitude=46.59,
             longitude=-112.03,
             radius_m=500,
@@ -155,7 +156,7 @@ def test_preservation_hold_needs_every_sworn_field(runtime: Runtime) -> None:
             purpose="wanted_person",
             case_number="MP-26-3",
             reason="missing person",
-            selection=HoldSelection(plate="ABC1234"),
+            selection=ReadSelection(plates=("ABC1234",)),
             preservation=incomplete,
         )
     assert [p.where for p in refused.value.problems] == ["preservation.plate", "preservation.facts"]
@@ -166,7 +167,7 @@ def test_preservation_hold_needs_every_sworn_field(runtime: Runtime) -> None:
         purpose="wanted_person",
         case_number="MP-26-3",
         reason="missing person",
-        selection=HoldSelection(plate="ABC1234"),
+        selection=ReadSelection(plates=("ABC1234",)),
         preservation=PRESERVATION,
     )
     assert holds.get_hold(runtime, CUSTODIAN, hold_id=hold.id).preservation == PRESERVATION
@@ -191,7 +192,7 @@ def test_hold_without_lawful_purpose_or_case_is_denied_and_audited(
             purpose=purpose,  # type: ignore[arg-type]
             case_number=case_number,
             reason="x",
-            selection=HoldSelection(plate="A1"),
+            selection=ReadSelection(plates=("A1",)),
         )
     with runtime.engine.connect() as conn:
         (entry,) = [e for _, e in audit_entries(conn) if e.outcome == "denied"]
@@ -207,7 +208,7 @@ def test_hold_that_would_take_everything_is_refused(runtime: Runtime) -> None:
             purpose="major_crime",
             case_number="26-9",
             reason="x",
-            selection=HoldSelection(since=T0),
+            selection=ReadSelection(since=T0),
         )
 
 
@@ -220,7 +221,7 @@ def test_an_officer_may_not_place_holds(runtime: Runtime) -> None:
             purpose="major_crime",
             case_number="26-9",
             reason="x",
-            selection=HoldSelection(plate="A1"),
+            selection=ReadSelection(plates=("A1",)),
         )
 
 

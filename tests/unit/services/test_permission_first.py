@@ -27,10 +27,9 @@ from platewarden.domain import (
     CameraKind,
     CameraStatus,
     HoldKind,
-    HoldSelection,
     Outcome,
+    ReadSelection,
     RejectReason,
-    ShareScope,
 )
 from platewarden.policy.access import Role
 from platewarden.policy.model import DEFAULT_POLICY_FILE
@@ -78,7 +77,7 @@ class CountingReader:
 
 
 READER = CountingReader()
-SCOPE = ShareScope(plates=("ABC123",), since=T0 - timedelta(days=1), until=T0)
+SCOPE = ReadSelection(plates=("ABC123",), since=T0 - timedelta(days=1), until=T0)
 POLICY_TEXT = DEFAULT_POLICY_FILE.read_text("utf-8").replace("days = 90", "days = 1")
 
 CALLS: dict[str, Call] = {
@@ -134,7 +133,7 @@ CALLS: dict[str, Call] = {
         purpose="stolen_vehicle",
         case_number="C-1",
         reason="evidence",
-        selection=HoldSelection(plate="ABC123"),
+        selection=ReadSelection(plates=("ABC123",)),
     ),
     "holds.get_hold": lambda rt, a, _: holds.get_hold(rt, a, hold_id=1),
     "holds.list_holds": lambda rt, a, _: holds.list_holds(rt, a),

@@ -6,8 +6,9 @@ import pytest
 from tests.factories import CUSTODIAN, new_read
 
 from platewarden.accountability import AuditFilter
-from platewarden.domain import Actor, AgencyType, HoldKind, HoldSelection, ShareScope
+from platewarden.domain import Actor, AgencyType, HoldKind
 from platewarden.policy.access import PERMISSIONS, Action, Role
+from platewarden.selection import ReadSelection
 from platewarden.services import (
     alerts,
     audit_review,
@@ -66,7 +67,7 @@ CALLS: list[tuple[Action, Call]] = [
             purpose="major_crime",
             case_number="26-1",
             reason="walk",
-            selection=HoldSelection(plate="ABC1234"),
+            selection=ReadSelection(plates=("ABC1234",)),
         ),
     ),
     (Action.RELEASE_HOLD, lambda rt, a: holds.release_hold(rt, a, hold_id=999, reason="walk")),
@@ -135,7 +136,7 @@ def test_each_call_is_allowed_exactly_by_the_table(
         purpose="major_crime",
         case_number="26-1",
         reason="for the export call",
-        selection=HoldSelection(plate="NONE1"),
+        selection=ReadSelection(plates=("NONE1",)),
     )
     clerk = Actor("clerk", frozenset({Role.RECORDS_CUSTODIAN}))
     for _ in range(2):  # request 1 stays pending (for the decision); 2 is approved (to fulfil)
@@ -148,7 +149,7 @@ def test_each_call_is_allowed_exactly_by_the_table(
             requester_contact="x",
             purpose="major_crime",
             case_number="DC-1",
-            scope=ShareScope(plates=("NONE1",)),
+            scope=ReadSelection(plates=("NONE1",)),
             received_on=runtime.clock.now(),
         )
     sharing.decide(

@@ -18,11 +18,10 @@ from platewarden.domain import (
     CameraKind,
     CameraStatus,
     HoldKind,
-    HoldSelection,
     Outcome,
     PreservationRequest,
+    ReadSelection,
     RejectReason,
-    ShareScope,
     ShareStatus,
 )
 from platewarden.policy.access import PERMISSIONS, Action, Role
@@ -247,7 +246,7 @@ def month_holds(rt: Runtime, month: int, det: Actor) -> None:
             purpose="major_crime",
             case_number=CASES[4],
             reason="vehicle seen at a crime",
-            selection=HoldSelection(plate=f"A{month:02d}000"),
+            selection=ReadSelection(plates=(f"A{month:02d}000",)),
             preservation=preservation() if month == 3 else None,
         )
     if month == 12:
@@ -259,7 +258,7 @@ def share(rt: Runtime, tmp_path: Path) -> None:
     """Receive five requests (one referred, one left pending), decide, fulfil one; ask one out."""
     clerk = actor(Role.RECORDS_CUSTODIAN, name="clerk")
     admin = actor(Role.ADMINISTRATOR, name="alpr-admin")
-    scope = ShareScope(plates=("A11000",), since=at(11, 9), until=at(11, 11))
+    scope = ReadSelection(plates=("A11000",), since=at(11, 9), until=at(11, 11))
     kinds = (AgencyType.PROSECUTOR, *[AgencyType.LAW_ENFORCEMENT] * 3, AgencyType.OTHER)
     requests = [
         sharing.receive_request(

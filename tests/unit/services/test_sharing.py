@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from tests.factories import CAMERA_FEED, CUSTODIAN, T0, FixedClock, actor, new_read
 
-from platewarden.domain import AgencyType, ShareScope, ShareStatus
+from platewarden.domain import AgencyType, ShareStatus
 from platewarden.policy.access import Role
+from platewarden.selection import ReadSelection
 from platewarden.services import purge, sharing
 from platewarden.services.errors import AccessDeniedError, InvalidInputError
 from platewarden.services.export import verify_export
@@ -20,7 +21,7 @@ ADMIN = actor(Role.ADMINISTRATOR, name="alpr-admin")
 LETTER = b"%PDF-1.4 written request from the county attorney"
 
 
-def receive(rt: Runtime, scope: ShareScope | None = None, **overrides: object):
+def receive(rt: Runtime, scope: ReadSelection | None = None, **overrides: object):
     values: dict[str, object] = {
         "agency": "Lewis and Clark County Attorney",
         "agency_type": AgencyType.PROSECUTOR,
@@ -29,7 +30,7 @@ def receive(rt: Runtime, scope: ShareScope | None = None, **overrides: object):
         "purpose": "major_crime",
         "case_number": "DC-26-118",
         "scope": scope
-        or ShareScope(
+        or ReadSelection(
             plates=("ABC1234", "XYZ9876"),
             since=T0 - timedelta(days=2),
             until=T0 + timedelta(days=1),
@@ -62,7 +63,7 @@ def test_an_approved_request_releases_exactly_its_narrowed_scope(
 ) -> None:
     request = receive(reads)
     assert request.status == ShareStatus.PENDING
-    narrowed = ShareScope(
+    narrowed = ReadSelection(
         plates=("ABC1234",), since=T0 - timedelta(days=1), until=T0 + timedelta(days=1)
     )
     approved = sharing.decide(
@@ -106,7 +107,7 @@ def test_the_reviewer_may_not_be_the_member_who_entered_it(reads: Runtime) -> No
 
 def test_an_approval_may_narrow_but_never_widen(reads: Runtime) -> None:
     request = receive(reads)
-    wider = ShareScope(plates=("ABC1234", "NEW0001"), since=T0 - timedelta(days=9), until=T0)
+    wider = ReadSelection(plates=("ABC1234", "NEW0001"), since=T0 - timedelta(days=9), until=T0)
     with pytest.raises(InvalidInputError) as refused:
         sharing.decide(
             reads, ADMIN, request_id=request.id, approve=True, reason="x", narrowed=wider
@@ -131,7 +132,7 @@ def test_an_agency_that_is_not_law_enforcement_is_referred(reads: Runtime, tmp_p
         ({"requester": " "}, "requester"),
         ({"purpose": ""}, "purpose"),
         ({"purpose": "other_lawful"}, "law cited"),
-        ({"scope": ShareScope()}, "scope"),
+        ({"scope": ReadSelection()}, "scope"),
     ],
 )
 def test_an_incomplete_request_is_refused_naming_the_field(
@@ -162,7 +163,7 @@ def test_a_response_to_our_own_request_comes_in_tagged(runtime: Runtime, tmp_pat
         requester_contact="x@y",
         purpose="stolen_vehicle",
         case_number="26-0042",
-        scope=ShareScope(plates=("KXT442",)),
+        scope=ReadSelection(plates=("KXT442",)),
         sent_on=runtime.clock.now(),
     )
     response = tmp_path / "whp.jsonl"

@@ -1,0 +1,183 @@
+"""Plate indexes derived from reads: plate strings per read, distinct plates and their grams.
+
+`read_plates` files each read under every OCR alternative that differs from its best plate, so
+an OCR-equivalent search finds it by an indexed look-up. `plates` holds each distinct best plate
+once, and `plate_grams` files it under positional character pairs (the plate's length, a
+position, and the characters there and one or two places on), so that a wildcard pattern is
+matched against the few plates that share two of its fixed pairs, not against every read.
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import product
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from platewarden.matching.patterns import MAX_PLATE_LENGTH, Pattern
+from platewarden.matching.wildcards import layouts
+from platewarden.store.schema import plate_grams, plates, read_plates, reads
+
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_CODE = {char: number for number, char in enumerate(_ALPHABET)}
+_MAX_GRAM_LENGTH = 16  # the plate column's width
+CELL_DEGREES = 0.01  # area cells of about 1.1 km north-south
+
+
+def area_cell(latitude: float | None, longitude: float | None) -> int | None:
+    """Return the area cell of a position (a grid of CELL_DEGREES), or None without one."""
+    if latitude is None or longitude is None:
+        return None
+    return int((latitude + 90) // CELL_DEGREES) * 40_000 + int((longitude + 180) // CELL_DEGREES)
+
+
+def area_cells(box: tuple[float, float, float, float]) -> list[int]:
+    """Return the cells that cover a (min_lat, max_lat, min_lon, max_lon) box."""
+    low, high = area_cell(box[0], box[2]), area_cell(box[1], box[3])
+    assert low is not None and high is not None
+    rows = range(low // 40_000, high // 40_000 + 1)
+    columns = range(low % 40_000, high % 40_000 + 1)
+    return [row * 40_000 + column for row in rows for column in columns]
+
+
+def gram(length: int, position: int, skip: int, first: str, second: str) -> int:
+    """Return the code of a positional pair: two characters `skip + 1` places apart."""
+    return (((length * _MAX_GRAM_LENGTH + position) * 2 + skip) * 36 + _CODE[first]) * 36 + _CODE[
+        second
+    ]
+
+
+def plate_grams_of(plate: str) -> list[int]:
+    """Return the grams a plate is filed under (none for text outside A-Z 0-9)."""
+    length = len(plate)
+    if length > _MAX_GRAM_LENGTH or any(c not in _CODE for c in plate):
+        return []
+    return [
+        gram(length, p, skip, plate[p], plate[p + skip + 1])
+        for skip in (0, 1)
+        for p in range(length - skip - 1)
+    ]
+
+
+def index_reads(conn: Connection, stored: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """File newly stored reads (id, row) under their alternatives, new plates under grams."""
+    alternatives = [
+        {"plate": a["plate"], "captured_at": row["captured_at"], "read_id": read_id}
+        for read_id, row in stored
+        for a in row["alternatives"]
+        if a["plate"] and a["plate"] != row["plate"]
+    ]
+    write_alternatives(conn, alternatives)
+    write_plates(conn, {row["plate"] for _, row in stored})
+
+
+def write_alternatives(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert read_plates rows (plate, captured_at, read_id), skipping any already there."""
+    unique = list({(r["plate"], r["read_id"]): r for r in rows}.values())
+    if unique:
+        conn.execute(_ignoring_conflicts(conn, read_plates), unique)
+
+
+def write_plates(conn: Connection, batch: Iterable[str]) -> None:
+    """Insert the plates not yet in `plates`, with their grams."""
+    wanted = set(batch)
+    if not wanted:
+        return
+    known = set(conn.scalars(select(plates.c.plate).where(plates.c.plate.in_(list(wanted)))))
+    new = sorted(wanted - known)
+    if not new:
+        return
+    # Another process may file the same plate at the same time: both inserts are harmless.
+    conn.execute(_ignoring_conflicts(conn, plates), [{"plate": p} for p in new])
+    grams = [{"gram": g, "plate": p} for p in new for g in set(plate_grams_of(p))]
+    if grams:
+        conn.execute(_ignoring_conflicts(conn, plate_grams), grams)
+
+
+def unindex_reads(conn: Connection, *, read_ids: Sequence[int]) -> None:
+    """Delete the derived rows of reads about to be deleted; drop plates no read will keep."""
+    conn.execute(delete(read_plates).where(read_plates.c.read_id.in_(read_ids)))
+    gone = set(conn.scalars(select(reads.c.plate).where(reads.c.id.in_(read_ids)).distinct()))
+    if not gone:
+        return
+    others = select(reads.c.plate).where(reads.c.plate.in_(list(gone)), reads.c.id.not_in(read_ids))
+    orphans = sorted(gone - set(conn.scalars(others.distinct())))
+    if not orphans:
+        return
+    pairs = [(g, p) for p in orphans for g in set(plate_grams_of(p))]
+    for chunk in _chunks(pairs, 400):
+        conn.execute(
+            delete(plate_grams).where(tuple_(plate_grams.c.gram, plate_grams.c.plate).in_(chunk))
+        )
+    conn.execute(delete(plates).where(plates.c.plate.in_(orphans)))
+
+
+def plates_fitting(
+    conn: Connection, pattern: Pattern, classes: dict[str, str] | None = None
+) -> list[str] | None:
+    """Return the stored plates that may fit a pattern, or None when no gram narrows it down.
+
+    `classes` maps a character to every character it may stand for (OCR-equivalent search).
+    The caller checks each returned plate exactly.
+    """
+    lengths = (
+        range(pattern.min_length, MAX_PLATE_LENGTH + 1)
+        if pattern.has_star
+        else (pattern.min_length,)
+    )
+    found: set[str] = set()
+    for length in lengths:
+        for layout in layouts(pattern, length):
+            codes = _best_grams(layout, classes or {})
+            if codes is None:
+                return None
+            selects = [select(plate_grams.c.plate).where(plate_grams.c.gram.in_(c)) for c in codes]
+            query = selects[0] if len(selects) == 1 else selects[0].intersect(*selects[1:])
+            found.update(conn.scalars(query))
+    return sorted(found)
+
+
+def all_plates(conn: Connection) -> Iterator[str]:
+    """Yield every distinct stored plate (the slow path for a pattern no gram narrows)."""
+    yield from conn.execute(select(plates.c.plate).execution_options(yield_per=10_000)).scalars()
+
+
+def _best_grams(layout: str, classes: dict[str, str]) -> list[list[int]] | None:
+    """Return up to two grams of a layout, each as the codes it may take, or None."""
+    length = len(layout)
+    pairs = [
+        (p, skip)
+        for skip in (0, 1)
+        for p in range(length - skip - 1)
+        if layout[p] != "?" and layout[p + skip + 1] != "?"
+    ]
+    if not pairs:
+        return None
+    chosen = [pairs[0]]
+    used = {pairs[0][0], pairs[0][0] + pairs[0][1] + 1}
+    for p, skip in pairs[1:]:
+        if {p, p + skip + 1} - used:
+            chosen.append((p, skip))
+            break
+    return [
+        [
+            gram(length, p, skip, a, b)
+            for a, b in product(
+                classes.get(layout[p], layout[p]),
+                classes.get(layout[p + skip + 1], layout[p + skip + 1]),
+            )
+            if a in _CODE and b in _CODE
+        ]
+        for p, skip in chosen
+    ]
+
+
+def _ignoring_conflicts(conn: Connection, table: Any) -> Any:
+    if conn.dialect.name == "postgresql":
+        return pg_insert(table).on_conflict_do_nothing()
+    return insert(table).prefix_with("OR IGNORE")
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

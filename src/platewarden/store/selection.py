@@ -1,0 +1,238 @@
+"""Select the reads a ReadSelection names, a page at a time, where the indexes pay.
+
+Each condition becomes SQL that an index answers: plates by reads(plate, captured_at), OCR
+alternatives by read_plates, wildcard patterns by plate_grams (the distinct plates that may
+fit, checked exactly here), cameras by reads(camera_id, captured_at) and areas by
+reads(area_cell, captured_at). What SQL cannot say exactly (the circle inside its cells, the
+number of OCR substitutions) is checked here on the few rows the SQL returns.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, or_, select, union
+
+from platewarden.domain import Read, normalise_plate
+from platewarden.geo import bounding_box, distance_m
+from platewarden.matching import HotlistIndex, IndexEntry, is_pattern, parse_pattern
+from platewarden.policy.model import MatchingRules
+from platewarden.selection import ReadSelection
+from platewarden.store.plate_index import all_plates, area_cells, plates_fitting
+from platewarden.store.reads import read_query, to_read
+from platewarden.store.schema import cameras, read_plates, reads
+
+MAX_CELLS = 1_000  # a wider area is found by its bounding box and the time window alone
+MAX_VARIANTS = 5_000  # look-alike spellings tried by index; beyond, a scan of the window
+Key = tuple[datetime, int]  # (captured_at, id): the order of results, and a page's cursor
+
+
+@dataclass(frozen=True)
+class Page:
+    """Reads in key order, and the key to continue after when more may follow."""
+
+    reads: list[Read]
+    after: Key | None
+
+
+@dataclass
+class _Plan:
+    conditions: list[ColumnElement[bool]]
+    keep: Callable[[Read], bool] | None  # the exact check SQL leaves to Python, if any
+
+
+def select_reads(
+    conn: Connection,
+    selection: ReadSelection,
+    *,
+    rules: MatchingRules,
+    after: Key | None = None,
+    limit: int | None = None,
+) -> Page:
+    """Return the reads a selection names, oldest first: all, or a page of `limit` after a key."""
+    plan = _plan(conn, selection, rules)
+    if plan is None:
+        return Page([], None)
+    query = read_query().where(*plan.conditions).order_by(reads.c.captured_at, reads.c.id)
+    keep = plan.keep or (lambda _read: True)
+    if limit is None:
+        rows = conn.execute(query.where(*_after(after))).mappings()
+        return Page([read for read in map(to_read, rows) if keep(read)], None)
+    # Rows the Python check may drop are fetched in larger chunks until the page is full.
+    chunk = limit + 1 if plan.keep is None else max(4 * (limit + 1), 1_000)
+    found: list[Read] = []
+    key = after
+    while True:
+        batch = [
+            to_read(r) for r in conn.execute(query.where(*_after(key)).limit(chunk)).mappings()
+        ]
+        found.extend(read for read in batch if keep(read))
+        if len(found) > limit or len(batch) < chunk:
+            break
+        key = (batch[-1].captured_at, batch[-1].id)
+    page = found[:limit]
+    more = len(found) > limit
+    return Page(page, (page[-1].captured_at, page[-1].id) if more and page else None)
+
+
+def _after(key: Key | None) -> list[ColumnElement[bool]]:
+    if key is None:
+        return []
+    at = bindparam(None, key[0], type_=reads.c.captured_at.type)
+    # The redundant first condition lets both databases range-scan their time indexes.
+    return [
+        reads.c.captured_at >= at,
+        or_(reads.c.captured_at > at, and_(reads.c.captured_at == at, reads.c.id > key[1])),
+    ]
+
+
+def _plan(conn: Connection, selection: ReadSelection, rules: MatchingRules) -> _Plan | None:
+    """Return the SQL conditions and the Python check of a selection, or None if nothing fits."""
+    conditions = _window(reads.c.captured_at, selection)
+    checks: list[Callable[[Read], bool]] = []
+    if selection.read_ids:
+        conditions.append(reads.c.id.in_(list(selection.read_ids)))
+    if selection.cameras:
+        ids = list(conn.scalars(select(cameras.c.id).where(cameras.c.name.in_(selection.cameras))))
+        if not ids:
+            return None
+        conditions.append(reads.c.camera_id.in_(ids))
+    if selection.area is not None:
+        lat, lon, radius = selection.area
+        box = bounding_box(lat, lon, radius)
+        cells = area_cells(box)
+        if len(cells) <= MAX_CELLS:
+            conditions.append(reads.c.area_cell.in_(cells))
+        conditions += [
+            reads.c.latitude.between(box[0], box[1]),
+            reads.c.longitude.between(box[2], box[3]),
+        ]
+        checks.append(
+            lambda r: (
+                r.latitude is not None
+                and r.longitude is not None
+                and distance_m(lat, lon, r.latitude, r.longitude) <= radius
+            )
+        )
+    if selection.plates:
+        plates = _Plates(conn, selection, rules)
+        if plates.nothing:
+            return None
+        condition = plates.condition(selection)
+        if condition is not None:
+            conditions.append(condition)
+        if plates.check is not None:
+            checks.append(plates.check)
+    keep = None
+    if checks:
+        keep = checks[0] if len(checks) == 1 else (lambda r: all(check(r) for check in checks))
+    return _Plan(conditions, keep)
+
+
+class _Plates:
+    """The plate terms of a selection: the plates SQL looks up and what Python checks after."""
+
+    def __init__(self, conn: Connection, selection: ReadSelection, rules: MatchingRules) -> None:
+        self.best: set[str] = set()  # best plates to look up
+        self.alternatives: set[str] = set()  # OCR alternatives to look up in read_plates
+        self.scan = False  # some term has no index look-up: the window is read and checked
+        indexes: list[HotlistIndex] = []
+        for text in selection.plates:
+            term = text.strip().upper()
+            if not selection.ocr_equivalent:
+                if is_pattern(term):
+                    pattern = parse_pattern(term, min_fixed_chars=rules.min_fixed_chars)
+                    fitting = plates_fitting(conn, pattern)
+                    candidates = all_plates(conn) if fitting is None else fitting
+                    self.best.update(p for p in candidates if pattern.matches(p))
+                else:
+                    self.best.add(normalise_plate(term))
+                continue
+            term = term if is_pattern(term) else normalise_plate(term)
+            index = HotlistIndex.build(
+                [IndexEntry(0, term, None, is_pattern(term))],
+                confusable_classes=rules.confusable_classes,
+                max_substitutions=rules.max_substitutions,
+                min_fixed_chars=rules.min_fixed_chars,
+            )
+            indexes.append(index)
+            if is_pattern(term):
+                # Best plates by their grams; alternatives have none, so the window is read.
+                pattern = parse_pattern(term, min_fixed_chars=rules.min_fixed_chars)
+                fitting = plates_fitting(conn, pattern, _members(rules.confusable_classes))
+                self.best.update(p for p in fitting or all_plates(conn) if index.match([(p, 1)]))
+                self.scan = True
+                continue
+            variants = _variants(term, rules.confusable_classes, rules.max_substitutions)
+            if variants is None:
+                self.scan = True
+            else:
+                self.best.update(variants)
+                self.alternatives.update(variants)
+        self.check: Callable[[Read], bool] | None = None
+        if indexes:
+            exact = frozenset() if selection.ocr_equivalent else frozenset(self.best)
+            self.check = lambda r: (
+                r.plate in exact
+                or any(
+                    i.match(
+                        [(r.plate, r.confidence)]
+                        + [(a.plate, a.confidence) for a in r.alternatives]
+                    )
+                    for i in indexes
+                )
+            )
+
+    @property
+    def nothing(self) -> bool:
+        """Tell whether no stored read can fit (no plate to look up, none to scan for)."""
+        return not (self.scan or self.best or self.alternatives)
+
+    def condition(self, selection: ReadSelection) -> ColumnElement[bool] | None:
+        """Return the SQL plate condition, or None when the window is read and checked."""
+        if self.scan:
+            return None
+        if not self.alternatives:
+            return reads.c.plate.in_(sorted(self.best))
+        by_best = select(reads.c.id).where(
+            reads.c.plate.in_(sorted(self.best)), *_window(reads.c.captured_at, selection)
+        )
+        by_alternative = select(read_plates.c.read_id).where(
+            read_plates.c.plate.in_(sorted(self.alternatives)),
+            *_window(read_plates.c.captured_at, selection),
+        )
+        return reads.c.id.in_(union(by_best, by_alternative))
+
+
+def _window(column: Any, selection: ReadSelection) -> list[ColumnElement[bool]]:
+    conditions = []
+    if selection.since is not None:
+        conditions.append(column >= selection.since)
+    if selection.until is not None:
+        conditions.append(column < selection.until)
+    return conditions
+
+
+def _members(classes: Iterable[str]) -> dict[str, str]:
+    """Map each character to every character of its confusable class."""
+    return {char: cls for cls in classes for char in cls}
+
+
+def _variants(text: str, classes: Iterable[str], substitutions: int) -> set[str] | None:
+    """Return the spellings within `substitutions` look-alike swaps, or None if too many."""
+    members = _members(classes)
+    found = {text}
+    frontier = {text}
+    for _ in range(substitutions):
+        frontier = {
+            spelled[:i] + other + spelled[i + 1 :]
+            for spelled in frontier
+            for i, char in enumerate(spelled)
+            for other in members.get(char, "")
+            if other != char
+        } - found
+        found |= frontier
+        if len(found) > MAX_VARIANTS:
+            return None
+    return found
