@@ -1,0 +1,333 @@
+"""Search at scale: N reads over 90 days, each search shape timed through the search service.
+
+Prints JSON lines (../shared/BENCHMARKS.md) to stdout and progress to stderr: for each shape
+(exact, wildcard over 90 days, OCR-equivalent, area 1 km + 24 h, wildcard + 24 h, camera + 24 h)
+the median and p95 over --queries searches, half for plates that exist and half for plates that
+don't; then the disk used per million reads.
+
+    python benchmarks/scale.py --rows 1000000 --backend sqlite
+    python benchmarks/scale.py --rows 10000000 --backend postgresql
+"""
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from platewarden.domain import Actor
+from platewarden.policy.access import Role
+from platewarden.services.runtime import open_runtime, upgrade_schema
+from platewarden.services.search import SearchQuery, search_reads
+from platewarden.settings import Settings, sqlite_url
+from platewarden.store.plate_index import area_cell, plate_grams_of
+
+INVESTIGATOR = Actor("bench-investigator", frozenset({Role.INVESTIGATOR}))
+LETTERS, DIGITS = "ABCDEFGHJKLMNPRSTUVWXYZ", "0123456789"
+FORMATS = ("LLLDDDD", "DLLLDDD", "DDDLLL", "LLDDDDD", "DLLDDD", "LLLDDD", "DDLLDDD")
+LOOK_ALIKES = {"0": "O", "O": "0", "1": "I", "I": "1", "8": "B", "B": "8", "5": "S", "S": "5"}
+CENTRE = (46.59, -112.03)  # Helena, MT
+CAMERAS = 70
+DAYS = 90
+CHUNK = 200_000
+
+
+def log(message: str) -> None:
+    """Print progress for a person, on stderr."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def new_plate(rng: random.Random) -> str:
+    """Return a plate in one of the formats states issue."""
+    return "".join(rng.choice(LETTERS if c == "L" else DIGITS) for c in rng.choice(FORMATS))
+
+
+def misread(rng: random.Random, plate: str) -> str:
+    """Return an OCR alternative: a look-alike swapped, else one character misread."""
+    spots = [i for i, c in enumerate(plate) if c in LOOK_ALIKES]
+    i = rng.choice(spots) if spots else rng.randrange(len(plate))
+    swap = LOOK_ALIKES.get(plate[i]) or rng.choice(LETTERS + DIGITS)
+    return plate[:i] + swap + plate[i + 1 :]
+
+
+def camera_positions(rng: random.Random) -> list[tuple[float, float]]:
+    """Return fixed camera positions within about 15 km of the centre."""
+    return [
+        (CENTRE[0] + rng.uniform(-0.13, 0.13), CENTRE[1] + rng.uniform(-0.18, 0.18))
+        for _ in range(CAMERAS)
+    ]
+
+
+def generate(
+    rows: int, now: datetime, seed: int
+) -> tuple[list[str], Iterator[list[tuple[Any, ...]]]]:
+    """Return the plates and chunks of read tuples (reads columns plus the alternatives)."""
+    rng = random.Random(seed)
+    plates = list({new_plate(rng) for _ in range(max(1, rows // 5))})
+    positions = camera_positions(rng)
+    start = now - timedelta(days=DAYS)
+
+    def chunks() -> Iterator[list[tuple[Any, ...]]]:
+        for first in range(0, rows, CHUNK):
+            chunk = []
+            for n in range(first, min(rows, first + CHUNK)):
+                plate = rng.choice(plates)
+                camera = rng.randrange(CAMERAS)
+                lat, lon = positions[camera]
+                at = start + timedelta(seconds=rng.uniform(0, DAYS * 86400))
+                alternatives = [plate, misread(rng, plate), misread(rng, plate)]
+                chunk.append((n, camera + 1, plate, at, lat, lon, alternatives))
+            yield chunk
+
+    return plates, chunks()
+
+
+def load(engine: Engine, rows: int, now: datetime, seed: int) -> list[str]:
+    """Write the cameras, reads and derived plate rows straight into the store, in bulk.
+
+    The generator bypasses the services on purpose: ingest checks, matches and audits every
+    read (about 10,000 a second), which would take most of an hour at 10 M reads and measure
+    ingest, not search. The rows are the ones insert_reads writes, derived rows included.
+    """
+    plates, chunks = generate(rows, now, seed)
+    positions = camera_positions(random.Random(seed))
+    pg = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO cameras (id, name, kind, status, latitude, longitude, created_at)"
+                " VALUES (:id, :name, 'fixed', 'active', :lat, :lon, :at)"
+            ),
+            [
+                {"id": i + 1, "name": f"cam-{i + 1}", "lat": lat, "lon": lon, "at": now}
+                for i, (lat, lon) in enumerate(positions)
+            ],
+        )
+    columns = (
+        "id, source, source_name, client_read_id, camera_id, plate, jurisdiction, confidence,"
+        " alternatives, captured_at, ingested_at, latitude, longitude, area_cell"
+    )
+    done = 0
+    for chunk in chunks:
+        reads, alternatives = [], []
+        for n, camera, plate, at, lat, lon, alts in chunk:
+            stamp = at if pg else at.replace(tzinfo=None).isoformat(" ", "microseconds")
+            confidences = [0.9, 0.06, 0.04]
+            alt_json = json.dumps(
+                [{"plate": a, "confidence": c} for a, c in zip(alts, confidences, strict=True)]
+            )
+            reads.append(
+                (
+                    n + 1,
+                    "camera",
+                    f"cam-{camera}",
+                    f"r{n}",
+                    camera,
+                    plate,
+                    "MT",
+                    0.9,
+                    alt_json,
+                    stamp,
+                    stamp,
+                    lat,
+                    lon,
+                    area_cell(lat, lon),
+                )
+            )
+            alternatives += [(a, stamp, n + 1) for a in set(alts[1:]) if a != plate]
+        _write(engine, "reads", columns, reads)
+        _write(engine, "read_plates", "plate, captured_at, read_id", alternatives)
+        done += len(chunk)
+        log(f"  {done:,} reads")
+    grams = [(g, p) for p in plates for g in set(plate_grams_of(p))]
+    _write(engine, "plates", "plate", [(p,) for p in plates])
+    for first in range(0, len(grams), CHUNK * 5):
+        _write(engine, "plate_grams", "gram, plate", grams[first : first + CHUNK * 5])
+    return plates
+
+
+def _write(engine: Engine, table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
+    """Bulk-insert rows: COPY on PostgreSQL, executemany on SQLite."""
+    with engine.begin() as conn:
+        raw = conn.connection.driver_connection
+        if engine.dialect.name == "postgresql":
+            with (
+                raw.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" * len(columns.split(",")))
+            raw.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+
+
+def timed(run: Callable[[int], object], count: int) -> list[float]:
+    """Return the milliseconds of `count` runs."""
+    spent = []
+    for n in range(count):
+        began = time.perf_counter()
+        run(n)
+        spent.append((time.perf_counter() - began) * 1000)
+    return spent
+
+
+def shapes(
+    plates: list[str], now: datetime, rng: random.Random
+) -> dict[str, Callable[[int], SearchQuery]]:
+    """Return each search shape as a maker of its n-th query (even n: a plate that exists)."""
+    positions = camera_positions(random.Random(0))
+
+    def plate(n: int) -> str:
+        return rng.choice(plates) if n % 2 == 0 else "QQ" + new_plate(rng)[2:] + "Q"
+
+    def wildcard(n: int) -> str:
+        p = rng.choice(plates) if n % 2 == 0 else new_plate(rng)
+        return p[0] + "?" + p[2:4] + "*"  # like 7?X4*: three fixed characters, no run of three
+
+    def day(n: int) -> tuple[datetime, datetime]:
+        end = now - timedelta(hours=rng.uniform(0, 24 * (DAYS - 1)))
+        return end - timedelta(hours=24), end
+
+    def area(n: int) -> SearchQuery:
+        lat, lon = positions[n % CAMERAS] if n % 2 == 0 else (CENTRE[0] + 0.5, CENTRE[1])
+        since, until = day(n)
+        return SearchQuery(
+            "recent_crime_vicinity",
+            "B-1",
+            since=since,
+            until=until,
+            latitude=lat,
+            longitude=lon,
+            radius_m=1000,
+        )
+
+    def camera(n: int) -> SearchQuery:
+        since, until = day(n)
+        return SearchQuery(
+            "major_crime",
+            "B-1",
+            plate=wildcard(n),
+            camera=f"cam-{n % CAMERAS + 1}",
+            since=since,
+            until=until,
+        )
+
+    def wildcard_day(n: int) -> SearchQuery:
+        since, until = day(n)
+        return SearchQuery("major_crime", "B-1", plate=wildcard(n), since=since, until=until)
+
+    return {
+        "exact": lambda n: SearchQuery("stolen_vehicle", "B-1", plate=plate(n)),
+        "wildcard": lambda n: SearchQuery("major_crime", "B-1", plate=wildcard(n)),
+        "ocr_equivalent": lambda n: SearchQuery(
+            "major_crime", "B-1", plate=misread(rng, plate(n)), ocr_equivalent=True
+        ),
+        "area": area,
+        "wildcard_24h": wildcard_day,
+        "camera_24h": camera,
+    }
+
+
+def disk_mb(engine: Engine, path: Path | None) -> float:
+    """Return the megabytes the store takes."""
+    if path is not None:
+        return sum(f.stat().st_size for f in path.parent.glob(path.name + "*")) / 1e6
+    with engine.connect() as conn:
+        size = conn.scalar(
+            text(
+                "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+            )
+        )
+    return float(size or 0) / 1e6
+
+
+def bench(url: str, data_dir: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Load one database and time every search shape on it."""
+    settings = Settings(data_dir=data_dir, database_url=url)
+    upgrade_schema(settings)
+    rt = open_runtime(settings)
+    backend = rt.engine.dialect.name
+    now = rt.clock.now()
+    log(f"{backend}: generating {args.rows:,} reads")
+    began = time.perf_counter()
+    plates = load(rt.engine, args.rows, now, args.seed)
+    log(f"{backend}: loaded in {time.perf_counter() - began:.0f} s; analysing")
+    with rt.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if backend == "postgresql":
+            conn.execute(text("SELECT setval('reads_id_seq', (SELECT max(id) FROM reads))"))
+            conn.execute(text("VACUUM ANALYZE"))
+        else:
+            conn.execute(text("ANALYZE"))
+    rng = random.Random(args.seed + 2)
+    results = []
+    for name, make in shapes(plates, now, rng).items():
+        search_reads(rt, INVESTIGATOR, make(0))  # warm the caches this shape uses
+        spent = timed(lambda n, make=make: search_reads(rt, INVESTIGATOR, make(n)), args.queries)
+        spent.sort()
+        result = {
+            "benchmark": "scale",
+            "backend": backend,
+            "rows": args.rows,
+            "query": name,
+            "p50_ms": round(statistics.median(spent), 1),
+            "p95_ms": round(spent[int(0.95 * (len(spent) - 1))], 1),
+            "queries": args.queries,
+        }
+        log(f"{backend}: {name}: {result['p50_ms']} / {result['p95_ms']} ms")
+        results.append(result)
+    path = Path(make_url(url).database or "") if backend == "sqlite" else None
+    results.append(
+        {
+            "benchmark": "scale",
+            "backend": backend,
+            "rows": args.rows,
+            "mb_per_million_reads": round(disk_mb(rt.engine, path) / (args.rows / 1e6), 1),
+        }
+    )
+    rt.close()
+    return results
+
+
+def main() -> None:
+    """Run the benchmark and print its JSON lines."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--queries", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
+    args = parser.parse_args()
+    results: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="pw-scale-") as tmp:
+        folder = Path(tmp)
+        if args.backend in ("sqlite", "both"):
+            results += bench(sqlite_url(folder / "sqlite"), folder / "sqlite", args)
+        if args.backend in ("postgresql", "both"):
+            schema = f"scale_{uuid.uuid4().hex[:8]}"
+            url = make_url(args.postgres).update_query_dict({"options": f"-csearch_path={schema}"})
+            admin = create_engine(make_url(args.postgres).set(drivername="postgresql+psycopg"))
+            with admin.begin() as conn:
+                conn.execute(text(f"CREATE SCHEMA {schema}"))
+            try:
+                results += bench(url.render_as_string(hide_password=False), folder / "pg", args)
+            finally:
+                with admin.begin() as conn:
+                    conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+                admin.dispose()
+    for result in results:
+        print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
