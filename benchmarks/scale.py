@@ -246,7 +246,9 @@ def disk_mb(engine: Engine, path: Path | None) -> float:
     with engine.connect() as conn:
         size = conn.scalar(
             text(
-                "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+                "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = current_schema() AND c.relkind = 'r'"
             )
         )
     return float(size or 0) / 1e6
