@@ -1,0 +1,90 @@
+"""The query plans search relies on: each search shape's SQL is answered by its index."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, event, text
+from tests.factories import CAMERA_FEED, CUSTODIAN, T0, new_read
+
+from platewarden.domain import CameraKind
+from platewarden.selection import ReadSelection
+from platewarden.services import cameras
+from platewarden.services.ingest import ingest_reads
+from platewarden.services.runtime import Runtime
+from platewarden.store.selection import select_reads
+
+DAY = (T0 - timedelta(hours=12), T0 + timedelta(hours=12))
+
+
+@pytest.fixture
+def conn(runtime: Runtime) -> Iterator[Connection]:
+    plates = [f"{a}{b}C{n:04d}" for a in "ABK" for b in "XYZ" for n in range(40)]
+    reads = [
+        new_read(
+            p,
+            captured_at=T0 - timedelta(minutes=n),
+            latitude=46 + n / 1000,
+            camera=f"cam-{n % 20 + 1}",
+        )
+        for n, p in enumerate(plates)
+    ]
+    for n in range(2, 21):
+        cameras.add_camera(runtime, CUSTODIAN, name=f"cam-{n}", kind=CameraKind.FIXED)
+    ingest_reads(runtime, CAMERA_FEED, reads)
+    with runtime.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("ANALYZE"))
+            # A small table is cheaper to scan; this only shows that the index is usable.
+            connection.execute(text("SET enable_seqscan = off"))
+        yield connection
+
+
+def plans(conn: Connection, selection: ReadSelection, runtime: Runtime) -> str:
+    """Run a selection, then EXPLAIN every statement it ran; return the plans as one text."""
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        statements.append((statement, parameters))
+
+    event.listen(conn, "before_cursor_execute", capture)
+    try:
+        select_reads(conn, selection, rules=runtime.policy.matching, limit=10)
+    finally:
+        event.remove(conn, "before_cursor_execute", capture)
+    explain = "EXPLAIN QUERY PLAN " if conn.dialect.name == "sqlite" else "EXPLAIN "
+    found = []
+    for statement, parameters in statements:
+        rows = conn.exec_driver_sql(explain + statement, parameters).all()
+        found.append(" | ".join(str(row[-1]) for row in rows))
+    return "\n".join(found)
+
+
+def test_exact_plate_uses_the_plate_index(conn: Connection, runtime: Runtime) -> None:
+    plan = plans(conn, ReadSelection(plates=("AXC0001",)), runtime)
+    assert "ix_reads_plate_captured_at" in plan
+
+
+def test_a_wildcard_uses_the_grams_then_the_plate_index(conn: Connection, runtime: Runtime) -> None:
+    plan = plans(conn, ReadSelection(plates=("A?C0012",)), runtime)
+    assert "plate_grams" in plan and ("pk_plate_grams" in plan or "PRIMARY KEY" in plan)
+    assert "ix_reads_plate_captured_at" in plan
+
+
+def test_look_alikes_use_the_alternatives_index(conn: Connection, runtime: Runtime) -> None:
+    plan = plans(conn, ReadSelection(plates=("AXCO001",), ocr_equivalent=True), runtime)
+    assert "read_plates" in plan and ("pk_read_plates" in plan or "PRIMARY KEY" in plan)
+    assert "ix_reads_plate_captured_at" in plan
+
+
+def test_an_area_uses_the_area_cell_index(conn: Connection, runtime: Runtime) -> None:
+    selection = ReadSelection(
+        latitude=46.01, longitude=-112.03, radius_m=1000, since=DAY[0], until=DAY[1]
+    )
+    assert "ix_reads_area_cell_captured_at" in plans(conn, selection, runtime)
+
+
+def test_a_camera_uses_the_camera_index(conn: Connection, runtime: Runtime) -> None:
+    selection = ReadSelection(cameras=("cam-1",), since=DAY[0], until=DAY[1])
+    assert "ix_reads_camera_id_captured_at" in plans(conn, selection, runtime)
