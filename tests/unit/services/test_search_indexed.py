@@ -1,0 +1,97 @@
+"""Indexed search: pages by key, wildcards and look-alikes by index, no write lock, purge."""
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+from tests.factories import CAMERA_FEED, CUSTODIAN, T0, FixedClock, actor, new_read
+
+from platewarden.domain import Alternative
+from platewarden.policy.access import Role
+from platewarden.services import purge
+from platewarden.services.errors import InvalidInputError
+from platewarden.services.ingest import ingest_reads
+from platewarden.services.runtime import Runtime
+from platewarden.services.search import SearchQuery, search_reads
+from platewarden.store.engine import reading
+from platewarden.store.schema import plate_grams, plates, read_plates
+
+DETECTIVE = actor(Role.INVESTIGATOR, name="detective")
+
+
+def search(rt: Runtime, **values: object) -> list[str]:
+    query = SearchQuery("major_crime", "26-9", **values)  # type: ignore[arg-type]
+    return sorted(r.plate for r in search_reads(rt, DETECTIVE, query).reads)
+
+
+def test_pages_follow_the_cursor_oldest_first_without_repeats(runtime: Runtime) -> None:
+    reads = [new_read("ABC1234", captured_at=T0 - timedelta(minutes=n)) for n in range(5)]
+    reads.append(new_read("ABC1234", captured_at=T0 - timedelta(minutes=2)))  # same time
+    ingest_reads(runtime, CAMERA_FEED, reads)
+    seen, cursor, pages = [], None, 0
+    while True:
+        query = SearchQuery("stolen_vehicle", "26-9", plate="ABC1234", limit=2, after=cursor)
+        result = search_reads(runtime, DETECTIVE, query)
+        seen += [(r.captured_at, r.id) for r in result.reads]
+        pages += 1
+        cursor = result.next_cursor
+        if cursor is None:
+            break
+    assert pages == 3
+    assert seen == sorted(seen) and len(set(seen)) == 6
+
+
+def test_a_cursor_not_given_by_search_is_refused(runtime: Runtime) -> None:
+    query = SearchQuery("stolen_vehicle", "26-9", plate="ABC1234", after="12@yesterday")
+    with pytest.raises(InvalidInputError, match="not a cursor"):
+        search_reads(runtime, DETECTIVE, query)
+
+
+def test_wildcards_find_plates_by_their_fixed_positions(runtime: Runtime) -> None:
+    ingest_reads(
+        runtime,
+        CAMERA_FEED,
+        [new_read(p) for p in ("7AX4123", "7BX4", "8AX4123", "7AY4123", "X7AX41")],
+    )
+    assert search(runtime, plate="7?X4*") == ["7AX4123", "7BX4"]
+    assert search(runtime, plate="*AX41*") == ["7AX4123", "8AX4123", "X7AX41"]
+    assert search(runtime, plate="*X4123") == ["7AX4123", "8AX4123"]
+    assert search(runtime, plate="7??4?2?") == ["7AX4123", "7AY4123"]  # no pair: every plate
+
+
+def test_look_alikes_are_found_through_alternatives_and_confusables(runtime: Runtime) -> None:
+    misread = new_read("ABC1Z34", alternatives=(Alternative("KLM5555", 0.1),))
+    ingest_reads(runtime, CAMERA_FEED, [misread, new_read("A8C1234"), new_read("XYZ1234")])
+    assert search(runtime, plate="ABC1234", ocr_equivalent=True) == ["A8C1234", "ABC1Z34"]
+    assert search(runtime, plate="KLM5S55", ocr_equivalent=True) == ["ABC1Z34"]
+    assert search(runtime, plate="A8C1*", ocr_equivalent=True) == ["A8C1234", "ABC1Z34"]
+
+
+def test_a_search_holds_no_write_lock_while_it_reads(runtime: Runtime) -> None:
+    if runtime.engine.dialect.name != "sqlite":
+        pytest.skip("the write lock is SQLite's")
+    ingest_reads(runtime, CAMERA_FEED, [new_read("ABC1234")])
+    with reading(runtime.engine) as conn:
+        assert conn.scalar(select(func.count()).select_from(plates)) == 1
+        other = sqlite3.connect(runtime.engine.url.database or "", timeout=0.1)
+        other.execute("BEGIN IMMEDIATE")  # would fail at once if the search held the lock
+        other.rollback()
+        other.close()
+    with runtime.engine.connect() as conn:
+        other = sqlite3.connect(runtime.engine.url.database or "", timeout=0.1)
+        conn.execute(text("SELECT 1"))
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")  # writes still take the lock at once
+        other.close()
+
+
+def test_purge_deletes_the_derived_plate_rows(runtime: Runtime, clock: FixedClock) -> None:
+    ingest_reads(runtime, CAMERA_FEED, [new_read("OLD0001"), new_read("OLD0001")])
+    clock.advance(days=91)
+    ingest_reads(runtime, CAMERA_FEED, [new_read("NEW0001", captured_at=clock.now())])
+    assert purge.purge(runtime, CUSTODIAN).reads_purged == 2
+    with runtime.engine.connect() as conn:
+        assert list(conn.scalars(select(plates.c.plate))) == ["NEW0001"]
+        assert set(conn.scalars(select(read_plates.c.plate))) == {"NEW0007"}
+        assert set(conn.scalars(select(plate_grams.c.plate))) == {"NEW0001"}
