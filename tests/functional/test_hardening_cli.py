@@ -53,19 +53,18 @@ def exported(run: Run, tmp_path: Path) -> Path:
     return out
 
 
-@pytest.mark.parametrize("wild", ["99999999999999999999", "2147483648", "0"])
-def test_hold_show_of_an_id_beyond_any_hold_is_no_such_hold(run: Run, wild: str) -> None:
-    refused(run("hold", "show", wild), 1, f"there is no hold {wild}")
-    refused(run("hold", "show", "--", "-5"), 1, "there is no hold -5")
-    refused(run("hold", "release", wild, "--reason", "typo"), 1, f"there is no hold {wild}")
-
-
-@pytest.mark.parametrize("command", [("alerts", "show"), ("share", "show")])
+@pytest.mark.parametrize("command", [("alerts", "show"), ("share", "show"), ("hold", "show")])
 def test_show_of_an_id_beyond_the_store_is_refused_cleanly(
     run: Run, command: tuple[str, str]
 ) -> None:
     refused(run(*command, "99999999999999999999"), 2, "Invalid value", "2147483647")
     refused(run(*command, "--", "-5"), 2, "Invalid value", "greater than or equal to 1")
+
+
+def test_export_of_a_hold_beyond_any_column_is_no_such_hold(run: Run, tmp_path: Path) -> None:
+    for wild in ("99999999999999999999", "2147483648", "0"):
+        out = run("export", "--hold", wild, "--to", tmp_path / "x", "--evidence-number", "E-1")
+        refused(out, 1, f"there is no hold {wild}")
 
 
 def test_an_export_with_an_evidence_number_too_long_writes_and_records_nothing(

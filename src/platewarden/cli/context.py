@@ -24,7 +24,7 @@ from platewarden.services.auth import LogonError, has_members, resume
 from platewarden.services.errors import ServiceError
 from platewarden.services.runtime import Runtime, SchemaOutOfDateError, open_runtime
 from platewarden.settings import SettingsError, get_settings
-from platewarden.store.blobs import BlobError, MasterKeyError
+from platewarden.store.blobs import BlobError
 from platewarden.store.engine import DatabaseUrlError
 
 console = Console()
@@ -85,9 +85,6 @@ def cli_errors() -> Iterator[None]:
         errors.print(f"[red]refused:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     except BlobError as exc:
-        if isinstance(exc, MasterKeyError):
-            errors.print(f"[red]cannot start:[/red] {escape(str(exc))}", highlight=False)
-            raise typer.Exit(2) from None
         errors.print(f"[red]image unreadable:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     except (SettingsError, PolicyError, DatabaseUrlError, SchemaOutOfDateError) as exc:
@@ -146,7 +143,11 @@ def first_line(exc: object, limit: int = 160) -> str:
 def opened_runtime() -> Iterator[Runtime]:
     """Open the runtime from the settings, with clean error messages, and close it after."""
     with cli_errors():
-        rt = open_runtime(get_settings())
+        try:
+            rt = open_runtime(get_settings())
+        except BlobError as exc:  # the key or the image folder, before any command ran
+            errors.print(f"[red]cannot start:[/red] {escape(str(exc))}", highlight=False)
+            raise typer.Exit(2) from None
         for notice in rt.notices:
             errors.print(f"[yellow]note:[/yellow] {escape(notice)}", highlight=False)
         try:

@@ -13,7 +13,7 @@ import onnxruntime as ort
 from platewarden.plate_formats import check_region
 from platewarden.vision.corners import PlateCorners, box_corners, rectify
 from platewarden.vision.detector import THRESHOLD, PlateDetector
-from platewarden.vision.images import check_shape, to_gray
+from platewarden.vision.images import ImageError, check_shape, to_gray
 from platewarden.vision.ocr import PlateOCR, combine, crop_box
 
 MODELS_DIR = Path(__file__).parent / "models"
@@ -127,10 +127,13 @@ class Recognizer:
     ) -> list[PlateRead]:
         """Find and read every plate in a BGR or grayscale image, the likeliest plate first.
 
-        An image too small or narrow to hold a plate (a damaged video frame) is an ImageError.
+        An image too small or narrow to hold a plate (a damaged video frame) holds none.
         """
         if isinstance(image, np.ndarray) and image.ndim in (2, 3):
-            check_shape(image.shape[1], image.shape[0])
+            try:
+                check_shape(image.shape[1], image.shape[0])
+            except ImageError:
+                return []
         gray = to_gray(image)
         scale = gray.shape[1] / image.shape[1]
         found = self.detector.detect(gray, threshold)
