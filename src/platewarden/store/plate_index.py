@@ -8,7 +8,6 @@ matched against the few plates that share two of its fixed pairs, not against ev
 """
 
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import product
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, tuple_
@@ -112,12 +111,9 @@ def unindex_reads(conn: Connection, *, read_ids: Sequence[int]) -> None:
     conn.execute(delete(plates).where(plates.c.plate.in_(orphans)))
 
 
-def plates_fitting(
-    conn: Connection, pattern: Pattern, classes: dict[str, str] | None = None
-) -> list[str] | None:
+def plates_fitting(conn: Connection, pattern: Pattern) -> list[str] | None:
     """Return the stored plates that may fit a pattern, or None when no gram narrows it down.
 
-    `classes` maps a character to every character it may stand for (OCR-equivalent search).
     The caller checks each returned plate exactly.
     """
     lengths = (
@@ -128,10 +124,10 @@ def plates_fitting(
     found: set[str] = set()
     for length in lengths:
         for layout in layouts(pattern, length):
-            codes = _best_grams(layout, classes or {})
+            codes = _best_grams(layout)
             if codes is None:
                 return None
-            selects = [select(plate_grams.c.plate).where(plate_grams.c.gram.in_(c)) for c in codes]
+            selects = [select(plate_grams.c.plate).where(plate_grams.c.gram == c) for c in codes]
             query = selects[0] if len(selects) == 1 else selects[0].intersect(*selects[1:])
             found.update(conn.scalars(query))
     return sorted(found)
@@ -142,8 +138,8 @@ def all_plates(conn: Connection) -> Iterator[str]:
     yield from conn.execute(select(plates.c.plate).execution_options(yield_per=10_000)).scalars()
 
 
-def _best_grams(layout: str, classes: dict[str, str]) -> list[list[int]] | None:
-    """Return up to two grams of a layout, each as the codes it may take, or None."""
+def _best_grams(layout: str) -> list[int] | None:
+    """Return the codes of up to two grams a layout places, or None when it places no pair."""
     length = len(layout)
     pairs = [
         (p, skip)
@@ -159,17 +155,7 @@ def _best_grams(layout: str, classes: dict[str, str]) -> list[list[int]] | None:
         if {p, p + skip + 1} - used:
             chosen.append((p, skip))
             break
-    return [
-        [
-            gram(length, p, skip, a, b)
-            for a, b in product(
-                classes.get(layout[p], layout[p]),
-                classes.get(layout[p + skip + 1], layout[p + skip + 1]),
-            )
-            if a in _CODE and b in _CODE
-        ]
-        for p, skip in chosen
-    ]
+    return [gram(length, p, skip, layout[p], layout[p + skip + 1]) for p, skip in chosen]
 
 
 def _ignoring_conflicts(conn: Connection, table: Any) -> Any:

@@ -158,10 +158,7 @@ class _Plates:
             )
             indexes.append(index)
             if is_pattern(term):
-                # Best plates by their grams; alternatives have none, so the window is read.
-                pattern = parse_pattern(term, min_fixed_chars=rules.min_fixed_chars)
-                fitting = plates_fitting(conn, pattern, _members(rules.confusable_classes))
-                self.best.update(p for p in fitting or all_plates(conn) if index.match([(p, 1)]))
+                # Alternatives have no grams: a look-alike pattern reads the window and checks.
                 self.scan = True
                 continue
             variants = _variants(term, rules.confusable_classes, rules.max_substitutions)
@@ -172,16 +169,11 @@ class _Plates:
                 self.alternatives.update(variants)
         self.check: Callable[[Read], bool] | None = None
         if indexes:
-            exact = frozenset() if selection.ocr_equivalent else frozenset(self.best)
-            self.check = lambda r: (
-                r.plate in exact
-                or any(
-                    i.match(
-                        [(r.plate, r.confidence)]
-                        + [(a.plate, a.confidence) for a in r.alternatives]
-                    )
-                    for i in indexes
+            self.check = lambda r: any(
+                i.match(
+                    [(r.plate, r.confidence)] + [(a.plate, a.confidence) for a in r.alternatives]
                 )
+                for i in indexes
             )
 
     @property
