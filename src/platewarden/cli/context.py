@@ -20,7 +20,7 @@ from typer.exceptions import TyperException
 from platewarden.domain import Actor
 from platewarden.policy import PolicyError
 from platewarden.policy.access import Role
-from platewarden.services.auth import LogonError, has_members, resume
+from platewarden.services.auth import LogonError, LogonReason, has_members, resume
 from platewarden.services.errors import ServiceError
 from platewarden.services.runtime import Runtime, SchemaOutOfDateError, open_runtime
 from platewarden.settings import SettingsError, get_settings
@@ -29,6 +29,13 @@ from platewarden.store.engine import DatabaseUrlError
 
 console = Console()
 errors = Console(stderr=True)
+
+# What the person at the console does about a refused session.
+CONSOLE_HINTS = {
+    LogonReason.NOT_LOGGED_ON: ": run `platewarden login`",
+    LogonReason.FOREIGN_SESSION: ": run `platewarden login`",
+    LogonReason.PASSWORD_RESET: ": set your own with `platewarden passwd`",
+}
 
 # A record's number as typed: within what every id column holds (PostgreSQL INTEGER), so that
 # 99999999999999999999 is "invalid value", not an overflow deep in the database driver.
@@ -71,7 +78,7 @@ def console_actor(rt: Runtime) -> Actor:
         )
     path = session_file(rt)
     if not path.exists():
-        raise LogonError("not logged on: run `platewarden login`")
+        raise LogonError("not logged on", LogonReason.NOT_LOGGED_ON)
     token = path.read_text(encoding="utf-8", errors="replace").strip()
     return resume(rt, token, client_address="console", bound_to=console_binding(rt))
 
@@ -81,6 +88,10 @@ def cli_errors() -> Iterator[None]:
     """Turn refusals and bad configuration into a one-paragraph message and an exit code."""
     try:
         yield
+    except LogonError as exc:
+        hint = CONSOLE_HINTS.get(exc.reason, "")
+        errors.print(f"[red]refused:[/red] {escape(str(exc))}{hint}", highlight=False)
+        raise typer.Exit(1) from None
     except ServiceError as exc:
         errors.print(f"[red]refused:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None

@@ -10,6 +10,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from functools import cache
 from typing import Any
 
@@ -29,8 +30,22 @@ from platewarden.store import members as store
 TOTP_PERIOD_S = 30
 
 
+class LogonReason(StrEnum):
+    """Why a log-on or a session was refused, for an interface to act on."""
+
+    REFUSED = "refused"  # wrong name, password or code; locked; deactivated
+    NOT_LOGGED_ON = "not_logged_on"  # no session, or one that ended
+    SESSION_ENDED = "session_ended"  # idle too long, or the member was deactivated
+    PASSWORD_RESET = "password_reset"  # the member must set their own password first
+    FOREIGN_SESSION = "foreign_session"  # the token was issued to another client
+
+
 class LogonError(ServiceError):
     """A log-on or session was refused; the message says why without helping an attacker."""
+
+    def __init__(self, message: str, reason: LogonReason = LogonReason.REFUSED) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -248,7 +263,7 @@ def resume(
     with rt.engine.begin() as conn:
         session = store.get_session(conn, token_hash=_hash(token))
         if session is None:
-            raise LogonError("not logged on (or the session ended): run `platewarden login`")
+            raise LogonError("not logged on (or the session ended)", LogonReason.NOT_LOGGED_ON)
         foreign = session["bound_to"] is not None and not hmac.compare_digest(
             session["bound_to"], bound_to or ""
         )
@@ -264,7 +279,7 @@ def resume(
             )
     if foreign:
         raise LogonError(
-            "this session belongs to another user or installation: run `platewarden login`"
+            "this session belongs to another user or installation", LogonReason.FOREIGN_SESSION
         )
     with rt.engine.begin() as conn:
         member = store.get_member(conn, member_id=session["member_id"])
@@ -276,7 +291,7 @@ def resume(
             store.end_sessions(conn, at=now, reason="idle", session_id=session["id"])
             ended = f"the session was idle more than {idle.seconds // 60} minutes"
         elif member.must_change_password:
-            raise LogonError("your password was reset: set your own with `platewarden passwd`")
+            raise LogonError("your password was reset", LogonReason.PASSWORD_RESET)
         else:
             store.touch_session(conn, session_id=session["id"], at=now)
             return actor_for(rt, conn, member, client_address)
@@ -287,7 +302,7 @@ def resume(
             "session_end",
             reason=ended,
         )
-    raise LogonError(f"session ended: {ended}; log on again")
+    raise LogonError(f"session ended: {ended}; log on again", LogonReason.SESSION_ENDED)
 
 
 def change_password(rt: Runtime, *, username: str, old_password: str, new_password: str) -> None:
