@@ -34,6 +34,12 @@ class Settings:
     webhooks: tuple[tuple[str, str, str], ...] = ()
     # The national plate formats the reader prefers (platewarden.plate_formats), "any" for none.
     plate_region: str = "any"
+    # The server (`platewarden serve`): where it listens, its TLS files, and whether a reverse
+    # proxy in front of it terminates TLS.
+    listen: str = "127.0.0.1:8426"
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    behind_proxy: bool = False
 
     @property
     def blob_dir(self) -> Path:
@@ -89,7 +95,35 @@ def get_settings(
         hotlist_sources=tuple(sorted(sources.items())),
         webhooks=tuple((name, h["url"], h["secret"]) for name, h in sorted(hooks.items())),
         plate_region=region,
+        listen=_listen(values.get("listen") or Settings.listen),
+        tls_cert=_path(values.get("tls_cert")),
+        tls_key=_path(values.get("tls_key")),
+        behind_proxy=_flag("behind_proxy", values.get("behind_proxy") or "no"),
     )
+
+
+def listen_address(settings: Settings) -> tuple[str, int]:
+    """Return the server's host and port."""
+    host, _, port = settings.listen.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+def _listen(text: str) -> str:
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise SettingsError(f"listen {text[:80]!r} is not HOST:PORT (for example 127.0.0.1:8426)")
+    return text
+
+
+def _path(text: str | None) -> Path | None:
+    return Path(text).expanduser() if text else None
+
+
+def _flag(name: str, text: str) -> bool:
+    value = text.strip().lower()
+    if value not in {"yes", "no", "true", "false", "1", "0"}:
+        raise SettingsError(f"{name} {text[:80]!r} is not yes or no")
+    return value in {"yes", "true", "1"}
 
 
 def _parse_sources(text: str) -> dict[str, str]:
@@ -143,6 +177,8 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise SettingsError(
             f"settings file {path}: each [webhooks.NAME] needs url and secret (strings) and no more"
         )
+    if isinstance(data.get("behind_proxy"), bool):  # `behind_proxy = true` reads as TOML means
+        data["behind_proxy"] = "yes" if data["behind_proxy"] else "no"
     not_text = sorted(
         k
         for k, v in data.items()

@@ -25,6 +25,7 @@ from platewarden.cli import (
     reads,
     report,
     search,
+    serve,
     sharing,
     vision,
 )
@@ -90,6 +91,7 @@ app.command("verify-export")(evidence.verify)
 app.command("demo")(demo.demo)
 app.command("read")(vision.read)
 app.command("eval")(vision.eval_)
+app.command("serve")(serve.serve)
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ A job acts as whoever starts it: a member at the console with the member's own p
 must hold the installation's service key.
 """
 
-import time
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -89,15 +89,22 @@ def run_due(
             report(job.name, job.run(rt, actor))
 
 
-def serve(rt: Runtime, report: Callable[[str, str], None], *, tick_s: float = 60.0) -> None:
-    """Run the jobs on their schedule as the installation, until interrupted.
+def serve(
+    rt: Runtime,
+    report: Callable[[str, str], None],
+    *,
+    tick_s: float = 60.0,
+    stop: threading.Event | None = None,
+) -> None:
+    """Run the jobs on their schedule as the installation, until interrupted or stopped.
 
     Each tick takes up a policy version applied meanwhile, so a change is in force here too.
     """
     actor = service_actor(rt)
     last_run: dict[str, datetime] = {}
-    while True:
+    stop = stop or threading.Event()
+    while not stop.is_set():
         if rt.reload_policy():
             report("policy", f"version {rt.policy_version} in force")
         run_due(rt, actor, last_run, report)
-        time.sleep(tick_s)
+        stop.wait(tick_s)

@@ -1,0 +1,50 @@
+"""The server's application: the API under /api/v1, built from an open runtime."""
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, FastAPI, Request, Response
+
+from platewarden import __version__
+from platewarden.api import problems
+from platewarden.api.routes import alerts, cameras, policy, session
+from platewarden.services.runtime import Runtime
+
+DOCS_PATH = "/api/docs"
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",  # answers hold plates and images: no cache keeps them
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+}
+
+
+def create_app(rt: Runtime) -> FastAPI:
+    """Build the API on a runtime (the caller opens and closes it)."""
+    app = FastAPI(
+        title="Platewarden",
+        version=__version__,
+        description="License plate reads under a police department's ALPR policy.",
+        openapi_url="/api/openapi.json",
+        docs_url=DOCS_PATH,
+        redoc_url=None,
+    )
+    app.state.runtime = rt
+    problems.install(app)
+    v1 = APIRouter(prefix="/api/v1")
+    for module in (session, alerts, cameras, policy):
+        v1.include_router(module.router)
+    app.include_router(v1)
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            if name == "Content-Security-Policy" and request.url.path == DOCS_PATH:
+                continue  # the interactive docs page loads Swagger UI's script and styles
+            response.headers.setdefault(name, value)
+        return response
+
+    return app

@@ -1,0 +1,48 @@
+"""What every route shares: the runtime, and the member a session token stands for."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from platewarden.domain import Actor
+from platewarden.services.auth import LogonError, LogonReason, resume
+from platewarden.services.runtime import Runtime
+
+_bearer = HTTPBearer(auto_error=False, description="The token `POST /api/v1/session` gave.")
+
+
+def get_runtime(request: Request) -> Runtime:
+    """Return the server's runtime."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def client_address(request: Request) -> str | None:
+    """Return the caller's address, as the audit trail records it."""
+    return request.client.host if request.client else None
+
+
+def session_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    """Return the bearer token of the request; refuse one without."""
+    if credentials is None or not credentials.credentials:
+        raise LogonError(
+            "not logged on: send `Authorization: Bearer TOKEN`", LogonReason.NOT_LOGGED_ON
+        )
+    return credentials.credentials
+
+
+def current_actor(
+    request: Request,
+    rt: Annotated[Runtime, Depends(get_runtime)],
+    token: Annotated[str, Depends(session_token)],
+) -> Actor:
+    """Return the member whose session the request carries (its idle clock restarts)."""
+    return resume(rt, token, client_address=client_address(request))
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+Token = Annotated[str, Depends(session_token)]

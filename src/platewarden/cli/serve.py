@@ -1,0 +1,25 @@
+"""`platewarden serve`: the HTTP API and the scheduled jobs in one process."""
+
+from typing import Annotated
+
+import typer
+
+from platewarden.api.server import check_exposure, run_server
+from platewarden.cli.context import cli_errors, console, opened_runtime
+from platewarden.settings import get_settings
+
+
+def serve(
+    jobs: Annotated[
+        bool, typer.Option(help="Run the scheduled jobs (hot lists, purge, audit check) too.")
+    ] = True,
+) -> None:
+    """Start the server: the API under /api/v1 and its docs at /api/docs."""
+    with cli_errors():
+        check_exposure(get_settings())  # before anything is opened
+    with opened_runtime() as rt:
+        run_server(
+            rt,
+            jobs=jobs,
+            on_ready=lambda url: console.print(f"Platewarden serving at {url}", highlight=False),
+        )
