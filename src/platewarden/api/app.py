@@ -6,7 +6,16 @@ from fastapi import APIRouter, FastAPI, Request, Response
 
 from platewarden import __version__
 from platewarden.api import problems
-from platewarden.api.routes import alerts, cameras, policy, session
+from platewarden.api.routes import (
+    alerts,
+    audit,
+    cameras,
+    hotlists,
+    members,
+    policy,
+    session,
+    upkeep,
+)
 from platewarden.services.runtime import Runtime
 
 DOCS_PATH = "/api/docs"
@@ -32,7 +41,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.runtime = rt
     problems.install(app)
     v1 = APIRouter(prefix="/api/v1")
-    for module in (session, alerts, cameras, policy):
+    for module in (session, alerts, hotlists, cameras, members, audit, upkeep, policy):
         v1.include_router(module.router)
     app.include_router(v1)
 

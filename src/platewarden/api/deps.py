@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from platewarden.domain import Actor
@@ -46,3 +46,17 @@ def current_actor(
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 Token = Annotated[str, Depends(session_token)]
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """Return the raw request body; over `limit` bytes it is a 413, read no further."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"the body is over {limit // 2**20} MB")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"the body is over {limit // 2**20} MB")
+        chunks.append(chunk)
+    return b"".join(chunks)
