@@ -200,6 +200,52 @@ def list_alerts(
 
 
 @dataclass(frozen=True)
+class AlertChange:
+    """A new alert or a step of one (viewed, confirmed …), with the cursor that follows it."""
+
+    cursor: tuple[int, int]  # (alert id, alert event id) seen so far
+    change: str  # "raised", or the step's event
+    alert: Alert
+
+
+def changes_since(
+    rt: Runtime, actor: Actor, *, after: tuple[int, int] | None, limit: int = 100
+) -> tuple[list[AlertChange], tuple[int, int]]:
+    """Return the alerts raised and the steps taken after a cursor, oldest first, and the
+    cursor to ask from next; with no cursor, nothing yet and the cursor of now.
+
+    It reads the alerts table itself, so alerts raised by any process (a worker on another
+    machine) reach every listener; a delivery is audited as an access.
+    """
+    authorize(rt, actor, Action.VIEW_ALERTS)
+    with rt.engine.connect() as conn:
+        if after is None:
+            return [], store.latest_ids(conn)
+        last_alert, last_event = after
+        changes = [
+            AlertChange((alert.id, last_event), "raised", alert)
+            for alert in store.alerts_after(conn, alert_id=last_alert, limit=limit)
+        ]
+        seen_alert = changes[-1].cursor[0] if changes else last_alert
+        for event_id, alert_id, event in store.events_after(conn, event_id=last_event, limit=limit):
+            alert = store.get_alert(conn, alert_id=alert_id)
+            if alert is not None:
+                changes.append(AlertChange((seen_alert, event_id), event, alert))
+    if not changes:
+        return [], after
+    with rt.engine.begin() as conn:
+        record(
+            conn,
+            rt,
+            actor,
+            "alerts_stream",
+            parameters={"alerts": sorted({c.alert.id for c in changes})},
+            result_count=len(changes),
+        )
+    return changes, changes[-1].cursor
+
+
+@dataclass(frozen=True)
 class AlertView:
     """An alert with what the officer compares: the entry and the reads with their images."""
 

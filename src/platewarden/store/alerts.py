@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, insert, select, update
+from sqlalchemy import Connection, RowMapping, func, insert, select, update
 
 from platewarden.domain import Alert, AlertEvent, AlertStatus, Outcome
 from platewarden.store.schema import alert_events, alert_reads, alerts
@@ -110,3 +110,27 @@ def _alert(row: RowMapping, events: tuple[AlertEvent, ...]) -> Alert:
     values["status"] = AlertStatus(values["status"])
     values["outcome"] = Outcome(values["outcome"]) if values["outcome"] else None
     return Alert(**values, events=events)
+
+
+def latest_ids(conn: Connection) -> tuple[int, int]:
+    """Return the newest alert's id and the newest alert event's id (0 when none)."""
+    newest_alert = conn.scalar(select(func.max(alerts.c.id))) or 0
+    newest_event = conn.scalar(select(func.max(alert_events.c.id))) or 0
+    return newest_alert, newest_event
+
+
+def alerts_after(conn: Connection, *, alert_id: int, limit: int) -> list[Alert]:
+    """Return the alerts raised after an id, oldest first."""
+    query = select(alerts).where(alerts.c.id > alert_id).order_by(alerts.c.id).limit(limit)
+    return [_alert(row, ()) for row in conn.execute(query).mappings()]
+
+
+def events_after(conn: Connection, *, event_id: int, limit: int) -> list[tuple[int, int, str]]:
+    """Return (event id, alert id, event) of the steps recorded after an id, oldest first."""
+    query = (
+        select(alert_events.c.id, alert_events.c.alert_id, alert_events.c.event)
+        .where(alert_events.c.id > event_id)
+        .order_by(alert_events.c.id)
+        .limit(limit)
+    )
+    return [(row.id, row.alert_id, row.event) for row in conn.execute(query)]

@@ -89,6 +89,7 @@ CALLS: dict[str, Call] = {
         answer="",  # blank: the refusal must come before the check
     ),
     "alerts.confirm_visually": lambda rt, a, _: alerts.confirm_visually(rt, a, alert_id=1),
+    "alerts.changes_since": lambda rt, a, _: alerts.changes_since(rt, a, after=(0, 0)),
     "alerts.list_alerts": lambda rt, a, _: alerts.list_alerts(rt, a),
     "alerts.record_outcome": lambda rt, a, _: alerts.record_outcome(
         rt, a, alert_id=1, outcome=Outcome.STOP_MADE
@@ -283,6 +284,7 @@ NO_ACTOR = {
     "members.create_first_administrator": "only while no member exists",
     "policies.apply_first_run_policy": "only while no member exists",
     "report.local_start": "pure",
+    "selection.selection_problems": "pure: checks a selection for the services that take one",
     "report_render.draw_chart": "pure: renders figures it is given",
     "report_render.sections": "pure",
     "report_render.summary": "pure",
