@@ -15,6 +15,7 @@ from platewarden.cli import (
     capture,
     db,
     demo,
+    devices,
     evidence,
     holds,
     hotlists,
@@ -65,6 +66,7 @@ def root(
 
 app.add_typer(db.app, name="db")
 app.add_typer(cameras.app, name="camera")
+app.add_typer(devices.app, name="device")
 app.add_typer(holds.app, name="hold")
 app.add_typer(hotlists.app, name="hotlist")
 app.add_typer(alerts.app, name="alerts")

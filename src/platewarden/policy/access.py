@@ -14,7 +14,8 @@ class Role(StrEnum):
     ADMINISTRATOR = "administrator"
     AUDITOR = "auditor"
     RECORDS_CUSTODIAN = "records_custodian"
-    SYSTEM = "system"  # cameras, scheduled jobs and imports acting on their own
+    SYSTEM = "system"  # the installation itself: scheduled jobs in its service account
+    DEVICE = "device"  # a camera or another ALPR system pushing reads with its token
 
 
 class Action(StrEnum):
@@ -126,11 +127,17 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_POLICY,
         }
     ),
-    # The installation itself: cameras, and the scheduled jobs in the service account's process.
+    # The installation itself: the scheduled jobs in the service account's process.
     Role.SYSTEM: frozenset(
         {Action.INGEST, Action.PURGE, Action.MANAGE_HOTLISTS, Action.VIEW_AUDIT}
     ),
 }
+
+
+PERMISSIONS[Role.DEVICE] = frozenset({Action.INGEST})  # for its own camera or source only
+
+# Roles that are not people: no course, no log-on.
+MACHINE_ROLES = frozenset({Role.SYSTEM, Role.DEVICE})
 
 
 def check_role(roles: frozenset[Role], action: Action) -> Decision:

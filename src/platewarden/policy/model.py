@@ -14,7 +14,7 @@ from pydantic import (
     model_validator,
 )
 
-from platewarden.policy.access import Role
+from platewarden.policy.access import MACHINE_ROLES, Role
 
 DEFAULT_POLICY_FILE = files("platewarden.policy").joinpath("default_policy.toml")
 MAX_POLICY_BYTES = 256 * 1024
@@ -124,7 +124,7 @@ class Policy(_Strict):
 
     @model_validator(mode="after")
     def _roles_are_known_and_trained(self) -> "Policy":
-        roles = {role.value for role in Role if role != Role.SYSTEM}
+        roles = {role.value for role in Role if role not in MACHINE_ROLES}
         problems = []
         unknown_totp = sorted(set(self.access.totp_roles) - roles)
         if unknown_totp:

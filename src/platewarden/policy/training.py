@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from platewarden.policy.access import Role
+from platewarden.policy.access import MACHINE_ROLES, Role
 from platewarden.policy.model import Policy
 
 
@@ -29,7 +29,7 @@ def trained_roles(
     missing: dict[Role, str] = {}
     for role in roles:
         course = policy.training.courses.get(role.value)
-        if course is None or role == Role.SYSTEM:
+        if course is None or role in MACHINE_ROLES:
             trained.add(role)  # the policy asks no course for this role
         elif course not in latest:
             missing[role] = f"course {course!r} is not on record"

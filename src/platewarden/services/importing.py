@@ -114,7 +114,9 @@ def parse_reads_file(
             problems.append(Problem(f"line {line}", row))
             continue
         try:
-            parsed.append((line, _read(row, path.parent, source, source_name, is_csv=is_csv)))
+            parsed.append(
+                (line, read_from_row(row, path.parent, source, source_name, is_csv=is_csv))
+            )
         except ValueError as exc:
             problems.append(Problem(f"line {line}", str(exc)))
     return parsed, problems
@@ -211,12 +213,18 @@ def _csv_reason(exc: csv.Error) -> str:
     return str(exc)
 
 
-def _read(
-    row: dict[str, Any], folder: Path, source: ReadSource, source_name: str, *, is_csv: bool
+def read_from_row(
+    row: dict[str, Any],
+    folder: Path | None,
+    source: ReadSource,
+    source_name: str,
+    *,
+    is_csv: bool = False,
 ) -> NewRead:
     """Build a read from a row; a value of the wrong type is refused, never converted.
 
     A CSV file holds text only, so its numbers are read from text; a JSON file has types.
+    Images are files in the folder of the file; without a folder (an API body) none is taken.
     """
     missing = [f for f in REQUIRED if row.get(f) is None or row.get(f) == ""]
     if missing:
@@ -302,10 +310,12 @@ def _alternatives(value: Any) -> tuple[Alternative, ...]:
         raise refusal from None
 
 
-def _image(name: str | None, field: str, folder: Path) -> bytes | None:
+def _image(name: str | None, field: str, folder: Path | None) -> bytes | None:
     """Read an image named relative to the file's folder; nothing outside it, nor its existence."""
     if not name:
         return None
+    if folder is None:
+        raise ValueError(f"{field}: a path to an image is taken only in a file's rows")
     if CONTROL.search(name):
         raise ValueError(f"{field} {quote(name)} has a control character")
     outside = ValueError(f"{field} {quote(name)} is not a file in the folder of the imported file")

@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from sqlalchemy.exc import IntegrityError
 
 from platewarden.domain import Actor, Member, TrainingRecord
-from platewarden.policy.access import Action, Role
+from platewarden.policy.access import MACHINE_ROLES, Action, Role
 from platewarden.policy.passwords import check_password
 from platewarden.services.audit import authorize, record
 from platewarden.services.errors import AccessDeniedError, InvalidInputError, NotFoundError, Problem
@@ -108,7 +108,7 @@ def _add(
         problems.append(Problem("username", "use letters, digits, '.', '-' or '_'"))
     if not full_name.strip():
         problems.append(Problem("full name", "is required"))
-    if not roles or Role.SYSTEM in roles:
+    if not roles or roles & MACHINE_ROLES:
         problems.append(Problem("roles", "give at least one member role"))
     if problems:
         raise InvalidInputError(f"member {username!r} not added:", problems)
@@ -161,7 +161,7 @@ def set_roles(rt: Runtime, actor: Actor, *, username: str, roles: Iterable[Role]
     """Change a member's roles (a privilege change, audited)."""
     authorize(rt, actor, Action.MANAGE_MEMBERS, parameters={"username": username})
     new = set(roles)
-    if not new or Role.SYSTEM in new:
+    if not new or new & MACHINE_ROLES:
         raise InvalidInputError(
             "roles not changed:", [Problem("roles", "give at least one member role")]
         )

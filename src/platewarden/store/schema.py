@@ -471,3 +471,20 @@ installation = Table(
     Column("service_key_sha256", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+# Cameras and other ALPR systems that push to the API: each a token (kept hashed) scoped to
+# ingest for one camera or one source, and nothing else.
+devices = Table(
+    "devices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("camera_id", Integer, ForeignKey("cameras.id")),
+    Column("source_name", String(100)),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("last_used_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+    Column("revoked_by", String(100)),
+)

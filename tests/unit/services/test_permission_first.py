@@ -38,6 +38,7 @@ from platewarden.services import (
     audit_review,
     cameras,
     capture,
+    devices,
     export,
     holds,
     hotlists,
@@ -121,6 +122,9 @@ CALLS: dict[str, Call] = {
     "capture.ingest_video": lambda rt, a, tmp: capture.ingest_video(
         rt, a, READER, camera="cam-1", source=str(tmp / "in" / "clip.avi"), started_at=T0
     ),
+    "devices.add_device": lambda rt, a, _: devices.add_device(rt, a, name="cam", camera="cam-1"),
+    "devices.list_devices": lambda rt, a, _: devices.list_devices(rt, a),
+    "devices.revoke_device": lambda rt, a, _: devices.revoke_device(rt, a, name="cam"),
     "export.verify_recorded_export": lambda rt, a, tmp: export.verify_recorded_export(
         rt, a, tmp / "in"
     ),
@@ -263,6 +267,8 @@ NO_ACTOR = {
     "auth.resume": "log-on: the way to become an actor",
     "delivery.post_json": "network helper, no store",
     "delivery.sign": "pure",
+    "devices.device_actor": "a device's log-on: the way a device becomes an actor",
+    "devices.push_reads": "authorizes the device's own actor, scoped to its camera or source",
     "export.check_destination": "checks a folder path, no store",
     "export.verify_export": "checks files against their manifest",
     "export.write_package": "writes a package for export_hold and fulfil after their checks",
@@ -270,6 +276,7 @@ NO_ACTOR = {
     "hotlist_files.parse_hotlist": "pure parser",
     "hotlists.fetch": "reads a feed location for refresh after its check",
     "importing.parse_reads_file": "pure parser of the caller's own file",
+    "importing.read_from_row": "pure: builds a read from a row",
     "ingest.check_reads": "validates reads before an authorised ingest",
     "ingest.conflicting_ids": "pure: finds reads that share an id",
     "ingest.is_image": "pure",

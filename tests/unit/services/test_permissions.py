@@ -7,7 +7,7 @@ from tests.factories import CUSTODIAN, new_read
 
 from platewarden.accountability import AuditFilter
 from platewarden.domain import Actor, AgencyType, HoldKind
-from platewarden.policy.access import PERMISSIONS, Action, Role
+from platewarden.policy.access import MACHINE_ROLES, PERMISSIONS, Action, Role
 from platewarden.selection import ReadSelection
 from platewarden.services import (
     alerts,
@@ -111,7 +111,7 @@ CALLS: list[tuple[Action, Call]] = [
 
 def test_the_walk_covers_every_action_a_member_role_holds() -> None:
     walked = {action for action, _ in CALLS}
-    held = set().union(*(PERMISSIONS[r] for r in Role if r != Role.SYSTEM))
+    held = set().union(*(PERMISSIONS[r] for r in Role if r not in MACHINE_ROLES))
     missing = (
         held
         - walked
@@ -125,7 +125,7 @@ def test_the_walk_covers_every_action_a_member_role_holds() -> None:
 
 
 @pytest.mark.parametrize("trained", [True, False], ids=["trained", "untrained"])
-@pytest.mark.parametrize("role", [r for r in Role if r != Role.SYSTEM])
+@pytest.mark.parametrize("role", [r for r in Role if r not in MACHINE_ROLES])
 def test_each_call_is_allowed_exactly_by_the_table(
     runtime: Runtime, role: Role, trained: bool
 ) -> None:

@@ -24,7 +24,7 @@ from platewarden.domain import (
     RejectReason,
     ShareStatus,
 )
-from platewarden.policy.access import PERMISSIONS, Action, Role
+from platewarden.policy.access import MACHINE_ROLES, PERMISSIONS, Action, Role
 from platewarden.policy.model import DEFAULT_POLICY_FILE
 from platewarden.services import (
     alerts,
@@ -487,7 +487,7 @@ def test_an_officer_may_not_produce_the_reports(runtime: Runtime) -> None:
 
 
 @pytest.mark.parametrize("trained", [True, False], ids=["trained", "untrained"])
-@pytest.mark.parametrize("role", [r for r in Role if r != Role.SYSTEM])
+@pytest.mark.parametrize("role", [r for r in Role if r not in MACHINE_ROLES])
 def test_the_reports_are_for_trained_auditors_and_administrators(
     runtime: Runtime, role: Role, trained: bool
 ) -> None:
