@@ -40,13 +40,13 @@ def _scope(
     radius_m: float | None,
 ) -> ReadSelection:
     return ReadSelection(
-        tuple(p.upper() for p in plates or ()),
-        parse_time(since),
-        parse_time(until),
-        tuple(cameras or ()),
-        latitude,
-        longitude,
-        radius_m,
+        plates=tuple(p.upper() for p in plates or ()),
+        since=parse_time(since),
+        until=parse_time(until),
+        cameras=tuple(cameras or ()),
+        latitude=latitude,
+        longitude=longitude,
+        radius_m=radius_m,
     )
 
 
