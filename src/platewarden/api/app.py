@@ -10,6 +10,7 @@ from platewarden.api.routes import (
     alerts,
     audit,
     cameras,
+    frames,
     hotlists,
     members,
     policy,
@@ -42,7 +43,18 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.runtime = rt
     problems.install(app)
     v1 = APIRouter(prefix="/api/v1")
-    for module in (session, reads, alerts, hotlists, cameras, members, audit, upkeep, policy):
+    for module in (
+        session,
+        frames,
+        reads,
+        alerts,
+        hotlists,
+        cameras,
+        members,
+        audit,
+        upkeep,
+        policy,
+    ):
         v1.include_router(module.router)
     app.include_router(v1)
 

@@ -15,6 +15,7 @@ from platewarden.services.errors import (
     NotFoundError,
     ServiceError,
 )
+from platewarden.services.frames import NotAnImageError, QueueFullError
 from platewarden.store.blobs import BlobError
 
 MEDIA_TYPE = "application/problem+json"
@@ -53,6 +54,17 @@ def install(app: FastAPI) -> None:
         listed = [{"where": p.where, "message": p.message} for p in exc.problems]
         summary = str(exc).splitlines()[0]
         return problem(422, summary, kind="invalid-input", problems=listed)
+
+    @app.exception_handler(NotAnImageError)
+    async def not_an_image(_: Request, exc: NotAnImageError) -> JSONResponse:
+        listed = [{"where": p.where, "message": p.message} for p in exc.problems]
+        return problem(415, str(exc).splitlines()[0], kind="not-an-image", problems=listed)
+
+    @app.exception_handler(QueueFullError)
+    async def busy(_: Request, exc: QueueFullError) -> JSONResponse:
+        answer = problem(429, str(exc), kind="queue-full")
+        answer.headers["Retry-After"] = str(exc.retry_after_s)
+        return answer
 
     @app.exception_handler(ServiceError)
     async def refused(_: Request, exc: ServiceError) -> JSONResponse:

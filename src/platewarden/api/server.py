@@ -13,6 +13,8 @@ import uvicorn
 
 from platewarden.api.app import create_app
 from platewarden.jobs.registry import serve as serve_jobs
+from platewarden.jobs.worker import run_worker
+from platewarden.services.capture import PlateReader
 from platewarden.services.runtime import Runtime
 from platewarden.settings import Settings, SettingsError, listen_address
 
@@ -55,23 +57,33 @@ def make_server(rt: Runtime, *, port: int | None = None) -> uvicorn.Server:
 
 
 def run_server(
-    rt: Runtime, *, jobs: bool, on_ready: Callable[[str], None] = lambda _: None
+    rt: Runtime,
+    *,
+    jobs: bool,
+    reader: PlateReader | None = None,
+    on_ready: Callable[[str], None] = lambda _: None,
 ) -> None:
-    """Serve the API (and the jobs, unless jobs is False) until interrupted."""
+    """Serve the API until interrupted, with the jobs (unless jobs is False) and, given a
+    reader, a recognition worker for the frame queue."""
     check_exposure(rt.settings)
     server = make_server(rt)
     stop = threading.Event()
-    upkeep = threading.Thread(
-        target=_upkeep, args=(rt, jobs, stop), name="platewarden-jobs", daemon=True
-    )
-    upkeep.start()
+    threads = [threading.Thread(target=_upkeep, args=(rt, jobs, stop), name="platewarden-jobs")]
+    if reader is not None:
+        threads.append(
+            threading.Thread(target=_worker, args=(rt, reader, stop), name="platewarden-worker")
+        )
+    for thread in threads:
+        thread.daemon = True
+        thread.start()
     scheme = "https" if rt.settings.tls_cert else "http"
     on_ready(f"{scheme}://{rt.settings.listen}/api/docs")
     try:
         server.run()
     finally:
         stop.set()
-        upkeep.join(timeout=5)
+        for thread in threads:
+            thread.join(timeout=5)
 
 
 def _upkeep(rt: Runtime, jobs: bool, stop: threading.Event) -> None:
@@ -85,6 +97,13 @@ def _upkeep(rt: Runtime, jobs: bool, stop: threading.Event) -> None:
                 log.info("policy version %s in force", rt.policy_version)
     except Exception:  # the API goes on serving; the log says why upkeep stopped
         log.exception("scheduled jobs stopped")
+
+
+def _worker(rt: Runtime, reader: PlateReader, stop: threading.Event) -> None:
+    try:
+        run_worker(rt, reader, stop=stop)
+    except Exception:  # the API goes on serving; frames wait for a `platewarden worker`
+        log.exception("the recognition worker stopped")
 
 
 def _is_loopback(host: str) -> bool:

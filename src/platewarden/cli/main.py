@@ -29,6 +29,7 @@ from platewarden.cli import (
     serve,
     sharing,
     vision,
+    worker,
 )
 from platewarden.cli.context import GuardedGroup
 from platewarden.settings import CONFIG_ENV
@@ -94,6 +95,7 @@ app.command("demo")(demo.demo)
 app.command("read")(vision.read)
 app.command("eval")(vision.eval_)
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 
 
 def main() -> None:

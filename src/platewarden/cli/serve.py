@@ -6,6 +6,7 @@ import typer
 
 from platewarden.api.server import check_exposure, run_server
 from platewarden.cli.context import cli_errors, console, opened_runtime
+from platewarden.cli.vision import load_recognizer
 from platewarden.settings import get_settings
 
 
@@ -13,13 +14,18 @@ def serve(
     jobs: Annotated[
         bool, typer.Option(help="Run the scheduled jobs (hot lists, purge, audit check) too.")
     ] = True,
+    worker: Annotated[
+        bool, typer.Option(help="Read queued camera frames in this process too.")
+    ] = True,
 ) -> None:
     """Start the server: the API under /api/v1 and its docs at /api/docs."""
     with cli_errors():
         check_exposure(get_settings())  # before anything is opened
+    reader = load_recognizer(None) if worker else None
     with opened_runtime() as rt:
         run_server(
             rt,
             jobs=jobs,
+            reader=reader,
             on_ready=lambda url: console.print(f"Platewarden serving at {url}", highlight=False),
         )

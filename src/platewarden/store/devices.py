@@ -15,6 +15,7 @@ class Device:
     id: int
     name: str
     camera: str | None  # the camera it pushes for, or
+    camera_id: int | None
     source_name: str | None  # the other system whose reads it pushes
     created_at: datetime
     created_by: str
@@ -26,6 +27,7 @@ _COLUMNS = (
     devices.c.id,
     devices.c.name,
     cameras.c.name.label("camera"),
+    devices.c.camera_id,
     devices.c.source_name,
     devices.c.created_at,
     devices.c.created_by,

@@ -488,3 +488,24 @@ devices = Table(
     Column("revoked_at", UTCDateTime),
     Column("revoked_by", String(100)),
 )
+
+# The durable queue of camera frames: stored (encrypted) before a camera is told so, taken by
+# recognition workers under a lease, removed once their reads are stored.
+frames = Table(
+    "frames",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("device_id", Integer, ForeignKey("devices.id"), nullable=False),
+    Column("camera_id", Integer, ForeignKey("cameras.id"), nullable=False),
+    Column("client_frame_id", String(100), nullable=False),
+    Column("blob_id", String(80), nullable=False),
+    Column("captured_at", UTCDateTime, nullable=False),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("heading", Float),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("leased_until", UTCDateTime),
+    Column("attempts", Integer, nullable=False),
+    UniqueConstraint("device_id", "client_frame_id"),
+    Index(None, "leased_until", "id"),
+)

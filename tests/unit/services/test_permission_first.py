@@ -40,6 +40,7 @@ from platewarden.services import (
     capture,
     devices,
     export,
+    frames,
     holds,
     hotlists,
     importing,
@@ -125,6 +126,9 @@ CALLS: dict[str, Call] = {
     "devices.add_device": lambda rt, a, _: devices.add_device(rt, a, name="cam", camera="cam-1"),
     "devices.list_devices": lambda rt, a, _: devices.list_devices(rt, a),
     "devices.revoke_device": lambda rt, a, _: devices.revoke_device(rt, a, name="cam"),
+    "frames.queue_depth": lambda rt, a, _: frames.queue_depth(rt, a),
+    "frames.read_frames": lambda rt, a, _: frames.read_frames(rt, a, READER, []),
+    "frames.take_frames": lambda rt, a, _: frames.take_frames(rt, a),
     "export.verify_recorded_export": lambda rt, a, tmp: export.verify_recorded_export(
         rt, a, tmp / "in"
     ),
@@ -269,6 +273,7 @@ NO_ACTOR = {
     "delivery.sign": "pure",
     "devices.device_actor": "a device's log-on: the way a device becomes an actor",
     "devices.push_reads": "authorizes the device's own actor, scoped to its camera or source",
+    "frames.receive_frame": "authorizes the device's own actor, a camera's device only",
     "export.check_destination": "checks a folder path, no store",
     "export.verify_export": "checks files against their manifest",
     "export.write_package": "writes a package for export_hold and fulfil after their checks",

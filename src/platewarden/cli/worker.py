@@ -1,0 +1,23 @@
+"""`platewarden worker`: a recognition worker beside the server, on this or another machine."""
+
+import threading
+from typing import Annotated
+
+import typer
+
+from platewarden.cli.context import console, opened_runtime
+from platewarden.cli.vision import load_recognizer
+from platewarden.jobs.worker import run_worker
+
+
+def worker(
+    batch: Annotated[int, typer.Option(min=1, max=64, help="Frames taken at a time.")] = 8,
+) -> None:
+    """Read queued camera frames and store their reads (the installation's service account)."""
+    reader = load_recognizer(None)
+    with opened_runtime() as rt:
+        console.print("worker reading frames (Ctrl-C stops)")
+        try:
+            run_worker(rt, reader, stop=threading.Event(), batch=batch)
+        except KeyboardInterrupt:
+            console.print("stopped")
