@@ -15,6 +15,7 @@ from platewarden.api.routes import (
     members,
     policy,
     reads,
+    search,
     session,
     upkeep,
 )
@@ -45,6 +46,7 @@ def create_app(rt: Runtime) -> FastAPI:
     v1 = APIRouter(prefix="/api/v1")
     for module in (
         session,
+        search,
         frames,
         reads,
         alerts,
