@@ -295,6 +295,7 @@ NO_ACTOR = {
     "matcher.current_index": "runs inside an authorised ingest",
     "members.create_first_administrator": "only while no member exists",
     "policies.apply_first_run_policy": "only while no member exists",
+    "read_formats.rows_from_body": "pure: turns other systems' messages into rows",
     "report.local_start": "pure",
     "selection.selection_problems": "pure: checks a selection for the services that take one",
     "report_render.draw_chart": "pure: renders figures it is given",

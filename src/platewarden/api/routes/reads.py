@@ -1,14 +1,19 @@
 """Reads pushed by other ALPR systems and cameras, with a device token."""
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
-from platewarden.api.deps import RuntimeDep, Token, client_address
+from platewarden.api.deps import RuntimeDep, Token, client_address, read_body
 from platewarden.services.devices import MAX_BATCH, DeviceActor, device_actor, push_reads
+from platewarden.services.errors import InvalidInputError, Problem
+from platewarden.services.read_formats import FormatError, rows_from_body
 
 router = APIRouter(prefix="/reads", tags=["devices"])
+
+MAX_BODY_BYTES = 5 * 2**20  # 1,000 reads with their alternatives
 
 
 def current_device(request: Request, rt: RuntimeDep, token: Token) -> DeviceActor:
@@ -16,20 +21,34 @@ def current_device(request: Request, rt: RuntimeDep, token: Token) -> DeviceActo
     return device_actor(rt, token, client_address=client_address(request))
 
 
-class Batch(BaseModel):
-    """Reads in our JSON fields (as `platewarden ingest` takes them), checked all together."""
-
-    reads: Annotated[list[Any], Field(min_length=1, max_length=MAX_BATCH)]
-
-
-@router.post("", status_code=201)
-def push(
-    body: Batch,
+@router.post(
+    "",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+            "description": (
+                '{"reads": [...]} in the fields of `platewarden ingest` (at most '
+                f"{MAX_BATCH}), an OpenALPR/Rekor alpr_results message, or a Plate Recognizer "
+                "Snapshot answer or Stream webhook."
+            ),
+        }
+    },
+)
+async def push(
+    request: Request,
     rt: RuntimeDep,
     device: Annotated[DeviceActor, Depends(current_device)],
 ) -> dict[str, Any]:
     """Store a batch of reads once each (a re-sent batch stores nothing twice), or none."""
-    result = push_reads(rt, device, body.reads)
+    try:
+        body = json.loads(await read_body(request, MAX_BODY_BYTES))
+        rows = rows_from_body(body)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and FormatError among them
+        reason = str(exc) if isinstance(exc, FormatError) else "the body is not valid JSON"
+        raise InvalidInputError("reads refused:", [Problem("body", reason)]) from None
+    result = await run_in_threadpool(push_reads, rt, device, rows)
     return {
         "received": result.received,
         "stored": result.stored,
