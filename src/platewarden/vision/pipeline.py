@@ -129,7 +129,7 @@ class Recognizer:
 
         An image too small or narrow to hold a plate (a damaged video frame) holds none.
         """
-        if isinstance(image, np.ndarray) and image.ndim in (2, 3):
+        if isinstance(image, np.ndarray) and image.ndim in (2, 3) and image.size:
             try:
                 check_shape(image.shape[1], image.shape[0])
             except ImageError:
