@@ -8,6 +8,8 @@ process: a command's next start, and a running server or scheduler at its next c
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection
+
 from platewarden.domain import Actor
 from platewarden.policy import Policy, PolicyError
 from platewarden.policy.access import Action
@@ -95,16 +97,7 @@ def apply_policy(
             raise InvalidInputError(
                 "policy not applied:", [Problem(source, "it changes nothing in force")]
             )
-        version = PolicyVersion(
-            current.version + 1,
-            text_sha256(text),
-            text,
-            source[-200:],
-            rt.clock.now(),
-            actor.name,
-            reason.strip(),
-        )
-        add_policy(conn, version=version)
+        version = _add_version(rt, conn, current, text, source, by=actor.name, why=reason.strip())
         record(
             conn,
             rt,
@@ -134,18 +127,29 @@ def apply_first_run_policy(rt: Runtime, text: str, *, source: str) -> PolicyVers
             )
         current = latest_policy(conn)
         assert current is not None
-        version = PolicyVersion(
-            current.version + 1,
-            text_sha256(text),
-            text,
-            source[-200:],
-            rt.clock.now(),
-            FIRST_RUN.name,
-            "named at first-run",
+        version = _add_version(
+            rt, conn, current, text, source, by=FIRST_RUN.name, why="named at first-run"
         )
-        add_policy(conn, version=version)
         append_audit(conn, entry=policy_audit_entry(version, proposed, FIRST_RUN.name))
     rt.policy, rt.policy_version = proposed, version.version
+    return version
+
+
+def _add_version(
+    rt: Runtime,
+    conn: Connection,
+    current: PolicyVersion,
+    text: str,
+    source: str,
+    *,
+    by: str,
+    why: str,
+) -> PolicyVersion:
+    """Record the version after `current` (a process that raced this one makes it fail)."""
+    version = PolicyVersion(
+        current.version + 1, text_sha256(text), text, source[-200:], rt.clock.now(), by, why
+    )
+    add_policy(conn, version=version)
     return version
 
 
