@@ -68,9 +68,8 @@ def test_look_alikes_are_found_through_alternatives_and_confusables(runtime: Run
     assert search(runtime, plate="A8C1*", ocr_equivalent=True) == ["A8C1234", "ABC1Z34"]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the write lock is SQLite's
 def test_a_search_holds_no_write_lock_while_it_reads(runtime: Runtime) -> None:
-    if runtime.engine.dialect.name != "sqlite":
-        pytest.skip("the write lock is SQLite's")
     ingest_reads(runtime, CAMERA_FEED, [new_read("ABC1234")])
     with reading(runtime.engine) as conn:
         assert conn.scalar(select(func.count()).select_from(plates)) == 1
