@@ -75,8 +75,16 @@ class AccessRules(_Strict):
     lockout_attempts: Annotated[int, Field(ge=1, le=5)] = 5
     lockout_minutes: Annotated[int, Field(ge=10, le=24 * 60)] = 10
     session_idle_minutes: Annotated[int, Field(ge=1, le=30)] = 30
+    # A session ends this long after log-on, however active: a stolen token does not live on.
+    session_absolute_hours: Annotated[int, Field(ge=1, le=24)] = 12
     totp_roles: list[str] = Field(default_factory=lambda: ["administrator", "auditor"])
     totp_everyone: bool = False
+
+
+class CameraRules(_Strict):
+    """When a camera counts as offline."""
+
+    offline_after_minutes: Annotated[int, Field(ge=1, le=7 * 24 * 60)] = 30
 
 
 class TrainingRules(_Strict):
@@ -109,6 +117,7 @@ class Policy(_Strict):
     matching: MatchingRules = Field(default_factory=MatchingRules)
     alerts: AlertRules = Field(default_factory=AlertRules)
     access: AccessRules = Field(default_factory=AccessRules)
+    cameras: CameraRules = Field(default_factory=CameraRules)
     training: TrainingRules = Field(default_factory=TrainingRules)
     audit: AuditRules = Field(default_factory=AuditRules)
     sharing: SharingRules = Field(default_factory=SharingRules)

@@ -1,7 +1,7 @@
 """Log-on, sessions and the acting member (426.6 a; FBI CJIS practice).
 
 Five failed log-ons lock an account for the policy's minutes; a session idle longer than the
-policy's limit ends; administrators and auditors (or everyone, by policy) give a TOTP code,
+policy's limit ends, and so does one older than its absolute limit however active; administrators and auditors (or everyone, by policy) give a TOTP code,
 and each code's time step is accepted once. Every log-on, failure and log-off is audited.
 """
 
@@ -258,7 +258,7 @@ def _shown_name(username: str) -> str:
 def resume(
     rt: Runtime, token: str, *, client_address: str | None = None, bound_to: str | None = None
 ) -> Actor:
-    """Return the actor of an open session; end it when idle past the policy's limit."""
+    """Return the actor of an open session; end it when idle or older than the policy allows."""
     now = rt.clock.now()
     with rt.engine.begin() as conn:
         session = store.get_session(conn, token_hash=_hash(token))
@@ -284,9 +284,13 @@ def resume(
     with rt.engine.begin() as conn:
         member = store.get_member(conn, member_id=session["member_id"])
         idle = timedelta(minutes=rt.policy.access.session_idle_minutes)
+        longest = timedelta(hours=rt.policy.access.session_absolute_hours)
         if member is None or not member.active:
             store.end_sessions(conn, at=now, reason="deactivated", session_id=session["id"])
             ended = "the member is deactivated"
+        elif now - session["created_at"] > longest:
+            store.end_sessions(conn, at=now, reason="absolute", session_id=session["id"])
+            ended = f"sessions last at most {rt.policy.access.session_absolute_hours} hours"
         elif now - session["last_seen_at"] > idle:
             store.end_sessions(conn, at=now, reason="idle", session_id=session["id"])
             ended = f"the session was idle more than {idle.seconds // 60} minutes"
