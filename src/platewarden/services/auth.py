@@ -1,8 +1,9 @@
 """Log-on, sessions and the acting member (426.6 a; FBI CJIS practice).
 
-Five failed log-ons lock an account for the policy's minutes; a session idle longer than the
-policy's limit ends, and so does one older than its absolute limit however active; administrators and auditors (or everyone, by policy) give a TOTP code,
-and each code's time step is accepted once. Every log-on, failure and log-off is audited.
+Five failed log-ons lock an account for the policy's minutes; a session ends when idle longer
+than the policy's limit, or older than its absolute limit however active; administrators and
+auditors (or everyone, by policy) give a TOTP code, and each code's time step is accepted once.
+Every log-on, failure and log-off is audited.
 """
 
 import hashlib

@@ -1,12 +1,12 @@
 """Sessions end when idle past the policy's minutes, and at its absolute limit however active."""
 
 import pytest
+from tests.factories import PASSWORD, FixedClock, member
 
 from platewarden.policy.access import Role
 from platewarden.services import auth
 from platewarden.services.auth import LogonError, LogonReason
 from platewarden.services.runtime import Runtime
-from tests.factories import PASSWORD, FixedClock, member
 
 
 def _token(rt: Runtime) -> str:
