@@ -15,6 +15,7 @@ MAX_SETTINGS_BYTES = 1024 * 1024  # a settings file is a few lines; a device is 
 
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+ORIGIN = re.compile(r"https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?")
 
 
 class SettingsError(Exception):
@@ -40,6 +41,12 @@ class Settings:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     behind_proxy: bool = False
+    # Browser origins allowed to call the API from their pages (CORS); none: closed.
+    cors_origins: tuple[str, ...] = ()
+    # Rate limits: log-on attempts per minute from one address and for one user name, and
+    # requests per minute from one device token on /frames and /reads.
+    logon_attempts_per_minute: int = 10
+    device_requests_per_minute: int = 1200
 
     @property
     def blob_dir(self) -> Path:
@@ -99,6 +106,15 @@ def get_settings(
         tls_cert=_path(values.get("tls_cert")),
         tls_key=_path(values.get("tls_key")),
         behind_proxy=_flag("behind_proxy", values.get("behind_proxy") or "no"),
+        cors_origins=_origins(values.get("cors_origins") or ()),
+        logon_attempts_per_minute=_per_minute(
+            "logon_attempts_per_minute", values.get("logon_attempts_per_minute")
+        )
+        or Settings.logon_attempts_per_minute,
+        device_requests_per_minute=_per_minute(
+            "device_requests_per_minute", values.get("device_requests_per_minute")
+        )
+        or Settings.device_requests_per_minute,
     )
 
 
@@ -113,6 +129,27 @@ def _listen(text: str) -> str:
     if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
         raise SettingsError(f"listen {text[:80]!r} is not HOST:PORT (for example 127.0.0.1:8426)")
     return text
+
+
+def _origins(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Return the CORS origins: a list in the file, ORIGIN,ORIGIN in the environment."""
+    items = value.split(",") if isinstance(value, str) else value
+    origins = tuple(item.strip().rstrip("/") for item in items if item.strip())
+    for origin in origins:
+        if not ORIGIN.fullmatch(origin):
+            raise SettingsError(
+                f"cors_origins {origin[:80]!r} is not an origin such as https://console.example.org"
+            )
+    return origins
+
+
+def _per_minute(name: str, value: str | int | None) -> int | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 1_000_000:
+        raise SettingsError(f"{name} {text[:80]!r} is not a whole number from 1 to 1000000")
+    return int(text)
 
 
 def _path(text: str | None) -> Path | None:
@@ -177,17 +214,28 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise SettingsError(
             f"settings file {path}: each [webhooks.NAME] needs url and secret (strings) and no more"
         )
+    _server_values(data, str(path))
     if isinstance(data.get("behind_proxy"), bool):  # `behind_proxy = true` reads as TOML means
         data["behind_proxy"] = "yes" if data["behind_proxy"] else "no"
     not_text = sorted(
         k
         for k, v in data.items()
-        if k not in {"hotlist_sources", "webhooks"} and not isinstance(v, str)
+        if k not in {"hotlist_sources", "webhooks", "cors_origins"} and not isinstance(v, str)
     )
     if not_text:
         raise SettingsError(f"settings file {path}: {', '.join(not_text)} must be strings")
     _check_text(data, str(path))
     return data
+
+
+def _server_values(data: dict[str, Any], where: str) -> None:
+    """Check the CORS list; take whole numbers for the rate limits as the environment's text."""
+    origins = data.get("cors_origins", [])
+    if not isinstance(origins, list) or not all(isinstance(o, str) for o in origins):
+        raise SettingsError(f'settings file {where}: cors_origins must be a list of "ORIGIN"')
+    for key in ("logon_attempts_per_minute", "device_requests_per_minute"):
+        if isinstance(data.get(key), int) and not isinstance(data[key], bool):
+            data[key] = str(data[key])
 
 
 def _check_text(data: dict[str, Any], where: str) -> None:

@@ -3,9 +3,10 @@
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 
 from platewarden import __version__
-from platewarden.api import problems
+from platewarden.api import problems, ratelimit
 from platewarden.api.routes import (
     alerts,
     audit,
@@ -44,6 +45,15 @@ def create_app(rt: Runtime) -> FastAPI:
     )
     app.state.runtime = rt
     problems.install(app)
+    ratelimit.install(app, rt.settings)
+    if rt.settings.cors_origins:  # closed unless configured: no CORS header, no browser access
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(rt.settings.cors_origins),
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
+            expose_headers=["Retry-After", "Content-Disposition"],
+        )
     v1 = APIRouter(prefix="/api/v1")
     for module in (
         session,

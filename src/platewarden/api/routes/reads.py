@@ -1,5 +1,6 @@
 """Reads pushed by other ALPR systems and cameras, with a device token."""
 
+import hashlib
 import json
 from typing import Annotated, Any
 
@@ -7,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from platewarden.api.deps import RuntimeDep, Token, client_address, read_body
+from platewarden.api.ratelimit import check, limits
 from platewarden.services.devices import MAX_BATCH, DeviceActor, device_actor, push_reads
 from platewarden.services.errors import InvalidInputError, Problem
 from platewarden.services.read_formats import FormatError, rows_from_body
@@ -17,7 +19,13 @@ MAX_BODY_BYTES = 5 * 2**20  # 1,000 reads with their alternatives
 
 
 def current_device(request: Request, rt: RuntimeDep, token: Token) -> DeviceActor:
-    """Return the device whose token the request carries; a member's token is refused."""
+    """Return the device whose token the request carries; a member's token is refused.
+
+    The token's requests are counted before it is looked up: a device over its rate costs
+    the database nothing.
+    """
+    key = hashlib.sha256(token.encode()).hexdigest()
+    check(limits(request).device, key, "requests from this device")
     return device_actor(rt, token, client_address=client_address(request))
 
 

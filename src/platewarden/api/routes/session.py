@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from platewarden.api.deps import CurrentActor, RuntimeDep, Token, client_address
+from platewarden.api.ratelimit import check, limits
 from platewarden.services import auth
 
 router = APIRouter(prefix="/session", tags=["session"])
@@ -21,7 +22,13 @@ class Credentials(BaseModel):
 
 @router.post("", status_code=201)
 def log_on(body: Credentials, rt: RuntimeDep, request: Request) -> dict[str, Any]:
-    """Open a session; its token goes in `Authorization: Bearer` on every other call."""
+    """Open a session; its token goes in `Authorization: Bearer` on every other call.
+
+    Log-on attempts are limited per client address and per user name (429, Retry-After).
+    """
+    limiter = limits(request)
+    check(limiter.logon_by_address, client_address(request) or "", "log-on attempts from here")
+    check(limiter.logon_by_name, body.username.casefold(), "log-on attempts for this user name")
     session = auth.log_on(
         rt,
         username=body.username,
