@@ -22,6 +22,7 @@ from platewarden.api.routes import (
     upkeep,
 )
 from platewarden.services.runtime import Runtime
+from platewarden.web import console
 
 DOCS_PATH = "/api/docs"
 SECURITY_HEADERS = {
@@ -71,6 +72,7 @@ def create_app(rt: Runtime) -> FastAPI:
     ):
         v1.include_router(module.router)
     app.include_router(v1)
+    console.install(app)
 
     @app.middleware("http")
     async def security_headers(

@@ -19,6 +19,7 @@ from platewarden.domain import (
     HotlistEntry,
     HotlistVersion,
     Outcome,
+    Read,
     RejectReason,
 )
 from platewarden.matching import HotlistIndex, IndexEntry, Match
@@ -255,6 +256,7 @@ class AlertView:
     read_ids: list[int]
     crop_image: bytes | None
     frame_image: bytes | None
+    read: Read | None = None  # the first read: where and when the plate was seen
 
 
 def view_alert(rt: Runtime, actor: Actor, *, alert_id: int) -> AlertView:
@@ -284,6 +286,7 @@ def view_alert(rt: Runtime, actor: Actor, *, alert_id: int) -> AlertView:
         read_ids=read_ids,
         crop_image=_image(rt, first[0].crop_blob) if first else None,
         frame_image=_image(rt, first[0].frame_blob) if first else None,
+        read=first[0] if first else None,
     )
 
 

@@ -1,0 +1,21 @@
+"""Serve the console at `/`: its pages, its static files and its content security policy."""
+
+from importlib.resources import files
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from platewarden.web.pages import account, alerts, home
+from platewarden.web.render import ConsoleRoute
+
+PAGES = (account, home, alerts)
+
+
+def install(app: FastAPI) -> None:
+    """Add the console's pages and static files to the server's application."""
+    static = StaticFiles(directory=str(files("platewarden.web") / "static"))
+    app.mount("/static", static, name="static")
+    pages = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+    for module in PAGES:
+        pages.include_router(module.router)
+    app.include_router(pages)
