@@ -58,6 +58,7 @@ class Camera:
     latitude: float | None = None
     longitude: float | None = None
     heading: float | None = None
+    last_seen_at: datetime | None = None  # its newest frame or read, to the minute
 
 
 class ReadSource(StrEnum):

@@ -51,8 +51,11 @@ def list_() -> None:
     """List the cameras."""
     with opened_runtime() as rt:
         found = cameras.list_cameras(rt, console_actor(rt))
-    table = Table("name", "kind", "status", "location", "position")
+    table = Table("name", "kind", "status", "location", "position", "last seen")
     for cam in found:
         position = f"{cam.latitude:.5f}, {cam.longitude:.5f}" if cam.latitude is not None else ""
-        table.add_row(cam.name, cam.kind, cam.status, cam.location or "", position)
+        seen = f"{cam.last_seen_at.astimezone():%Y-%m-%d %H:%M}" if cam.last_seen_at else "never"
+        if cam.offline:
+            seen = f"[red]{seen}: offline[/red]"
+        table.add_row(cam.name, cam.kind, cam.status, cam.location or "", position, seen)
     console.print(table)

@@ -1,5 +1,8 @@
 """Cameras: register and list the department's ALPR cameras."""
 
+from dataclasses import dataclass, fields
+from datetime import timedelta
+
 from sqlalchemy.exc import IntegrityError
 
 from platewarden.domain import Actor, Camera, CameraKind, CameraStatus
@@ -52,11 +55,27 @@ def add_camera(
     return camera
 
 
-def list_cameras(rt: Runtime, actor: Actor) -> list[Camera]:
-    """Return the registered cameras."""
+@dataclass(frozen=True)
+class CameraState(Camera):
+    """A camera, and whether it has gone silent."""
+
+    offline: bool = False
+
+
+def list_cameras(rt: Runtime, actor: Actor) -> list[CameraState]:
+    """Return the registered cameras; one in service silent past the policy's minutes is offline."""
     authorize(rt, actor, Action.MANAGE_CAMERAS)
     with rt.engine.connect() as conn:
-        return store.list_cameras(conn)
+        found = store.list_cameras(conn)
+    since = rt.clock.now() - timedelta(minutes=rt.policy.cameras.offline_after_minutes)
+    return [
+        CameraState(
+            **{f.name: getattr(camera, f.name) for f in fields(camera)},
+            offline=camera.status == CameraStatus.ACTIVE
+            and (camera.last_seen_at is None or camera.last_seen_at < since),
+        )
+        for camera in found
+    ]
 
 
 def set_camera_status(rt: Runtime, actor: Actor, *, name: str, status: CameraStatus) -> None:

@@ -23,6 +23,7 @@ from platewarden.services.errors import AccessDeniedError, InvalidInputError, Pr
 from platewarden.services.ingest import CLOCK_SKEW, is_image
 from platewarden.services.runtime import Runtime
 from platewarden.store import frames as store
+from platewarden.store.cameras import note_seen
 from platewarden.store.frames import QueuedFrame
 from platewarden.store.reads import blobs_in_use
 
@@ -104,6 +105,7 @@ def receive_frame(
                     "received_at": now,
                 },
             )
+            note_seen(conn, seen={_camera_id(device): captured_at})
     except IntegrityError:  # the same frame, sent again at the same moment
         with rt.engine.connect() as conn:
             queued = store.frame_by_client_id(

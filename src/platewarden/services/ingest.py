@@ -24,7 +24,7 @@ from platewarden.services.alerts import MatchableRead, publish, raise_alerts
 from platewarden.services.audit import authorize, record
 from platewarden.services.errors import InvalidInputError, Problem
 from platewarden.services.runtime import Runtime
-from platewarden.store.cameras import camera_ids_by_name
+from platewarden.store.cameras import camera_ids_by_name, note_seen
 from platewarden.store.reads import existing_client_ids, ids_by_client_id, insert_reads
 from platewarden.store.schema import reads as reads_table
 from platewarden.store.schema import text_length
@@ -63,6 +63,7 @@ def ingest_reads(rt: Runtime, actor: Actor, batch: Sequence[NewRead]) -> IngestR
     rows = [_row(rt, read, cameras, now) for read in fresh]
     with rt.engine.begin() as conn:
         stored = insert_reads(conn, rows=rows)
+        note_seen(conn, seen=_newest_by_camera(fresh, cameras))
         alerts = raise_alerts(rt, conn, _matchable(conn, rows)) if stored else []
         if any(read.source != ReadSource.CAMERA for read in fresh):
             # Reads from systems the department does not operate: keep who brought them in.
@@ -103,6 +104,16 @@ def _matchable(conn: Connection, rows: list[dict[str, Any]]) -> list[MatchableRe
         for r in rows
         if (r["source"], r["source_name"], r["client_read_id"]) in ids
     ]
+
+
+def _newest_by_camera(reads: Sequence[NewRead], cameras: dict[str, int]) -> dict[int, datetime]:
+    """Return the newest capture time of each camera among the reads (by camera id)."""
+    newest: dict[int, datetime] = {}
+    for read in reads:
+        if read.camera is not None:
+            camera_id = cameras[read.camera]
+            newest[camera_id] = max(newest.get(camera_id, read.captured_at), read.captured_at)
+    return newest
 
 
 def _not_yet_stored(rt: Runtime, batch: Sequence[NewRead]) -> list[NewRead]:

@@ -1,11 +1,14 @@
 """Cameras."""
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, RowMapping, insert, select, update
+from sqlalchemy import Connection, RowMapping, insert, or_, select, update
 
 from platewarden.domain import Camera, CameraKind, CameraStatus
 from platewarden.store.schema import cameras
+
+STEP = timedelta(minutes=1)
 
 
 def add_camera(
@@ -61,7 +64,25 @@ def _camera(r: RowMapping) -> Camera:
         latitude=r["latitude"],
         longitude=r["longitude"],
         heading=r["heading"],
+        last_seen_at=r["last_seen_at"],
     )
+
+
+def note_seen(conn: Connection, *, seen: Mapping[int, datetime]) -> None:
+    """Move each camera's last-seen time (by id) forward to its newest capture time.
+
+    Only a time a minute or more past the kept one is written: a busy camera's row is not
+    rewritten (and locked) by every frame.
+    """
+    for camera_id, at in seen.items():
+        conn.execute(
+            update(cameras)
+            .where(
+                cameras.c.id == camera_id,
+                or_(cameras.c.last_seen_at.is_(None), cameras.c.last_seen_at <= at - STEP),
+            )
+            .values(last_seen_at=at)
+        )
 
 
 def set_camera_status(conn: Connection, *, name: str, status: CameraStatus) -> bool:

@@ -54,6 +54,8 @@ cameras = Table(
     Column("longitude", Float),
     Column("heading", Float),
     Column("created_at", UTCDateTime, nullable=False),
+    # The capture time of the newest frame or read heard from the camera, to the minute.
+    Column("last_seen_at", UTCDateTime),
 )
 
 reads = Table(

@@ -13,5 +13,5 @@ router = APIRouter(prefix="/cameras", tags=["cameras"])
 
 @router.get("")
 def list_cameras(rt: RuntimeDep, actor: CurrentActor) -> list[dict[str, Any]]:
-    """List the cameras and their status."""
+    """List the cameras: status, when each was last heard from, and whether it is offline."""
     return to_json(cameras.list_cameras(rt, actor))
