@@ -67,6 +67,8 @@ class AuditFilter:
     case_number: str | None = None
     purpose: str | None = None
     action: str | None = None
+    outcome: str | None = None  # allowed, denied or failed
+    after_id: int | None = None  # only records after this one: the next page
 
 
 class Finding(StrEnum):

@@ -231,6 +231,20 @@ def review_report(rt: Runtime, actor: Actor, *, review_id: int) -> ReviewReport:
     return report
 
 
+def list_reviews(
+    rt: Runtime, actor: Actor, *, open_only: bool = False, limit: int = 50
+) -> list[AuditReview]:
+    """Return the latest reviews first, with their items (only open ones if asked); draws none."""
+    parameters = {"open_only": open_only, "limit": limit}
+    authorize(rt, actor, Action.VIEW_AUDIT, parameters=parameters)
+    if limit < 1:
+        raise InvalidInputError("reviews not listed:", [Problem("limit", "must be at least 1")])
+    with rt.engine.begin() as conn:
+        found = store.list_reviews(conn, open_only=open_only, limit=limit)
+        record(conn, rt, actor, "audit_reviews", parameters=parameters, result_count=len(found))
+    return found
+
+
 def busy_days(searches: list[AuditRecord], many: int) -> tuple[BusyDay, ...]:
     """Return each member's UTC days with more than `many` searches."""
     per_day = Counter((s.actor, s.at.date()) for s in searches)

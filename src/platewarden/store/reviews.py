@@ -120,6 +120,15 @@ def get_review(conn: Connection, *, review_id: int) -> AuditReview | None:
     )
 
 
+def list_reviews(conn: Connection, *, open_only: bool, limit: int) -> list[AuditReview]:
+    """Return the latest reviews first (only those still open if asked), with their items."""
+    query = select(audit_reviews.c.id).order_by(audit_reviews.c.id.desc()).limit(limit)
+    if open_only:
+        query = query.where(audit_reviews.c.closed_at.is_(None))
+    found = (get_review(conn, review_id=review_id) for review_id in conn.scalars(query))
+    return [review for review in found if review is not None]
+
+
 def set_finding(
     conn: Connection,
     *,
@@ -152,6 +161,7 @@ def _filtered(query: Select, where: AuditFilter) -> Select:
         audit_log.c.case_number: where.case_number,
         audit_log.c.purpose: where.purpose,
         audit_log.c.action: where.action,
+        audit_log.c.outcome: where.outcome,
     }
     for column, value in exact.items():
         if value is not None:
@@ -160,6 +170,8 @@ def _filtered(query: Select, where: AuditFilter) -> Select:
         query = query.where(audit_log.c.at >= where.since)
     if where.until is not None:
         query = query.where(audit_log.c.at < where.until)
+    if where.after_id is not None:
+        query = query.where(audit_log.c.id > where.after_id)
     return query
 
 

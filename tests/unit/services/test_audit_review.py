@@ -179,6 +179,33 @@ def test_query_filters_by_member_window_case_purpose_and_action(runtime: Runtime
     assert logged.result_count == 1
 
 
+def test_query_filters_by_outcome_and_pages_after_a_record(runtime: Runtime) -> None:
+    allowed = [search(runtime) for _ in range(3)]
+    denied = search(runtime, outcome="denied")
+    where = AuditFilter(action="search_reads", outcome="denied")
+    assert [r.id for r in audits.query_audit(runtime, AUDITOR, where=where)] == [denied]
+    first = audits.query_audit(
+        runtime, AUDITOR, where=AuditFilter(action="search_reads", outcome="allowed"), limit=2
+    )
+    assert [r.id for r in first] == allowed[:2]
+    after = AuditFilter(action="search_reads", outcome="allowed", after_id=first[-1].id)
+    assert [r.id for r in audits.query_audit(runtime, AUDITOR, where=after)] == allowed[2:]
+
+
+def test_reviews_are_listed_newest_first_without_drawing_any(runtime: Runtime) -> None:
+    search(runtime, at=T0 - DAY)
+    assert audits.list_reviews(runtime, SUPERVISOR) == []
+    older = audits.sample_searches(runtime, SUPERVISOR, since=T0 - DAY, until=T0, size=1)
+    newer = audits.sample_searches(runtime, AUDITOR, since=T0 - DAY, until=T0, size=1)
+    (item,) = older.items
+    audits.review_search(runtime, AUDITOR, review_id=older.id, item_id=item.id, finding="justified")
+    assert [r.id for r in audits.list_reviews(runtime, AUDITOR)] == [newer.id, older.id]
+    (still_open,) = audits.list_reviews(runtime, AUDITOR, open_only=True)
+    assert still_open.id == newer.id and still_open.items[0].finding is None
+    with pytest.raises(AccessDeniedError, match="view_audit"):
+        audits.list_reviews(runtime, OFFICER)
+
+
 def test_query_refuses_a_backwards_window(runtime: Runtime) -> None:
     with pytest.raises(InvalidInputError, match="until: must be after since"):
         audits.query_audit(runtime, AUDITOR, where=AuditFilter(since=T0, until=T0))

@@ -99,6 +99,7 @@ CALLS: dict[str, Call] = {
     "alerts.reject": lambda rt, a, _: alerts.reject(rt, a, alert_id=1, reason=RejectReason.MISREAD),
     "alerts.view_alert": lambda rt, a, _: alerts.view_alert(rt, a, alert_id=1),
     "audit_review.chain_anchor": lambda rt, a, _: audit_review.chain_anchor(rt, a),
+    "audit_review.list_reviews": lambda rt, a, _: audit_review.list_reviews(rt, a),
     "audit_review.query_audit": lambda rt, a, _: audit_review.query_audit(
         rt, a, where=AuditFilter()
     ),
@@ -213,6 +214,10 @@ CALLS: dict[str, Call] = {
     "report.yearly_report": lambda rt, a, _: report.yearly_report(rt, a, year=2026),
     "search.read_image": lambda rt, a, _: search.read_image(
         rt, a, read_id=1, which="frame", purpose="stolen_vehicle", case_number="C-1"
+    ),
+    "search.search_cameras": lambda rt, a, _: search.search_cameras(rt, a),
+    "search.show_read": lambda rt, a, _: search.show_read(
+        rt, a, read_id=1, purpose="stolen_vehicle", case_number="C-1"
     ),
     "search.search_reads": lambda rt, a, _: search.search_reads(
         rt, a, search.SearchQuery(purpose="stolen_vehicle", case_number="C-1", plate="ABC123")
