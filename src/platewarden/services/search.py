@@ -8,7 +8,7 @@ is audited with its purpose, case number, parameters and result count.
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from platewarden.domain import Actor, Read
+from platewarden.domain import Actor, Camera, Read
 from platewarden.matching import is_pattern
 from platewarden.policy.access import Action
 from platewarden.policy.search import SearchShape, check_shape, search_action
@@ -17,6 +17,7 @@ from platewarden.services.audit import authorize, record
 from platewarden.services.errors import AccessDeniedError, InvalidInputError, NotFoundError, Problem
 from platewarden.services.runtime import Runtime
 from platewarden.services.selection import selection_problems
+from platewarden.store.cameras import list_cameras
 from platewarden.store.engine import reading
 from platewarden.store.reads import find_reads
 from platewarden.store.selection import Key, select_reads
@@ -39,6 +40,7 @@ class SearchQuery:
     longitude: float | None = None
     radius_m: float | None = None
     limit: int = 200
+    cameras: tuple[str, ...] = ()  # several cameras at once (beside or instead of `camera`)
     after: str | None = None
 
     @property
@@ -49,7 +51,7 @@ class SearchQuery:
             ocr_equivalent=self.ocr_equivalent,
             since=self.since,
             until=self.until,
-            cameras=(self.camera,) if self.camera else (),
+            cameras=self.cameras + ((self.camera,) if self.camera else ()),
             latitude=self.latitude,
             longitude=self.longitude,
             radius_m=self.radius_m,
@@ -69,7 +71,7 @@ def search_reads(rt: Runtime, actor: Actor, query: SearchQuery) -> SearchResult:
     parameters = {
         k: (v.isoformat() if isinstance(v, datetime) else v)
         for k, v in asdict(query).items()
-        if v not in (None, False) and k not in {"purpose", "case_number"}
+        if v not in (None, False, ()) and k not in {"purpose", "case_number"}
     }
     shape = _shape(query)
     action = search_action(shape)
@@ -193,3 +195,39 @@ def read_image(
             result_count=1,
         )
     return rt.blobs.get(blob)
+
+
+def show_read(rt: Runtime, actor: Actor, *, read_id: int, purpose: str, case_number: str) -> Read:
+    """Return one read found by a search, for the same purpose and case; audited as a view."""
+    parameters = {"read": read_id}
+    authorize(
+        rt,
+        actor,
+        search_action(SearchShape(purpose, True, False, None, None, None)),
+        purpose=purpose,
+        case_number=case_number,
+        needs_purpose=True,
+        parameters=parameters,
+    )
+    with rt.engine.begin() as conn:
+        found = find_reads(conn, ids=[read_id])
+        if not found:
+            raise NotFoundError(f"there is no read {read_id} (purged, or never stored)")
+        record(
+            conn,
+            rt,
+            actor,
+            "view_read",
+            purpose=purpose,
+            case_number=case_number,
+            parameters=parameters,
+            result_count=1,
+        )
+    return found[0]
+
+
+def search_cameras(rt: Runtime, actor: Actor) -> list[Camera]:
+    """Return the cameras a search may name, with their positions (to draw an area on)."""
+    authorize(rt, actor, Action.QUERY_PLATE)
+    with rt.engine.connect() as conn:
+        return list_cameras(conn)
