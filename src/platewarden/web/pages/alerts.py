@@ -5,8 +5,8 @@ import base64
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import Form, Path, Request
-from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi import Form, Path, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from platewarden.api.deps import RuntimeDep, client_address
@@ -86,16 +86,13 @@ def show(request: Request, rt: RuntimeDep, actor: Member, alert_id: AlertId) -> 
     return render(request, "alerts/page.html", actor=actor, alerts=_feed(rt, actor), **context)
 
 
-@router.post("/alerts/{alert_id}/visual-confirmation", response_class=HTMLResponse)
-def confirm_by_eye(
-    request: Request, rt: RuntimeDep, actor: Member, alert_id: AlertId
-) -> HTMLResponse:
+@router.post("/alerts/{alert_id}/visual-confirmation")
+def confirm_by_eye(request: Request, rt: RuntimeDep, actor: Member, alert_id: AlertId) -> Response:
     """The officer compared the plate in the image with the entry and they agree."""
-    alerts.confirm_visually(rt, actor, alert_id=alert_id)
-    return _panel(request, rt, actor, alerts.view_alert(rt, actor, alert_id=alert_id))
+    return _steps(request, actor, alerts.confirm_visually(rt, actor, alert_id=alert_id))
 
 
-@router.post("/alerts/{alert_id}/other-confirmation", response_class=HTMLResponse)
+@router.post("/alerts/{alert_id}/other-confirmation")
 def confirm_by_other_means(
     request: Request,
     rt: RuntimeDep,
@@ -103,13 +100,13 @@ def confirm_by_other_means(
     alert_id: AlertId,
     how: Annotated[str, Form(min_length=1, max_length=200)],
     answer: Annotated[str, Form(min_length=1, max_length=2000)],
-) -> HTMLResponse:
+) -> Response:
     """NCIC or dispatch answered: the hit is confirmed."""
-    alerts.confirm_by_other_means(rt, actor, alert_id=alert_id, how=how, answer=answer)
-    return _panel(request, rt, actor, alerts.view_alert(rt, actor, alert_id=alert_id))
+    confirmed = alerts.confirm_by_other_means(rt, actor, alert_id=alert_id, how=how, answer=answer)
+    return _steps(request, actor, confirmed)
 
 
-@router.post("/alerts/{alert_id}/rejection", response_class=HTMLResponse)
+@router.post("/alerts/{alert_id}/rejection")
 def reject(
     request: Request,
     rt: RuntimeDep,
@@ -117,13 +114,13 @@ def reject(
     alert_id: AlertId,
     reason: Annotated[RejectReason, Form()],
     note: Text = "",
-) -> HTMLResponse:
+) -> Response:
     """Reject the hit with its reason."""
-    alerts.reject(rt, actor, alert_id=alert_id, reason=reason, note=note)
-    return _panel(request, rt, actor, alerts.view_alert(rt, actor, alert_id=alert_id))
+    rejected = alerts.reject(rt, actor, alert_id=alert_id, reason=reason, note=note)
+    return _steps(request, actor, rejected)
 
 
-@router.post("/alerts/{alert_id}/outcome", response_class=HTMLResponse)
+@router.post("/alerts/{alert_id}/outcome")
 def record_outcome(
     request: Request,
     rt: RuntimeDep,
@@ -131,14 +128,30 @@ def record_outcome(
     alert_id: AlertId,
     outcome: Annotated[Outcome, Form()],
     note: Text = "",
-) -> HTMLResponse:
+) -> Response:
     """What came of the confirmed hit."""
-    alerts.record_outcome(rt, actor, alert_id=alert_id, outcome=outcome, note=note)
-    return _panel(request, rt, actor, alerts.view_alert(rt, actor, alert_id=alert_id))
+    done = alerts.record_outcome(rt, actor, alert_id=alert_id, outcome=outcome, note=note)
+    return _steps(request, actor, done)
 
 
 def _panel(request: Request, rt: Runtime, actor: Actor, view: AlertView) -> HTMLResponse:
     return render(request, "alerts/panel.html", actor=actor, **_panel_context(rt, view))
+
+
+def _steps(request: Request, actor: Actor, alert: Alert) -> Response:
+    """The steps part of the panel after a step: the images and the entry stay as they are."""
+    if not is_htmx(request):  # a form sent without script: show the whole alert again
+        return RedirectResponse(f"/alerts/{alert.id}", status_code=303)
+    return render(request, "alerts/steps.html", actor=actor, **_steps_context(alert))
+
+
+def _steps_context(alert: Alert) -> dict[str, Any]:
+    return {
+        "alert": alert,
+        "steps": open_steps(alert),
+        "reject_reasons": list(RejectReason),
+        "outcomes": list(Outcome),
+    }
 
 
 def _panel_context(rt: Runtime, view: AlertView) -> dict[str, Any]:
@@ -147,14 +160,11 @@ def _panel_context(rt: Runtime, view: AlertView) -> dict[str, Any]:
     purpose = rt.policy.purpose(entry.purpose) if entry else None
     return {
         "view": view,
-        "alert": view.alert,
         "purpose": purpose.title if purpose else (entry.purpose if entry else None),
         "crop": _inline_jpeg(view.crop_image),
         "frame": _inline_jpeg(view.frame_image),
-        "steps": open_steps(view.alert),
-        "reject_reasons": list(RejectReason),
-        "outcomes": list(Outcome),
         "stale_limit_hours": rt.policy.hotlists.max_age_hours,
+        **_steps_context(view.alert),
     }
 
 
