@@ -1,20 +1,33 @@
 """`platewarden export` and `verify-export`: evidence on portable media."""
 
+import shutil
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from platewarden.cli.context import console, console_actor, errors, opened_runtime
-from platewarden.services.export import export_hold, verify_recorded_export
+from platewarden.cli.context import cli_errors, console, console_actor, errors, opened_runtime
+from platewarden.services.errors import InvalidInputError, Problem
+from platewarden.services.export import (
+    export_hold,
+    export_hold_archive,
+    verify_recorded_archive,
+    verify_recorded_export,
+)
+from platewarden.store.files import open_private
 
 
 def export(
     hold: Annotated[int, typer.Option(help="The hold whose reads to export.")],
-    to: Annotated[Path, typer.Option(help="A new or empty folder, e.g. on a USB drive.")],
+    to: Annotated[
+        Path, typer.Option(help="A new or empty folder, e.g. on a USB drive, or a new FILE.zip.")
+    ],
     evidence_number: Annotated[str, typer.Option(help="The property/evidence number.")],
 ) -> None:
     """Export a hold's reads and images with a manifest of hashes and a custody record."""
+    if to.suffix.lower() == ".zip":
+        _export_archive(hold, to, evidence_number)
+        return
     with opened_runtime() as rt:
         result = export_hold(
             rt, console_actor(rt), hold_id=hold, evidence_number=evidence_number, destination=to
@@ -26,10 +39,37 @@ def export(
     console.print(f"manifest SHA-256 (write it on the evidence label): {result.manifest_sha256}")
 
 
-def verify(folder: Annotated[Path, typer.Argument(help="An export folder.")]) -> None:
+def _export_archive(hold: int, to: Path, evidence_number: str) -> None:
+    """Write the zip archive the API downloads to a new owner-only file."""
+    if to.exists() or not to.parent.is_dir():
+        raise typer.BadParameter(f"{to} exists, or its folder does not", param_hint="--to")
+    with opened_runtime() as rt:
+        made = export_hold_archive(
+            rt, console_actor(rt), hold_id=hold, evidence_number=evidence_number
+        )
+    with cli_errors(), made.stream:
+        try:
+            with open_private(to, "wb", exclusive=True) as out:
+                shutil.copyfileobj(made.stream, out)
+        except OSError as exc:
+            raise InvalidInputError(
+                f"export {made.manifest_sha256} is recorded but was not saved:",
+                [Problem(str(to), exc.strerror or str(exc))],
+            ) from None
+    console.print(f"exported {made.read_count} reads and {made.image_count} images to {to}")
+    console.print(f"manifest SHA-256 (write it on the evidence label): {made.manifest_sha256}")
+
+
+def verify(
+    folder: Annotated[Path, typer.Argument(help="An export folder or zip archive.")],
+) -> None:
     """Check an export against its manifest, and the manifest against the one on record."""
     with opened_runtime() as rt:
-        check = verify_recorded_export(rt, console_actor(rt), folder)
+        if folder.is_file():
+            with folder.open("rb") as archive:
+                check = verify_recorded_archive(rt, console_actor(rt), archive)
+        else:
+            check = verify_recorded_export(rt, console_actor(rt), folder)
     console.print(f"manifest SHA-256: {check.manifest_sha256}")
     for label, names in (
         ("changed", check.changed),

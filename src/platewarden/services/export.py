@@ -1,24 +1,30 @@
 """Evidence export: a held case's reads and images on portable media, with hashes and custody.
 
-The folder holds images/, reads.csv, reads.json, custody.json (who exported what, when, under
+A package holds images/, reads.csv, reads.json, custody.json (who exported what, when, under
 which hold and evidence number) and manifest.json (the SHA-256 of every other file). The
 manifest's own hash is recorded in the store and printed, to be written on the evidence label.
+The same files go into a folder (the console's export to a drive) or a zip archive returned as
+a stream (a download); either is checked against its manifest and the store's record.
 
-All or nothing: the inputs are checked before anything is written; the package is built beside
-its destination, and moved into place in the transaction that records it, so that a package
-on disk always has its record and its audit entry. Every file is readable by its owner only.
+All or nothing: the inputs are checked before anything is written; a folder is built beside
+its destination and moved into place in the transaction that records it, so that a package
+on disk always has its record and its audit entry; an archive is whole before it is recorded,
+and returned only once recorded. Every file is readable by its owner only.
 """
 
 import csv
 import hashlib
+import io
 import json
 import secrets
 import shutil
-from collections.abc import Callable
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -39,13 +45,16 @@ from platewarden.store.exports import (
     add_export,
     find_package,
 )
-from platewarden.store.files import make_private_dir, open_private, write_private
+from platewarden.store.files import make_private_dir, write_private
 from platewarden.store.reads import find_reads
 
 MANIFEST = "manifest.json"
 CUSTODY = "custody.json"
 # Far above any real export's manifest (about 100 bytes a file), far below what hurts to read.
 MANIFEST_MAX_BYTES = 32 * 1024 * 1024
+MAX_ARCHIVE_FILES = 200_000  # two images a read: far above any hold, far below what hurts
+SPOOL_BYTES = 64 * 1024 * 1024  # an archive larger than this is spooled to a temporary file
+ARCHIVE_DESTINATION = "download (zip archive)"  # the exports table's destination of a download
 READ_FIELDS = [
     "id",
     "plate",
@@ -76,6 +85,16 @@ class ExportResult:
 
 
 @dataclass(frozen=True)
+class ExportArchive:
+    """A package as a zip archive: the stream (read from its start) and the label's hash."""
+
+    stream: IO[bytes]
+    read_count: int
+    image_count: int
+    manifest_sha256: str
+
+
+@dataclass(frozen=True)
 class ExportCheck:
     """The result of checking an export folder against its manifest."""
 
@@ -97,6 +116,26 @@ def export_hold(
     rt: Runtime, actor: Actor, *, hold_id: int, evidence_number: str, destination: Path
 ) -> ExportResult:
     """Write a hold's reads and images to a new folder with a manifest and custody record."""
+    reads, custody, record_export = _prepare(rt, actor, hold_id, evidence_number)
+    destination = check_destination(destination)
+    images, manifest_sha = write_package(
+        rt, destination, reads, custody, record_package=record_export(str(destination))
+    )
+    return ExportResult(destination, len(reads), images, manifest_sha)
+
+
+def export_hold_archive(
+    rt: Runtime, actor: Actor, *, hold_id: int, evidence_number: str
+) -> ExportArchive:
+    """Return a hold's reads and images as a zip archive with a manifest and custody record."""
+    reads, custody, record_export = _prepare(rt, actor, hold_id, evidence_number)
+    return zip_package(rt, reads, custody, record_package=record_export(ARCHIVE_DESTINATION))
+
+
+def _prepare(
+    rt: Runtime, actor: Actor, hold_id: int, evidence_number: str
+) -> tuple[list[Read], dict[str, Any], Callable[[str], Callable[[Connection, str], None]]]:
+    """Check the member, hold and evidence number; return the reads, custody and a recorder."""
     parameters = {"hold": hold_id, "evidence_number": evidence_number[:80]}
     authorize(rt, actor, Action.EXPORT_EVIDENCE, parameters=parameters)  # before any look-up
     with rt.engine.connect() as conn:
@@ -114,38 +153,37 @@ def export_hold(
     )
     _check_text("evidence number", evidence_number, EVIDENCE_NUMBER_LENGTH, required=True)
     _check_text("your member name", actor.name, EXPORTED_BY_LENGTH, required=True)
-    destination = check_destination(destination)
     with rt.engine.connect() as conn:
         reads = find_reads(conn, hold_id=hold_id)
     exported_at = rt.clock.now()
     custody = _custody(hold, actor=actor, evidence_number=evidence_number, at=exported_at)
 
-    def record_export(conn: Connection, manifest_sha: str) -> None:
-        add_export(
-            conn,
-            hold_id=hold_id,
-            evidence_number=evidence_number,
-            exported_by=actor.name,
-            exported_at=exported_at,
-            destination=str(destination),
-            read_count=len(reads),
-            manifest_sha256=manifest_sha,
-        )
-        record(
-            conn,
-            rt,
-            actor,
-            "export_evidence",
-            purpose=hold.purpose,
-            case_number=hold.case_number,
-            parameters={**parameters, "manifest_sha256": manifest_sha},
-            result_count=len(reads),
-        )
+    def recorder(destination: str) -> Callable[[Connection, str], None]:
+        def record_export(conn: Connection, manifest_sha: str) -> None:
+            add_export(
+                conn,
+                hold_id=hold_id,
+                evidence_number=evidence_number,
+                exported_by=actor.name,
+                exported_at=exported_at,
+                destination=destination,
+                read_count=len(reads),
+                manifest_sha256=manifest_sha,
+            )
+            record(
+                conn,
+                rt,
+                actor,
+                "export_evidence",
+                purpose=hold.purpose,
+                case_number=hold.case_number,
+                parameters={**parameters, "manifest_sha256": manifest_sha},
+                result_count=len(reads),
+            )
 
-    images, manifest_sha = write_package(
-        rt, destination, reads, custody, record_package=record_export
-    )
-    return ExportResult(destination, len(reads), images, manifest_sha)
+        return record_export
+
+    return reads, custody, recorder
 
 
 def check_destination(destination: Path) -> Path:
@@ -190,9 +228,14 @@ def write_package(
     placed = False
     try:
         make_private_dir(staging)
-        images = _write_reads(rt, staging, reads)
-        _write_json(staging / CUSTODY, {**custody, "reads": len(reads), "images": images})
-        manifest_sha = _write_manifest(staging)
+        make_private_dir(staging / "images")
+        hashes: dict[str, str] = {}
+        for name, data in package_files(rt, reads, custody):
+            write_private(staging / name, data, exclusive=True)
+            hashes[name] = hashlib.sha256(data).hexdigest()
+        manifest = _manifest(hashes)
+        write_private(staging / MANIFEST, manifest, exclusive=True)
+        manifest_sha = hashlib.sha256(manifest).hexdigest()
         with rt.engine.begin() as conn:
             record_package(conn, manifest_sha)
             # Last in the transaction: a move that fails rolls the record back.
@@ -206,18 +249,91 @@ def write_package(
             raise InvalidInputError(
                 "nothing written:", [Problem("destination", f"{destination}: {exc.strerror}")]
             ) from None
-        if isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError):
-            first_line = str(exc.orig).splitlines()[0] if str(exc.orig) else type(exc).__name__
-            raise ServiceError(
-                f"nothing written: the database refused the record ({first_line})"
-            ) from None
+        _raise_refused_record(exc)
         raise
-    return images, manifest_sha
+    return _image_count(hashes), manifest_sha
+
+
+def zip_package(
+    rt: Runtime,
+    reads: list[Read],
+    custody: dict[str, Any],
+    *,
+    record_package: Callable[[Connection, str], None],
+) -> ExportArchive:
+    """Return the package as a zip archive, recorded by record_package(conn, manifest hash)."""
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (returned open)
+    try:
+        hashes: dict[str, str] = {}
+        with zipfile.ZipFile(out, "w") as archive:
+            for name, data in package_files(rt, reads, custody):
+                # Images are compressed already; the tables are text.
+                packed = zipfile.ZIP_STORED if name.startswith("images/") else zipfile.ZIP_DEFLATED
+                archive.writestr(name, data, compress_type=packed)
+                hashes[name] = hashlib.sha256(data).hexdigest()
+            manifest = _manifest(hashes)
+            archive.writestr(MANIFEST, manifest, compress_type=zipfile.ZIP_DEFLATED)
+        manifest_sha = hashlib.sha256(manifest).hexdigest()
+        with rt.engine.begin() as conn:
+            record_package(conn, manifest_sha)
+    except BaseException as exc:
+        out.close()
+        _raise_refused_record(exc)
+        raise
+    out.seek(0)
+    return ExportArchive(out, len(reads), _image_count(hashes), manifest_sha)
+
+
+def package_files(
+    rt: Runtime, reads: list[Read], custody: dict[str, Any]
+) -> Iterator[tuple[str, bytes]]:
+    """Yield each file of a package but its manifest: the images, the reads and custody."""
+    rows: list[dict[str, Any]] = []
+    images = 0
+    for read in reads:
+        row = _read_row(read)
+        for label, blob in (("frame", read.frame_blob), ("crop", read.crop_blob)):
+            if blob is None:
+                continue
+            try:
+                data = rt.blobs.get(blob)
+            except BlobError as exc:
+                raise InvalidInputError(
+                    "export stopped, nothing written:",
+                    [Problem(f"read {read.id} {label}", str(exc))],
+                ) from None
+            name = f"images/{read.id}_{label}{suffix_for(data)}"
+            yield name, data
+            row[f"{label}_image"] = name
+            images += 1
+        rows.append(row)
+    yield "reads.json", _json(rows)
+    table = io.StringIO(newline="")
+    writer = csv.DictWriter(table, fieldnames=READ_FIELDS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: json.dumps(v) if isinstance(v, list) else v for k, v in row.items()})
+    yield "reads.csv", table.getvalue().encode("utf-8")
+    yield CUSTODY, _json({**custody, "reads": len(reads), "images": images})
+
+
+def _raise_refused_record(exc: BaseException) -> None:
+    """Say the database refused the package's record (not a connection failure)."""
+    if isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError):
+        first_line = str(exc.orig).splitlines()[0] if str(exc.orig) else type(exc).__name__
+        raise ServiceError(
+            f"nothing written: the database refused the record ({first_line})"
+        ) from None
+
+
+def _image_count(hashes: dict[str, str]) -> int:
+    return sum(name.startswith("images/") for name in hashes)
 
 
 def verify_export(folder: Path) -> ExportCheck:
     """Check every file of an export against its manifest and name what changed."""
-    raw, listed = _read_manifest(folder)
+    raw = _read_manifest(folder)
+    listed = _parse_manifest(raw, str(folder))
     try:
         present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
         present.discard(MANIFEST)
@@ -240,6 +356,38 @@ def verify_export(folder: Path) -> ExportCheck:
     )
 
 
+def verify_archive(archive: IO[bytes]) -> ExportCheck:
+    """Check every file of a zip archive against its manifest and name what changed."""
+    try:
+        with zipfile.ZipFile(archive) as opened:
+            members = [i for i in opened.infolist() if not i.is_dir()]
+            if len(members) > MAX_ARCHIVE_FILES:
+                raise _not_an_export("archive", f"holds over {MAX_ARCHIVE_FILES} files")
+            present = {i.filename for i in members}
+            if MANIFEST not in present:
+                raise _not_an_export(MANIFEST, "missing")
+            with opened.open(MANIFEST) as f:
+                raw = f.read(MANIFEST_MAX_BYTES + 1)
+            listed = _parse_manifest(raw, "the archive")
+            present.discard(MANIFEST)
+            changed = sorted(
+                name
+                for name, digest in listed.items()
+                if name in present and _member_sha256(opened, name) != digest
+            )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
+        raise _not_an_export("archive", f"is not a readable zip archive ({exc})") from None
+    except RuntimeError as exc:  # an encrypted member
+        raise _not_an_export("archive", str(exc)) from None
+    return ExportCheck(
+        manifest_sha256=hashlib.sha256(raw).hexdigest(),
+        files_checked=len(listed),
+        changed=changed,
+        missing=sorted(set(listed) - present),
+        unexpected=sorted(present - set(listed)),
+    )
+
+
 def verify_recorded_export(rt: Runtime, actor: Actor, folder: Path) -> ExportCheck:
     """Check an export against its manifest and the manifest against the store's record of it.
 
@@ -247,7 +395,17 @@ def verify_recorded_export(rt: Runtime, actor: Actor, folder: Path) -> ExportChe
     hash recorded when the package was made.
     """
     authorize(rt, actor, Action.VIEW_HOLDS, parameters={"folder": str(folder)})
-    check = verify_export(folder)
+    return _on_record(rt, actor, verify_export(folder))
+
+
+def verify_recorded_archive(rt: Runtime, actor: Actor, archive: IO[bytes]) -> ExportCheck:
+    """Check a zip archive against its manifest, and the manifest against the store's record."""
+    authorize(rt, actor, Action.VIEW_HOLDS, parameters={"folder": "(zip archive)"})
+    return _on_record(rt, actor, verify_archive(archive))
+
+
+def _on_record(rt: Runtime, actor: Actor, check: ExportCheck) -> ExportCheck:
+    """Look the manifest up in the store's record, and audit the check."""
     with rt.engine.begin() as conn:
         found = find_package(conn, manifest_sha256=check.manifest_sha256)
         record(
@@ -265,41 +423,57 @@ def verify_recorded_export(rt: Runtime, actor: Actor, folder: Path) -> ExportChe
     return replace(check, record=found)
 
 
-def _read_manifest(folder: Path) -> tuple[bytes, dict[str, str]]:
-    """Return the manifest's bytes and its files, refusing anything but what export writes."""
+def _read_manifest(folder: Path) -> bytes:
+    """Return the manifest's bytes, refusing one too large to be a manifest."""
     path = folder / MANIFEST
-
-    def refuse(problem: str) -> InvalidInputError:
-        return InvalidInputError(
-            f"{folder}: the manifest cannot be used:", [Problem(MANIFEST, problem)]
-        )
-
     if not path.is_file():
         raise InvalidInputError(f"{folder} is not an export:", [Problem(MANIFEST, "missing")])
     try:
         with path.open("rb") as f:
-            raw = f.read(MANIFEST_MAX_BYTES + 1)
+            return f.read(MANIFEST_MAX_BYTES + 1)
     except OSError as exc:
-        raise refuse(f"cannot be read: {exc.strerror}") from None
+        raise _unusable(str(folder), f"cannot be read: {exc.strerror}") from None
+
+
+def _parse_manifest(raw: bytes, where: str) -> dict[str, str]:
+    """Return the manifest's files and hashes, refusing anything but what export writes."""
     if len(raw) > MANIFEST_MAX_BYTES:
-        raise refuse(f"is larger than {MANIFEST_MAX_BYTES // (1024 * 1024)} MiB")
+        raise _unusable(where, f"is larger than {MANIFEST_MAX_BYTES // (1024 * 1024)} MiB")
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise refuse("is not UTF-8 text") from None
+        raise _unusable(where, "is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        raise refuse(f"is not JSON: {exc}") from None
+        raise _unusable(where, f"is not JSON: {exc}") from None
     except RecursionError:
-        raise refuse("is nested too deeply to be a manifest") from None
+        raise _unusable(where, "is nested too deeply to be a manifest") from None
     if not isinstance(data, dict) or data.get("algorithm") != "sha256":
-        raise refuse('is not an object with "algorithm": "sha256"')
+        raise _unusable(where, 'is not an object with "algorithm": "sha256"')
     listed = data.get("files")
     if not isinstance(listed, dict):
-        raise refuse('has no "files" object of names and SHA-256 hashes')
+        raise _unusable(where, 'has no "files" object of names and SHA-256 hashes')
     problems = [p for name, digest in listed.items() if (p := _entry_problem(name, digest))]
     if problems:
-        raise refuse(f"{len(problems)} entries are not a file name and a hash: {problems[0]}")
-    return raw, listed
+        raise _unusable(
+            where, f"{len(problems)} entries are not a file name and a hash: {problems[0]}"
+        )
+    return listed
+
+
+def _unusable(where: str, problem: str) -> InvalidInputError:
+    return InvalidInputError(f"{where}: the manifest cannot be used:", [Problem(MANIFEST, problem)])
+
+
+def _not_an_export(where: str, problem: str) -> InvalidInputError:
+    return InvalidInputError("the archive is not an export:", [Problem(where, problem)])
+
+
+def _member_sha256(archive: zipfile.ZipFile, name: str) -> str:
+    digest = hashlib.sha256()
+    with archive.open(name) as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _entry_problem(name: str, digest: object) -> str | None:
@@ -340,38 +514,6 @@ def _check_text(label: str, value: str, length: int, *, required: bool) -> None:
         raise InvalidInputError("not exported:", [Problem(label, problem)])
 
 
-def _write_reads(rt: Runtime, folder: Path, reads: list[Read]) -> int:
-    make_private_dir(folder / "images")
-    rows: list[dict[str, Any]] = []
-    images = 0
-    for read in reads:
-        row = _read_row(read)
-        for label, blob in (("frame", read.frame_blob), ("crop", read.crop_blob)):
-            if blob is None:
-                continue
-            try:
-                data = rt.blobs.get(blob)
-            except BlobError as exc:
-                raise InvalidInputError(
-                    "export stopped, nothing written:",
-                    [Problem(f"read {read.id} {label}", str(exc))],
-                ) from None
-            name = f"images/{read.id}_{label}{suffix_for(data)}"
-            write_private(folder / name, data, exclusive=True)
-            row[f"{label}_image"] = name
-            images += 1
-        rows.append(row)
-    _write_json(folder / "reads.json", rows)
-    with open_private(folder / "reads.csv", "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=READ_FIELDS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(
-                {k: json.dumps(v) if isinstance(v, list) else v for k, v in row.items()}
-            )
-    return images
-
-
 def _read_row(read: Read) -> dict[str, Any]:
     return {
         "id": read.id,
@@ -409,19 +551,12 @@ def _custody(hold: Hold, *, actor: Actor, evidence_number: str, at: datetime) ->
     }
 
 
-def _write_manifest(folder: Path) -> str:
-    files = {
-        p.relative_to(folder).as_posix(): _sha256(p)
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-    raw = json.dumps({"algorithm": "sha256", "files": files}, indent=2, sort_keys=True).encode()
-    write_private(folder / MANIFEST, raw, exclusive=True)
-    return hashlib.sha256(raw).hexdigest()
+def _manifest(hashes: dict[str, str]) -> bytes:
+    return json.dumps({"algorithm": "sha256", "files": hashes}, indent=2, sort_keys=True).encode()
 
 
-def _write_json(path: Path, data: object) -> None:
-    write_private(path, json.dumps(data, indent=2, sort_keys=True).encode(), exclusive=True)
+def _json(data: object) -> bytes:
+    return json.dumps(data, indent=2, sort_keys=True).encode()
 
 
 def _sha256(path: Path) -> str:

@@ -8,6 +8,7 @@ file written, no model run. A new public service fails this test until it is lis
 
 import importlib
 import inspect
+import io
 import pkgutil
 from collections.abc import Callable
 from datetime import timedelta
@@ -135,6 +136,12 @@ CALLS: dict[str, Call] = {
     ),
     "export.export_hold": lambda rt, a, tmp: export.export_hold(
         rt, a, hold_id=1, evidence_number="E-1", destination=tmp / "out" / "export"
+    ),
+    "export.export_hold_archive": lambda rt, a, _: export.export_hold_archive(
+        rt, a, hold_id=1, evidence_number="E-1"
+    ),
+    "export.verify_recorded_archive": lambda rt, a, _: export.verify_recorded_archive(
+        rt, a, io.BytesIO(b"PK")
     ),
     "holds.create_hold": lambda rt, a, _: holds.create_hold(
         rt,
@@ -280,8 +287,11 @@ NO_ACTOR = {
     "devices.push_reads": "authorizes the device's own actor, scoped to its camera or source",
     "frames.receive_frame": "authorizes the device's own actor, a camera's device only",
     "export.check_destination": "checks a folder path, no store",
+    "export.package_files": "yields the files of a package export_hold or fulfil checked",
+    "export.verify_archive": "checks an archive's files against its manifest",
     "export.verify_export": "checks files against their manifest",
     "export.write_package": "writes a package for export_hold and fulfil after their checks",
+    "export.zip_package": "archives a package for export_hold and fulfil after their checks",
     "hotlist_files.parse_date": "pure parser",
     "hotlist_files.parse_hotlist": "pure parser",
     "hotlists.fetch": "reads a feed location for refresh after its check",
