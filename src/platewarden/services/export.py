@@ -41,9 +41,11 @@ from platewarden.store.blobs import BlobError
 from platewarden.store.exports import (
     EVIDENCE_NUMBER_LENGTH,
     EXPORTED_BY_LENGTH,
+    ExportRecord,
     PackageRecord,
     add_export,
     find_package,
+    recent_exports,
 )
 from platewarden.store.files import make_private_dir, write_private
 from platewarden.store.reads import find_reads
@@ -130,6 +132,15 @@ def export_hold_archive(
     """Return a hold's reads and images as a zip archive with a manifest and custody record."""
     reads, custody, record_export = _prepare(rt, actor, hold_id, evidence_number)
     return zip_package(rt, reads, custody, record_package=record_export(ARCHIVE_DESTINATION))
+
+
+def list_exports(rt: Runtime, actor: Actor, *, limit: int = 100) -> list[ExportRecord]:
+    """Return the latest evidence exports on record, newest first."""
+    authorize(rt, actor, Action.EXPORT_EVIDENCE)
+    with rt.engine.begin() as conn:
+        found = recent_exports(conn, limit=limit)
+        record(conn, rt, actor, "list_exports", result_count=len(found))
+    return found
 
 
 def _prepare(

@@ -47,6 +47,26 @@ def add_export(
     return conn.execute(insert(exports).values(values).returning(exports.c.id)).scalar_one()
 
 
+@dataclass(frozen=True)
+class ExportRecord:
+    """One evidence export on record: which hold, under which evidence number, by whom."""
+
+    id: int
+    hold_id: int
+    evidence_number: str
+    exported_by: str
+    exported_at: datetime
+    destination: str
+    read_count: int
+    manifest_sha256: str
+
+
+def recent_exports(conn: Connection, *, limit: int) -> list[ExportRecord]:
+    """Return the newest evidence exports first."""
+    rows = conn.execute(select(exports).order_by(exports.c.id.desc()).limit(limit)).mappings()
+    return [ExportRecord(**row) for row in rows]
+
+
 def find_package(conn: Connection, *, manifest_sha256: str) -> PackageRecord | None:
     """Return the export or sharing release whose manifest had this hash, or None."""
     row = conn.execute(

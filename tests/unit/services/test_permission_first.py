@@ -134,6 +134,7 @@ CALLS: dict[str, Call] = {
     "export.verify_recorded_export": lambda rt, a, tmp: export.verify_recorded_export(
         rt, a, tmp / "in"
     ),
+    "export.list_exports": lambda rt, a, _: export.list_exports(rt, a),
     "export.export_hold": lambda rt, a, tmp: export.export_hold(
         rt, a, hold_id=1, evidence_number="E-1", destination=tmp / "out" / "export"
     ),
