@@ -36,12 +36,15 @@ class Split(StrEnum):
     train = "train"
 
 
-def load_recognizer(region: str | None) -> Recognizer:
-    """Load the models for region (the plate_region setting when None), or exit with a message."""
+def load_recognizer(region: str | None, *, threads: int = 0) -> Recognizer:
+    """Load the models for region (the plate_region setting when None), or exit with a message.
+
+    threads: the models' threads per image (0: one per core).
+    """
     with cli_errors():
         region = region or get_settings().plate_region
     try:
-        return Recognizer.load(region=region)
+        return Recognizer.load(region=region, threads=threads)
     except (ModelError, ValueError) as exc:
         errors.print(f"[red]cannot start:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None

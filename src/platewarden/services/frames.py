@@ -9,7 +9,6 @@ once. A frame leaves the queue only after its reads are stored.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import groupby
 
 from sqlalchemy.exc import IntegrityError
 
@@ -126,29 +125,32 @@ def take_frames(rt: Runtime, actor: Actor, *, limit: int = 8) -> list[QueuedFram
 
 
 def read_frames(rt: Runtime, actor: Actor, reader: PlateReader, taken: list[QueuedFrame]) -> int:
-    """Read leased frames, store their reads, then take them off the queue; return reads."""
+    """Read leased frames one at a time: store a frame's reads, then take it off the queue;
+    return the reads stored."""
     authorize(rt, actor, Action.INGEST, parameters={"frames": len(taken)})
     stored = 0
-    for camera, group in groupby(sorted(taken, key=lambda f: f.camera), key=lambda f: f.camera):
-        batch = list(group)
-        frames = [
-            Frame(
-                rt.blobs.get(f.blob_id),
-                f.captured_at,
-                name=f"frame {f.id}",
-                latitude=f.latitude,
-                longitude=f.longitude,
-            )
-            for f in batch
-        ]
-        stored += ingest_frames(rt, actor, reader, camera=camera, frames=frames).ingest.stored
-    blob_ids = {f.blob_id for f in taken}
-    with rt.engine.begin() as conn:
-        store.remove_frames(conn, ids=[f.id for f in taken])
-        kept = blobs_in_use(conn, blob_ids=blob_ids) | store.queued_blobs(conn, blob_ids=blob_ids)
-    for blob_id in blob_ids - kept:  # a frame with no plate keeps no image
-        rt.blobs.delete(blob_id)
+    for queued in taken:  # one at a time: no frame's alert waits for the frames after it
+        frame = Frame(
+            rt.blobs.get(queued.blob_id),
+            queued.captured_at,
+            name=f"frame {queued.id}",
+            latitude=queued.latitude,
+            longitude=queued.longitude,
+        )
+        result = ingest_frames(rt, actor, reader, camera=queued.camera, frames=[frame])
+        stored += result.ingest.stored
+        _dequeue(rt, queued)
     return stored
+
+
+def _dequeue(rt: Runtime, queued: QueuedFrame) -> None:
+    """Take a read frame off the queue; its image goes unless a read or a queued frame has it."""
+    with rt.engine.begin() as conn:
+        store.remove_frames(conn, ids=[queued.id])
+        blob = {queued.blob_id}
+        kept = blobs_in_use(conn, blob_ids=blob) or store.queued_blobs(conn, blob_ids=blob)
+    if not kept:  # a frame with no plate keeps no image
+        rt.blobs.delete(queued.blob_id)
 
 
 def queue_depth(rt: Runtime, actor: Actor) -> int:

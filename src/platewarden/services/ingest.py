@@ -7,7 +7,7 @@ without its alerts; the alerts are published after the commit.
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -174,11 +174,18 @@ def _validate(
 ) -> list[Problem]:
     cutoff = retention_cutoff(rt.policy, now)
     conflicts = conflicting_ids(batch)
+    checked: dict[bytes, bool] = {}  # the reads of one frame share its image: decode it once
+
+    def decodes(image: bytes) -> bool:
+        if image not in checked:
+            checked[image] = is_image(image)
+        return checked[image]
+
     problems: list[Problem] = []
     for index, read in enumerate(batch):
         name = read.client_read_id if isinstance(read.client_read_id, str) else ""
         where = f"read {index + 1} ({quote(name) if name else 'no id'})"
-        found = [*read_problems(read, cameras, now, cutoff), *conflicts.get(index, [])]
+        found = [*read_problems(read, cameras, now, cutoff, decodes), *conflicts.get(index, [])]
         problems.extend(Problem(where, m) for m in found)
     return problems
 
@@ -223,9 +230,14 @@ def conflicting_ids(reads: Sequence[NewRead]) -> dict[int, list[str]]:
 
 
 def read_problems(
-    read: NewRead, cameras: dict[str, int], now: datetime, cutoff: datetime
+    read: NewRead,
+    cameras: dict[str, int],
+    now: datetime,
+    cutoff: datetime,
+    decodes: Callable[[bytes], bool] | None = None,
 ) -> list[str]:
-    """Return what is wrong with one read (empty when it may be stored)."""
+    """Return what is wrong with one read (empty when it may be stored); `decodes` checks
+    an image (is_image unless given)."""
     wrong_types = _type_problems(read)
     if wrong_types:  # the checks below rely on the types
         return wrong_types
@@ -234,7 +246,7 @@ def read_problems(
         *_identity_problems(read, cameras),
         *_time_problems(read, now, cutoff),
         *_place_problems(read),
-        *_image_problems(read),
+        *_image_problems(read, decodes or is_image),
     ]
 
 
@@ -368,11 +380,11 @@ def _place_problems(read: NewRead) -> list[str]:
     return problems
 
 
-def _image_problems(read: NewRead) -> list[str]:
+def _image_problems(read: NewRead, decodes: Callable[[bytes], bool]) -> list[str]:
     return [
         f"{label} is not a whole JPEG or PNG image"
         for label, image in (("frame image", read.frame_image), ("crop image", read.crop_image))
-        if image is not None and not is_image(image)
+        if image is not None and not decodes(image)
     ]
 
 
@@ -384,5 +396,7 @@ def is_image(data: bytes) -> bool:
     complete_png = body.startswith(b"\x89PNG\r\n\x1a\n") and body[-12:-4] == b"\0\0\0\0IEND"
     if not (complete_jpeg or complete_png):
         return False
-    decoded = cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_UNCHANGED)
+    # A JPEG decoded at an eighth of its size reads all of its data, at a third less work.
+    flag = cv2.IMREAD_REDUCED_GRAYSCALE_8 if complete_jpeg else cv2.IMREAD_UNCHANGED
+    decoded = cv2.imdecode(np.frombuffer(body, np.uint8), flag)
     return decoded is not None and decoded.size > 0
