@@ -18,8 +18,10 @@ from platewarden.api.routes import (
     members,
     policy,
     reads,
+    reports,
     search,
     session,
+    sharing,
     upkeep,
 )
 from platewarden.services.runtime import Runtime
@@ -70,6 +72,8 @@ def create_app(rt: Runtime) -> FastAPI:
         members,
         audit,
         upkeep,
+        reports,
+        sharing,
         policy,
     ):
         v1.include_router(module.router)

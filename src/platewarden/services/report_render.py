@@ -6,6 +6,7 @@ pyplot state), so that nothing needs a display and nothing is built at import.
 """
 
 import csv
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -389,6 +390,12 @@ def write_yearly(report: YearlyReport, directory: Path) -> list[Path]:
     (directory / "report.html").write_text(html, encoding="utf-8")
     _write_pdf(report, lines, parts, directory, directory / "report.pdf")
     return [directory / "report.html", directory / "report.pdf", *written]
+
+
+def yearly_files(report: YearlyReport) -> dict[str, bytes]:
+    """Return the files write_yearly writes, by name, without leaving any on disk."""
+    with tempfile.TemporaryDirectory(prefix="platewarden-report-") as folder:
+        return {path.name: path.read_bytes() for path in write_yearly(report, Path(folder))}
 
 
 def _write_pdf(

@@ -7,6 +7,7 @@ never fulfilled here.
 """
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,12 @@ from platewarden.policy.retention import retention_cutoff
 from platewarden.selection import ReadSelection
 from platewarden.services.audit import authorize, record
 from platewarden.services.errors import AccessDeniedError, InvalidInputError, NotFoundError, Problem
-from platewarden.services.export import check_destination, write_package
+from platewarden.services.export import (
+    ExportArchive,
+    check_destination,
+    write_package,
+    zip_package,
+)
 from platewarden.services.importing import ImportResult, import_reads_file
 from platewarden.services.runtime import Runtime
 from platewarden.services.selection import selection_problems
@@ -244,7 +250,26 @@ def _narrowing_problems(asked: ReadSelection, approved: ReadSelection) -> list[P
 
 
 def fulfil(rt: Runtime, actor: Actor, *, request_id: int, destination: Path) -> ShareRequest:
-    """Export exactly the approved scope, with hashes and a record of the release."""
+    """Export exactly the approved scope to a new folder, with hashes and a release record."""
+    reads, release, record_release = _release(rt, actor, request_id)
+    destination = check_destination(destination)
+    write_package(rt, destination, reads, release, record_package=record_release)
+    return _get(rt, request_id)
+
+
+def fulfil_archive(
+    rt: Runtime, actor: Actor, *, request_id: int
+) -> tuple[ShareRequest, ExportArchive]:
+    """Release exactly the approved scope as a zip archive, with hashes and a record."""
+    reads, release, record_release = _release(rt, actor, request_id)
+    made = zip_package(rt, reads, release, record_package=record_release)
+    return _get(rt, request_id), made
+
+
+def _release(
+    rt: Runtime, actor: Actor, request_id: int
+) -> tuple[list[Read], dict[str, Any], Callable[[Connection, str], None]]:
+    """Check the member and the request; return the reads, the release record and a recorder."""
     authorize(rt, actor, Action.FULFIL_SHARING, parameters={"request": request_id})
     request = _get(rt, request_id)
     authorize(
@@ -264,7 +289,6 @@ def fulfil(rt: Runtime, actor: Actor, *, request_id: int, destination: Path) -> 
                 )
             ],
         )
-    destination = check_destination(destination)
     reads = _select(rt, request.approved_scope)
     now = rt.clock.now()
     gone = max(0, (request.reads_at_approval or 0) - len(reads))
@@ -314,8 +338,7 @@ def fulfil(rt: Runtime, actor: Actor, *, request_id: int, destination: Path) -> 
             },
         )
 
-    write_package(rt, destination, reads, release, record_package=record_release)
-    return _get(rt, request_id)
+    return reads, release, record_release
 
 
 def _select(rt: Runtime, scope: ReadSelection) -> list[Read]:

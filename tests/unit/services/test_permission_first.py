@@ -236,6 +236,7 @@ CALLS: dict[str, Call] = {
     "sharing.fulfil": lambda rt, a, tmp: sharing.fulfil(
         rt, a, request_id=1, destination=tmp / "out" / "release"
     ),
+    "sharing.fulfil_archive": lambda rt, a, _: sharing.fulfil_archive(rt, a, request_id=1),
     "sharing.get_request": lambda rt, a, _: sharing.get_request(rt, a, request_id=1),
     "sharing.import_response": lambda rt, a, tmp: sharing.import_response(
         rt, a, request_id=1, file=tmp / "in" / "reads.csv"
@@ -319,6 +320,7 @@ NO_ACTOR = {
     "report_render.summary": "pure",
     "report_render.write_transparency": "writes figures it is given",
     "report_render.write_yearly": "writes figures it is given",
+    "report_render.yearly_files": "renders figures it is given",
     "runtime.open_runtime": "start-up",
     "runtime.upgrade_schema": "start-up",
 }
