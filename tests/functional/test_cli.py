@@ -188,7 +188,7 @@ def test_unknown_database_is_refused(run: Run, monkeypatch) -> None:
 
 
 def test_demo_runs_on_a_fresh_folder(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["demo", "--data-dir", str(tmp_path / "demo")])
+    result = CliRunner().invoke(app, ["demo", "--data-dir", str(tmp_path / "demo"), "--no-serve"])
     assert result.exit_code == 0, result.output
     told = " ".join(result.output.split())  # as read, whatever the terminal's width
     assert "1 kept by the hold" in told

@@ -63,8 +63,8 @@ def run_server(
     reader: PlateReader | None = None,
     on_ready: Callable[[str], None] = lambda _: None,
 ) -> None:
-    """Serve the API until interrupted, with the jobs (unless jobs is False) and, given a
-    reader, a recognition worker for the frame queue."""
+    """Serve the console and the API until interrupted, with the jobs (unless jobs is False)
+    and, given a reader, a recognition worker for the frame queue; `on_ready` gets the address."""
     check_exposure(rt.settings)
     server = make_server(rt)
     stop = threading.Event()
@@ -77,7 +77,7 @@ def run_server(
         thread.daemon = True
         thread.start()
     scheme = "https" if rt.settings.tls_cert else "http"
-    on_ready(f"{scheme}://{rt.settings.listen}/api/docs")
+    on_ready(f"{scheme}://{rt.settings.listen}")
     try:
         server.run()
     finally:

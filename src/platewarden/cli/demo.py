@@ -7,15 +7,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
-import cv2
-import numpy as np
 import typer
 from rich.rule import Rule
 
 from platewarden.cli.context import cli_errors, console
+from platewarden.cli.demo_department import camera_read, serve_demo
 from platewarden.domain import (
     Actor,
-    Alternative,
     CameraKind,
     HoldKind,
     NewRead,
@@ -54,14 +52,24 @@ def demo(
         Path | None, typer.Option(help="A new folder for the demo instance (default: temporary).")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the simulated traffic.")] = 7,
+    serve: Annotated[
+        bool,
+        typer.Option(help="Then serve the folder as a demo department to log on to in a browser."),
+    ] = True,
+    every: Annotated[
+        float, typer.Option(min=1, help="Seconds between the live camera's reads while serving.")
+    ] = 15,
 ) -> None:
-    """Run a fresh SQLite instance through ingest, a hold, a purge and an evidence export."""
+    """Run a fresh SQLite instance through ingest, a hold, a purge and an evidence export;
+    then serve it as a demo department (members for every role, a live camera)."""
     folder = data_dir or Path(tempfile.mkdtemp(prefix="platewarden-demo-"))
     if folder.exists() and any(folder.iterdir()):
         console.print(f"[red]refused:[/red] {folder} is not empty; the demo needs a new folder")
         raise typer.Exit(1)
     with cli_errors():
         _run(folder, random.Random(seed))
+        if serve:
+            serve_demo(folder, every_s=every)
 
 
 def _run(folder: Path, rng: random.Random) -> None:
@@ -178,31 +186,5 @@ def _confirm_hits(rt: Runtime, operator: Actor, raised: list[int]) -> None:
 
 
 def _read(rng: random.Random, at: datetime, n: int, plate: str | None) -> NewRead:
-    plate = plate or "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(3)) + str(
-        rng.randint(1000, 9999)
-    )
     name, _, lat, lon = CAMERAS[n % len(CAMERAS)]
-    captured = at + timedelta(minutes=37 * n)
-    frame, crop = _images(plate, rng)
-    return NewRead(
-        client_read_id=f"{name}-{captured:%Y%m%d%H%M}-{n}",
-        plate=plate,
-        captured_at=captured,
-        confidence=round(rng.uniform(0.82, 0.99), 2),
-        camera=name,
-        jurisdiction="MT",
-        alternatives=(Alternative(plate, 0.9), Alternative(plate.replace("8", "B"), 0.05)),
-        latitude=lat + rng.uniform(-0.0005, 0.0005),
-        longitude=lon + rng.uniform(-0.0005, 0.0005),
-        plate_box=(140, 90, 120, 40),
-        frame_image=frame,
-        crop_image=crop,
-    )
-
-
-def _images(plate: str, rng: random.Random) -> tuple[bytes, bytes]:
-    frame = np.full((240, 400, 3), rng.randint(60, 120), np.uint8)
-    cv2.rectangle(frame, (140, 90), (260, 130), (235, 235, 235), -1)
-    cv2.putText(frame, plate, (146, 120), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (20, 20, 20), 2)
-    crop = frame[90:130, 140:260]
-    return cv2.imencode(".jpg", frame)[1].tobytes(), cv2.imencode(".png", crop)[1].tobytes()
+    return camera_read(rng, at, plate, camera=name, position=(lat, lon), n=n)
