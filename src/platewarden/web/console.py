@@ -5,10 +5,10 @@ from importlib.resources import files
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from platewarden.web.pages import account, alerts, home
+from platewarden.web.pages import account, alerts, audit, home, report
 from platewarden.web.render import ConsoleRoute
 
-PAGES = (account, home, alerts)
+PAGES = (account, home, alerts, audit, report)
 
 
 def install(app: FastAPI) -> None:

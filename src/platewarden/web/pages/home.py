@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from platewarden.api.deps import RuntimeDep
 from platewarden.domain import Actor, AlertStatus, ShareStatus
 from platewarden.policy.access import Action
-from platewarden.services import alerts, hotlists, maintenance, sharing
+from platewarden.services import alerts, audit_review, hotlists, maintenance, sharing
 from platewarden.services.runtime import Runtime
 from platewarden.web.render import console_router, may, render
 from platewarden.web.session import Member
@@ -46,6 +46,14 @@ def needs_now(rt: Runtime, actor: Actor) -> list[Task]:
             if r.status == ShareStatus.PENDING
         ]
         tasks.append(Task(len(pending), "sharing requests to review", "/sharing"))
+    if may(actor, Action.REVIEW_AUDIT):
+        to_audit = [
+            item
+            for review in audit_review.list_reviews(rt, actor, open_only=True)
+            for item in review.items
+            if item.finding is None and item.record.actor != actor.name
+        ]
+        tasks.append(Task(len(to_audit), "sampled searches to audit", "/audit#samples"))
     return tasks
 
 
