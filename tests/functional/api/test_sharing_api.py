@@ -142,3 +142,25 @@ def test_sharing_refusals_are_problems(client: Client, logged_on: Logon) -> None
     assert everything.status_code == 422
     assert "a scope never takes everything" in everything.text
     assert client.get(REQUESTS, headers=clerk).json() == [], "nothing half-stored"
+
+
+def test_our_request_to_another_system_is_recorded(client: Client, logged_on: Logon) -> None:
+    clerk = logged_on("rec.cole", Role.RECORDS_CUSTODIAN)
+    body = {
+        "agency": "State Patrol",
+        "requester": "rec.cole",
+        "requester_contact": "records@pd.example",
+        "purpose": "major_crime",
+        "case_number": "26-117",
+        "sent_on": T0.isoformat(),
+        "scope": {"plates": ["abc123"]},
+    }
+    sent = client.post(f"{REQUESTS}/outgoing", headers=clerk, json=body)
+    assert sent.status_code == 201, sent.text
+    assert (sent.json()["direction"], sent.json()["scope"]["plates"]) == ("outgoing", ["ABC123"])
+    assert (
+        client.get(REQUESTS, headers=clerk, params={"direction": "outgoing"}).json()[0]["agency"]
+        == "State Patrol"
+    )
+    officer = logged_on("ofc.lee", Role.OFFICER)
+    assert client.post(f"{REQUESTS}/outgoing", headers=officer, json=body).status_code == 403

@@ -38,6 +38,18 @@ class IncomingRequest(BaseModel):
     scope: Selection
 
 
+class OutgoingRequest(BaseModel):
+    """Our request to a system the department does not operate (426.3.1 g)."""
+
+    agency: Annotated[str, Field(min_length=1, max_length=200)]
+    requester: Annotated[str, Field(min_length=1, max_length=200)]
+    requester_contact: Annotated[str, Field(min_length=1, max_length=200)]
+    purpose: Annotated[str, Field(min_length=1, max_length=64)]
+    case_number: Annotated[str, Field(min_length=1, max_length=64)]
+    sent_on: datetime
+    scope: Selection
+
+
 class Decision(BaseModel):
     """An approval (narrowing the scope when one is given) or a denial, with its reason."""
 
@@ -80,6 +92,15 @@ async def file_request(
         document_name=(letter.filename or "letter")[:200] if letter and document else None,
     )
     return to_json(filed)
+
+
+@router.post("/outgoing", status_code=201)
+def request_out(rt: RuntimeDep, actor: CurrentActor, body: OutgoingRequest) -> dict[str, Any]:
+    """Record a request the department sends to another agency's system."""
+    sent = sharing.request_out(
+        rt, actor, **body.model_dump(exclude={"scope"}), scope=_selection(body.scope)
+    )
+    return to_json(sent)
 
 
 @router.get("")
