@@ -257,9 +257,18 @@ def _shown_name(username: str) -> str:
 
 
 def resume(
-    rt: Runtime, token: str, *, client_address: str | None = None, bound_to: str | None = None
+    rt: Runtime,
+    token: str,
+    *,
+    client_address: str | None = None,
+    bound_to: str | None = None,
+    touch: bool = True,
 ) -> Actor:
-    """Return the actor of an open session; end it when idle or older than the policy allows."""
+    """Return the actor of an open session; end it when idle or older than the policy allows.
+
+    `touch=False` checks the session without counting as the member's activity: an open alert
+    stream polls it, and an unattended page must still lock when idle.
+    """
     now = rt.clock.now()
     with rt.engine.begin() as conn:
         session = store.get_session(conn, token_hash=_hash(token))
@@ -298,7 +307,8 @@ def resume(
         elif member.must_change_password:
             raise LogonError("your password was reset", LogonReason.PASSWORD_RESET)
         else:
-            store.touch_session(conn, session_id=session["id"], at=now)
+            if touch:
+                store.touch_session(conn, session_id=session["id"], at=now)
             return actor_for(rt, conn, member, client_address)
         record(
             conn,

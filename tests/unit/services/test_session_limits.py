@@ -38,3 +38,16 @@ def test_an_active_session_ends_at_the_absolute_limit(runtime: Runtime, clock: F
     with pytest.raises(LogonError) as again:
         auth.resume(runtime, token)
     assert again.value.reason == LogonReason.NOT_LOGGED_ON, "the ended session stays ended"
+
+
+def test_checking_a_session_without_touching_it_lets_an_unattended_page_lock(
+    runtime: Runtime, clock: FixedClock
+) -> None:
+    token = _token(runtime)
+    idle = runtime.policy.access.session_idle_minutes
+    for _ in range(idle):  # an open alert stream polls every minute while nobody is there
+        clock.advance(minutes=1)
+        assert auth.resume(runtime, token, touch=False).name == "ofc.lee"
+    clock.advance(minutes=1)
+    with pytest.raises(LogonError, match="idle"):
+        auth.resume(runtime, token, touch=False)

@@ -57,7 +57,9 @@ async def stream(request: Request, rt: RuntimeDep, actor: Member) -> StreamingRe
         after, quiet = start, 0.0
         while not await request.is_disconnected():
             try:
-                member = await run_in_threadpool(resume, rt, token, client_address=where)
+                member = await run_in_threadpool(
+                    lambda: resume(rt, token, client_address=where, touch=False)
+                )
                 changes, after = await run_in_threadpool(changes_since, rt, member, after=after)
             except ServiceError:
                 yield "event: locked\ndata: locked\n\n"
