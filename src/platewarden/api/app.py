@@ -58,7 +58,8 @@ def create_app(rt: Runtime) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
             expose_headers=["Retry-After", "Content-Disposition"],
         )
-    v1 = APIRouter(prefix="/api/v1")
+    # Any call may be refused for its credentials, a role or course, or a bad field.
+    v1 = APIRouter(prefix="/api/v1", responses=problems.responses(401, 403, 422))
     for module in (
         session,
         search,

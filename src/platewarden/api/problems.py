@@ -19,6 +19,55 @@ from platewarden.services.frames import NotAnImageError, QueueFullError
 from platewarden.store.blobs import BlobError
 
 MEDIA_TYPE = "application/problem+json"
+SCHEMA = {
+    "title": "Problem",
+    "description": "An error as RFC 9457 problem details; `problems` names each bad field.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "description": "urn:platewarden:problem:KIND"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "problems": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["where", "message"],
+                "properties": {"where": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+WHY = {
+    401: "Not logged on, or the session or device token is no longer valid.",
+    403: "Refused: the role or training course missing is named.",
+    404: "No such record.",
+    409: "Refused by the policy or by the record's state.",
+    413: "The body is over its limit.",
+    415: "The body is not of a type this call takes.",
+    422: "A field is missing or wrong: `problems` names each.",
+    429: "Too many requests: try again after Retry-After seconds.",
+}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Return the OpenAPI description of these error answers, for a route's `responses=`."""
+    described: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        answer: dict[str, Any] = {
+            "description": WHY[status],
+            "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        if status == 429:
+            answer["headers"] = {
+                "Retry-After": {
+                    "description": "Seconds to wait before trying again.",
+                    "schema": {"type": "integer", "minimum": 1},
+                }
+            }
+        described[status] = answer
+    return described
 
 
 def problem(status: int, detail: str, *, kind: str, **extra: Any) -> JSONResponse:
@@ -34,7 +83,16 @@ def problem(status: int, detail: str, *, kind: str, **extra: Any) -> JSONRespons
 
 
 def install(app: FastAPI) -> None:
-    """Map refusals, bad requests and the unforeseen to problem+json answers."""
+    """Map refusals, bad requests and the unforeseen to problem+json answers, and describe
+    those answers' schema in the app's OpenAPI document."""
+    build_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = build_openapi()  # built once, then kept as app.openapi_schema
+        document.setdefault("components", {}).setdefault("schemas", {})["Problem"] = SCHEMA
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.exception_handler(LogonError)
     async def logon(_: Request, exc: LogonError) -> JSONResponse:
@@ -84,6 +142,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http(_: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            # FastAPI's answer to a JSON body that is not even text: a malformed body like
+            # any other, whose JSON errors FastAPI itself reports as a 422.
+            listed = [{"where": "body", "message": "the body is not UTF-8 JSON text"}]
+            return problem(422, "the request is not valid", kind="invalid-request", problems=listed)
         return problem(exc.status_code, str(exc.detail), kind="http")
 
     @app.exception_handler(Exception)

@@ -2,6 +2,7 @@
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -18,6 +19,13 @@ Client = httpx.Client
 @pytest.fixture
 def base_url(runtime: Runtime) -> Iterator[str]:
     """Serve the API over the test's runtime on a free loopback port; yield its address."""
+    with serving(runtime) as url:
+        yield url
+
+
+@contextmanager
+def serving(runtime: Runtime) -> Iterator[str]:
+    """Serve the API over a runtime on a free loopback port; yield its address."""
     server = make_server(runtime, port=0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -27,9 +35,11 @@ def base_url(runtime: Runtime) -> Iterator[str]:
         threading.Event().wait(0.05)
     assert server.started, "the server did not start"
     port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from platewarden.api import problems
 from platewarden.api.deps import CurrentActor, RuntimeDep, Token, client_address
 from platewarden.api.encode import to_json
 from platewarden.domain import AlertStatus, Outcome, RejectReason
@@ -117,19 +118,19 @@ def _cursor(last_event_id: str | None) -> tuple[int, int] | None:
     return None
 
 
-@router.get("/{alert_id}")
+@router.get("/{alert_id}", responses=problems.responses(404))
 def show_alert(rt: RuntimeDep, actor: CurrentActor, alert_id: AlertId) -> dict[str, Any]:
     """Show an alert beside its hot-list entry, with the captured images (base64 JPEG)."""
     return to_json(alerts.view_alert(rt, actor, alert_id=alert_id))
 
 
-@router.post("/{alert_id}/visual-confirmation")
+@router.post("/{alert_id}/visual-confirmation", responses=problems.responses(404))
 def confirm_by_eye(rt: RuntimeDep, actor: CurrentActor, alert_id: AlertId) -> dict[str, Any]:
     """Record that the officer compared the plate in the image with the entry."""
     return to_json(alerts.confirm_visually(rt, actor, alert_id=alert_id))
 
 
-@router.post("/{alert_id}/other-confirmation")
+@router.post("/{alert_id}/other-confirmation", responses=problems.responses(404))
 def confirm_by_other_means(
     rt: RuntimeDep, actor: CurrentActor, alert_id: AlertId, body: OtherMeans
 ) -> dict[str, Any]:
@@ -140,7 +141,7 @@ def confirm_by_other_means(
     return to_json(confirmed)
 
 
-@router.post("/{alert_id}/rejection")
+@router.post("/{alert_id}/rejection", responses=problems.responses(404))
 def reject(
     rt: RuntimeDep, actor: CurrentActor, alert_id: AlertId, body: Rejection
 ) -> dict[str, Any]:
@@ -149,7 +150,7 @@ def reject(
     return to_json(rejected)
 
 
-@router.post("/{alert_id}/outcome")
+@router.post("/{alert_id}/outcome", responses=problems.responses(404))
 def record_outcome(
     rt: RuntimeDep, actor: CurrentActor, alert_id: AlertId, body: OutcomeReport
 ) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from platewarden.accountability import AuditFilter, Finding
+from platewarden.api import problems
 from platewarden.api.deps import CurrentActor, RuntimeDep
 from platewarden.api.encode import to_json
 from platewarden.services import audit_review
@@ -79,13 +80,13 @@ def sample(rt: RuntimeDep, actor: CurrentActor, body: Sample) -> dict[str, Any]:
     return to_json(audit_review.sample_searches(rt, actor, **body.model_dump()))
 
 
-@router.get("/reviews/{review_id}")
+@router.get("/reviews/{review_id}", responses=problems.responses(404))
 def review_report(rt: RuntimeDep, actor: CurrentActor, review_id: RecordNumber) -> dict[str, Any]:
     """Return a review with its findings so far."""
     return to_json(audit_review.review_report(rt, actor, review_id=review_id))
 
 
-@router.post("/reviews/{review_id}/items/{item_id}")
+@router.post("/reviews/{review_id}/items/{item_id}", responses=problems.responses(404))
 def review(
     rt: RuntimeDep,
     actor: CurrentActor,

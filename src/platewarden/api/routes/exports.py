@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from platewarden.api import problems
 from platewarden.api.deps import CurrentActor, RuntimeDep
 from platewarden.api.encode import to_json
 from platewarden.services.export import (
@@ -16,6 +17,7 @@ from platewarden.services.export import (
     ExportArchive,
     ExportCheck,
     export_hold_archive,
+    list_exports as export_hold_list,
     verify_recorded_archive,
 )
 
@@ -37,7 +39,10 @@ class NewExport(BaseModel):
     "",
     status_code=201,
     response_class=StreamingResponse,
-    responses={201: {"content": {ZIP: {"schema": {"type": "string", "format": "binary"}}}}},
+    responses={
+        201: {"content": {ZIP: {"schema": {"type": "string", "format": "binary"}}}},
+        **problems.responses(404),
+    },
 )
 def export(rt: RuntimeDep, actor: CurrentActor, body: NewExport) -> StreamingResponse:
     """Export a hold: the zip archive of its reads, images, custody record and manifest.
@@ -50,8 +55,15 @@ def export(rt: RuntimeDep, actor: CurrentActor, body: NewExport) -> StreamingRes
     return archive_response(made, f"hold-{body.hold_id}-export.zip")
 
 
+@router.get("")
+def list_exports(rt: RuntimeDep, actor: CurrentActor) -> list[Any]:
+    """List the latest evidence exports on record, newest first."""
+    return to_json(export_hold_list(rt, actor))
+
+
 @router.post(
     "/verification",
+    responses=problems.responses(413, 415),
     openapi_extra={
         "requestBody": {
             "required": True,

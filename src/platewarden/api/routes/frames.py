@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from platewarden.api import problems
 from platewarden.api.deps import RuntimeDep, read_body
 from platewarden.api.routes.reads import current_device
 from platewarden.services.devices import DeviceActor
@@ -19,6 +20,7 @@ IMAGE_TYPES = ("image/jpeg", "image/png")
 @router.post(
     "",
     status_code=202,
+    responses=problems.responses(404, 413, 415, 429),
     openapi_extra={
         "requestBody": {
             "required": True,

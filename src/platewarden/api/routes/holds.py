@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
+from platewarden.api import problems
 from platewarden.api.deps import CurrentActor, RuntimeDep
 from platewarden.api.encode import to_json
 from platewarden.domain import HoldKind, PreservationRequest
@@ -68,7 +69,7 @@ def list_holds(
     return to_json(holds.list_holds(rt, actor, active_only=active_only))
 
 
-@router.get("/{hold_id}")
+@router.get("/{hold_id}", responses=problems.responses(404))
 def show_hold(rt: RuntimeDep, actor: CurrentActor, hold_id: HoldId) -> dict[str, Any]:
     """Show a hold."""
     return to_json(holds.get_hold(rt, actor, hold_id=hold_id))
@@ -105,7 +106,7 @@ def create_hold(rt: RuntimeDep, actor: CurrentActor, body: NewHold) -> dict[str,
     return to_json(hold)
 
 
-@router.post("/{hold_id}/release")
+@router.post("/{hold_id}/release", responses=problems.responses(404))
 def release_hold(
     rt: RuntimeDep, actor: CurrentActor, hold_id: HoldId, body: Release
 ) -> dict[str, Any]:

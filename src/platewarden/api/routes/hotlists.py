@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from platewarden.api import problems
 from platewarden.api.deps import CurrentActor, RuntimeDep, read_body
 from platewarden.api.encode import to_json
 from platewarden.services import hotlists
@@ -63,7 +64,7 @@ def list_entries(rt: RuntimeDep, actor: CurrentActor, body: Lookup) -> list[dict
     return to_json(hotlists.list_entries(rt, actor, source=body.source, plate=body.plate))
 
 
-@router.get("/entries/{entry_id}")
+@router.get("/entries/{entry_id}", responses=problems.responses(404))
 def show_entry(rt: RuntimeDep, actor: CurrentActor, entry_id: EntryId) -> dict[str, Any]:
     """Show one entry (a confidential one's details need the grant)."""
     return to_json(hotlists.show_entry(rt, actor, entry_id=entry_id))
@@ -76,7 +77,7 @@ def add_entry(rt: RuntimeDep, actor: CurrentActor, body: ManualEntry) -> dict[st
     return {"entry": to_json(entry), "historical_alerts": historical}
 
 
-@router.post("/entries/{entry_id}/removal", status_code=204)
+@router.post("/entries/{entry_id}/removal", status_code=204, responses=problems.responses(404))
 def remove_entry(rt: RuntimeDep, actor: CurrentActor, entry_id: EntryId, body: Removal) -> None:
     """Take an entry off the list, with the reason."""
     hotlists.remove_entry(rt, actor, entry_id=entry_id, reason=body.reason)
@@ -85,6 +86,7 @@ def remove_entry(rt: RuntimeDep, actor: CurrentActor, entry_id: EntryId, body: R
 @router.post(
     "/sources/{source}/versions",
     status_code=201,
+    responses=problems.responses(404, 413),
     openapi_extra={
         "requestBody": {
             "required": True,

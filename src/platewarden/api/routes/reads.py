@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from platewarden.api import problems
 from platewarden.api.deps import RuntimeDep, Token, client_address, read_body
 from platewarden.api.ratelimit import check, limits
 from platewarden.services.devices import MAX_BATCH, DeviceActor, device_actor, push_reads
@@ -32,6 +33,7 @@ def current_device(request: Request, rt: RuntimeDep, token: Token) -> DeviceActo
 @router.post(
     "",
     status_code=201,
+    responses=problems.responses(413, 429),
     openapi_extra={
         "requestBody": {
             "required": True,

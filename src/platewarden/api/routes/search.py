@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
+from platewarden.api import problems
 from platewarden.api.deps import CurrentActor, RuntimeDep
 from platewarden.api.encode import to_json
 from platewarden.services import search
@@ -52,7 +53,11 @@ def find(rt: RuntimeDep, actor: CurrentActor, body: Query) -> dict[str, Any]:
     return {"reads": to_json(found.reads), "next_cursor": found.next_cursor}
 
 
-@router.post("/images", response_class=Response, responses={200: {"content": {"image/*": {}}}})
+@router.post(
+    "/images",
+    response_class=Response,
+    responses={200: {"content": {"image/*": {}}}, **problems.responses(404)},
+)
 def image(rt: RuntimeDep, actor: CurrentActor, body: ImageRequest) -> Response:
     """Return a found read's frame or crop (decrypted for this purpose and case, audited)."""
     data = search.read_image(

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
+from platewarden.api import problems
 from platewarden.api.deps import CurrentActor, RuntimeDep, Token, client_address
 from platewarden.api.ratelimit import check, limits
 from platewarden.services import auth
@@ -20,7 +21,7 @@ class Credentials(BaseModel):
     code: Annotated[str | None, Field(max_length=16)] = None
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=problems.responses(429))
 def log_on(body: Credentials, rt: RuntimeDep, request: Request) -> dict[str, Any]:
     """Open a session; its token goes in `Authorization: Bearer` on every other call.
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from platewarden.accountability import MaintenanceKind
+from platewarden.api import problems
 from platewarden.api.deps import CurrentActor, RuntimeDep
 from platewarden.api.encode import to_json
 from platewarden.services import maintenance, purge, report
@@ -37,13 +38,13 @@ class PurgeRequest(BaseModel):
     dry_run: bool = True
 
 
-@router.post("/maintenance", status_code=201)
+@router.post("/maintenance", status_code=201, responses=problems.responses(404))
 def add_maintenance(rt: RuntimeDep, actor: CurrentActor, body: Maintenance) -> dict[str, Any]:
     """Record maintenance or calibration."""
     return to_json(maintenance.add_maintenance(rt, actor, **body.model_dump()))
 
 
-@router.post("/maintenance/query")
+@router.post("/maintenance/query", responses=problems.responses(404))
 def list_maintenance(rt: RuntimeDep, actor: CurrentActor, body: CameraName) -> list[Any]:
     """List a camera's maintenance records."""
     return to_json(maintenance.list_maintenance(rt, actor, camera=body.camera))
