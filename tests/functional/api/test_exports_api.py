@@ -68,6 +68,8 @@ def test_the_custodian_downloads_a_holds_archive_and_checks_it(
     assert sum(n.startswith("images/") for n in names) == 2
     assert custody["evidence_number"] == "E-77"
     assert made.headers["x-manifest-sha256"] == hashlib.sha256(manifest).hexdigest()
+    (listed_export,) = client.get("/api/v1/exports", headers=clerk).json()
+    assert (listed_export["evidence_number"], listed_export["read_count"]) == ("E-77", 2)
 
     checked = client.post(
         "/api/v1/exports/verification", headers={**clerk, **ZIP}, content=made.content

@@ -12,12 +12,12 @@ from starlette.concurrency import run_in_threadpool
 from platewarden.api import problems
 from platewarden.api.deps import CurrentActor, RuntimeDep
 from platewarden.api.encode import to_json
+from platewarden.services import export as evidence
 from platewarden.services.export import (
     SPOOL_BYTES,
     ExportArchive,
     ExportCheck,
     export_hold_archive,
-    list_exports as export_hold_list,
     verify_recorded_archive,
 )
 
@@ -58,7 +58,7 @@ def export(rt: RuntimeDep, actor: CurrentActor, body: NewExport) -> StreamingRes
 @router.get("")
 def list_exports(rt: RuntimeDep, actor: CurrentActor) -> list[Any]:
     """List the latest evidence exports on record, newest first."""
-    return to_json(export_hold_list(rt, actor))
+    return to_json(evidence.list_exports(rt, actor))
 
 
 @router.post(
