@@ -456,7 +456,11 @@ def _period(report: YearlyReport) -> str:
 def write_transparency(page: TransparencyPage, directory: Path) -> Path:
     """Write the public page, index.html: no plate, no name, no case number."""
     directory.mkdir(parents=True, exist_ok=True)
-    html = _environment().get_template("transparency.html").render(page=page)
     path = directory / "index.html"
-    path.write_text(html, encoding="utf-8")
+    path.write_text(transparency_html(page), encoding="utf-8")
     return path
+
+
+def transparency_html(page: TransparencyPage) -> str:
+    """Render the public page: no plate, no name, no case number."""
+    return _environment().get_template("transparency.html").render(page=page)

@@ -33,6 +33,10 @@ def test_an_auditor_downloads_the_yearly_report(runtime: Runtime, client: Client
         names = set(archive.namelist())
     assert {"report.pdf", "report.html"} <= names
     assert any(n.endswith(".csv") for n in names) and any(n.endswith(".png") for n in names)
+    page = client.get("/api/v1/reports/transparency/index.html", headers=auditor)
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/html")
+    assert "REP123" not in page.text, "no plate on the public page"
 
 
 def test_report_refusals_are_problems(runtime: Runtime, client: Client, logged_on: Logon) -> None:

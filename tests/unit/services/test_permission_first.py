@@ -321,6 +321,7 @@ NO_ACTOR = {
     "report_render.write_transparency": "writes figures it is given",
     "report_render.write_yearly": "writes figures it is given",
     "report_render.yearly_files": "renders figures it is given",
+    "report_render.transparency_html": "renders figures it is given",
     "runtime.open_runtime": "start-up",
     "runtime.upgrade_schema": "start-up",
 }

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Path, Query, Response
+from fastapi.responses import HTMLResponse
 
 from platewarden.api.deps import CurrentActor, RuntimeDep
 from platewarden.services import report, report_render
@@ -47,6 +48,12 @@ def yearly_file(
         media_type=MEDIA[kind],
         headers={"Content-Disposition": f'attachment; filename="alpr-report-{year}.{kind}"'},
     )
+
+
+@router.get("/transparency/index.html", response_class=HTMLResponse)
+def transparency_page(rt: RuntimeDep, actor: CurrentActor) -> HTMLResponse:
+    """Return the public transparency page to publish: no plate, no name, no case number."""
+    return HTMLResponse(report_render.transparency_html(report.transparency_page(rt, actor)))
 
 
 def _zone(name: str | None) -> ZoneInfo | None:
