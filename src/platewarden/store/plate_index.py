@@ -10,8 +10,7 @@ matched against the few plates that share two of its fixed pairs, not against ev
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Connection, Table, delete, insert, select, text, tuple_
 
 from platewarden.matching.patterns import MAX_PLATE_LENGTH, Pattern
 from platewarden.matching.wildcards import layouts
@@ -74,7 +73,7 @@ def write_alternatives(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert read_plates rows (plate, captured_at, read_id), skipping any already there."""
     unique = list({(r["plate"], r["read_id"]): r for r in rows}.values())
     if unique:
-        conn.execute(_ignoring_conflicts(conn, read_plates), unique)
+        _insert_ignoring(conn, read_plates, unique)
 
 
 def write_plates(conn: Connection, batch: Iterable[str]) -> None:
@@ -87,10 +86,15 @@ def write_plates(conn: Connection, batch: Iterable[str]) -> None:
     if not new:
         return
     # Another process may file the same plate at the same time: both inserts are harmless.
-    conn.execute(_ignoring_conflicts(conn, plates), [{"plate": p} for p in new])
-    grams = [{"gram": g, "plate": p} for p in new for g in set(plate_grams_of(p))]
+    _insert_ignoring(conn, plates, [{"plate": p} for p in new])
+    # In key order: the index takes them in one pass rather than at random places.
+    grams = [{"gram": g, "plate": p} for g, p in sorted(_grams_of_plates(new))]
     if grams:
-        conn.execute(_ignoring_conflicts(conn, plate_grams), grams)
+        _insert_ignoring(conn, plate_grams, grams)
+
+
+def _grams_of_plates(batch: Iterable[str]) -> set[tuple[int, str]]:
+    return {(g, p) for p in batch for g in plate_grams_of(p)}
 
 
 def unindex_reads(conn: Connection, *, read_ids: Sequence[int]) -> None:
@@ -158,10 +162,28 @@ def _best_grams(layout: str) -> list[int] | None:
     return [gram(length, p, skip, layout[p], layout[p + skip + 1]) for p, skip in chosen]
 
 
-def _ignoring_conflicts(conn: Connection, table: Any) -> Any:
-    if conn.dialect.name == "postgresql":
-        return pg_insert(table).on_conflict_do_nothing()
-    return insert(table).prefix_with("OR IGNORE")
+# The derived tables' columns with their PostgreSQL array types, for inserts through unnest.
+_ARRAY_TYPES = {
+    "read_plates": {"plate": "text", "captured_at": "timestamptz", "read_id": "bigint"},
+    "plates": {"plate": "text"},
+    "plate_grams": {"gram": "integer", "plate": "text"},
+}
+
+
+def _insert_ignoring(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows, skipping any already there."""
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(table).prefix_with("OR IGNORE"), rows)
+        return
+    # One INSERT ... SELECT FROM unnest(arrays): psycopg's executemany sends a statement per
+    # row, and a batch of 500 new plates files some 5,000 grams.
+    types = _ARRAY_TYPES[table.name]
+    arrays = ", ".join(f"CAST(:{column} AS {kind}[])" for column, kind in types.items())
+    statement = text(
+        f"INSERT INTO {table.name} ({', '.join(types)}) SELECT * FROM unnest({arrays})"
+        " ON CONFLICT DO NOTHING"
+    )
+    conn.execute(statement, {column: [row[column] for row in rows] for column in types})
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
