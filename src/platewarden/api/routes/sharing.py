@@ -7,6 +7,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 
+from platewarden.api import problems
 from platewarden.api.deps import CurrentActor, RuntimeDep
 from platewarden.api.encode import to_json
 from platewarden.api.routes.exports import ZIP, archive_response
@@ -113,7 +114,7 @@ def list_requests(
     return to_json(sharing.list_requests(rt, actor, direction=direction))
 
 
-@router.get("/{request_id}")
+@router.get("/{request_id}", responses=problems.responses(404))
 def show_request(rt: RuntimeDep, actor: CurrentActor, request_id: RequestId) -> dict[str, Any]:
     """Show a request and its decision."""
     return to_json(sharing.get_request(rt, actor, request_id=request_id))
@@ -122,7 +123,7 @@ def show_request(rt: RuntimeDep, actor: CurrentActor, request_id: RequestId) -> 
 @router.get(
     "/{request_id}/letter",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}}},
+    responses={200: {"content": {"application/octet-stream": {}}}, **problems.responses(404)},
 )
 def letter(rt: RuntimeDep, actor: CurrentActor, request_id: RequestId) -> Response:
     """Return the written request as it was filed."""
@@ -135,7 +136,7 @@ def letter(rt: RuntimeDep, actor: CurrentActor, request_id: RequestId) -> Respon
     )
 
 
-@router.post("/{request_id}/approval")
+@router.post("/{request_id}/approval", responses=problems.responses(404))
 def approve(
     rt: RuntimeDep, actor: CurrentActor, request_id: RequestId, body: Decision
 ) -> dict[str, Any]:
@@ -147,7 +148,7 @@ def approve(
     return to_json(decided)
 
 
-@router.post("/{request_id}/denial")
+@router.post("/{request_id}/denial", responses=problems.responses(404))
 def deny(
     rt: RuntimeDep, actor: CurrentActor, request_id: RequestId, body: Denial
 ) -> dict[str, Any]:
@@ -160,7 +161,10 @@ def deny(
     "/{request_id}/release",
     status_code=201,
     response_class=StreamingResponse,
-    responses={201: {"content": {ZIP: {"schema": {"type": "string", "format": "binary"}}}}},
+    responses={
+        201: {"content": {ZIP: {"schema": {"type": "string", "format": "binary"}}}},
+        **problems.responses(404),
+    },
 )
 def release(rt: RuntimeDep, actor: CurrentActor, request_id: RequestId) -> StreamingResponse:
     """Release exactly the approved scope once: a zip archive with its manifest."""
