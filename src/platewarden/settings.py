@@ -47,11 +47,14 @@ class Settings:
     # requests per minute from one device token on /frames and /reads.
     logon_attempts_per_minute: int = 10
     device_requests_per_minute: int = 1200
+    # The encrypted images, when not under data_dir: storage that the server and recognition
+    # workers on other machines all reach (a network share).
+    image_dir: Path | None = None
 
     @property
     def blob_dir(self) -> Path:
         """Folder of the encrypted image blobs."""
-        return self.data_dir / "blobs"
+        return self.image_dir or self.data_dir / "blobs"
 
     @property
     def master_key_file(self) -> Path:
@@ -105,6 +108,7 @@ def get_settings(
         listen=_listen(values.get("listen") or Settings.listen),
         tls_cert=_path(values.get("tls_cert")),
         tls_key=_path(values.get("tls_key")),
+        image_dir=_path(values.get("image_dir")),
         behind_proxy=_flag("behind_proxy", values.get("behind_proxy") or "no"),
         cors_origins=_origins(values.get("cors_origins") or ()),
         logon_attempts_per_minute=_per_minute(

@@ -13,6 +13,21 @@ def test_default_is_sqlite_under_the_data_dir(tmp_path: Path) -> None:
     assert settings.policy_file is None
 
 
+def test_images_live_under_the_data_dir_unless_image_dir_names_shared_storage(
+    tmp_path: Path,
+) -> None:
+    assert get_settings(environ={"PLATEWARDEN_DATA_DIR": str(tmp_path)}).blob_dir == (
+        tmp_path / "blobs"
+    )
+    config = tmp_path / "pw.toml"
+    config.write_text('image_dir = "/mnt/shared/images"\n')
+    settings = get_settings(
+        environ={"PLATEWARDEN_CONFIG": str(config), "PLATEWARDEN_DATA_DIR": str(tmp_path)}
+    )
+    assert settings.blob_dir == Path("/mnt/shared/images")
+    assert settings.master_key_file == tmp_path / "master.key", "the keys stay in the data_dir"
+
+
 def test_environment_overrides_the_file(tmp_path: Path) -> None:
     config = tmp_path / "pw.toml"
     config.write_text(
