@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 
 from platewarden import __version__
-from platewarden.api import problems, ratelimit
+from platewarden.api import docs, problems, ratelimit
 from platewarden.api.routes import (
     alerts,
     audit,
@@ -27,7 +27,7 @@ from platewarden.api.routes import (
 from platewarden.services.runtime import Runtime
 from platewarden.web import console
 
-DOCS_PATH = "/api/docs"
+OPENAPI_PATH = "/api/openapi.json"
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -43,11 +43,12 @@ def create_app(rt: Runtime) -> FastAPI:
         title="Platewarden",
         version=__version__,
         description="License plate reads under a police department's ALPR policy.",
-        openapi_url="/api/openapi.json",
-        docs_url=DOCS_PATH,
+        openapi_url=OPENAPI_PATH,
+        docs_url=None,  # served from our own files, not a CDN: see api/docs.py
         redoc_url=None,
     )
     app.state.runtime = rt
+    docs.install(app, openapi_url=OPENAPI_PATH)
     problems.install(app)
     ratelimit.install(app, rt.settings)
     if rt.settings.cors_origins:  # closed unless configured: no CORS header, no browser access
@@ -87,9 +88,7 @@ def create_app(rt: Runtime) -> FastAPI:
     ) -> Response:
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
-            if name == "Content-Security-Policy" and request.url.path == DOCS_PATH:
-                continue  # the interactive docs page loads Swagger UI's script and styles
-            response.headers.setdefault(name, value)
+            response.headers.setdefault(name, value)  # the docs page sets its own policy
         return response
 
     return app
