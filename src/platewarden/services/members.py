@@ -77,8 +77,12 @@ def add_member(
     roles: Iterable[Role],
     badge_number: str | None = None,
     supervisor: str | None = None,
+    must_change_password: bool = False,
 ) -> Member:
-    """Add a member with roles; they act only once trained for a role."""
+    """Add a member with roles; they act only once trained for a role.
+
+    With `must_change_password` the given password only lets them choose their own.
+    """
     authorize(rt, actor, Action.MANAGE_MEMBERS, parameters={"username": username})
     return _add(
         rt,
@@ -89,6 +93,7 @@ def add_member(
         roles=set(roles),
         badge_number=badge_number,
         supervisor=supervisor,
+        must_change_password=must_change_password,
     )
 
 
@@ -102,6 +107,7 @@ def _add(
     roles: set[Role],
     badge_number: str | None,
     supervisor: str | None,
+    must_change_password: bool = False,
 ) -> Member:
     problems = _password_problems(rt, password, username)
     if not username or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
@@ -128,6 +134,7 @@ def _add(
                     "supervisor_id": boss.id if boss else None,
                     "password_hash": HASHER.hash(password),
                     "password_changed_at": now,
+                    "must_change_password": must_change_password,
                     "created_at": now,
                     "created_by": actor.name,
                 },

@@ -5,10 +5,21 @@ from importlib.resources import files
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from platewarden.web.pages import account, alerts, audit, home, report
+from platewarden.web.pages import (
+    account,
+    alerts,
+    audit,
+    cameras,
+    home,
+    hotlists,
+    members,
+    policy,
+    report,
+    sharing,
+)
 from platewarden.web.render import ConsoleRoute
 
-PAGES = (account, home, alerts, audit, report)
+PAGES = (account, home, alerts, audit, report, members, cameras, hotlists, sharing, policy)
 
 
 def install(app: FastAPI) -> None:

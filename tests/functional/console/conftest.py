@@ -6,13 +6,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
+import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from platewarden.policy.access import Role
 from platewarden.services import members
 from platewarden.services.runtime import Runtime
-from tests.factories import PASSWORD, actor
+from tests.factories import PASSWORD, FixedClock, actor
 from tests.functional.api.conftest import base_url, client  # noqa: F401  (fixtures)
 
 CHROMIUM = Path(os.environ.get("PLATEWARDEN_CHROMIUM", "/usr/bin/chromium"))
@@ -68,6 +69,24 @@ def console(client: httpx.Client) -> Callable[[str], httpx.Client]:  # noqa: F81
         )
         assert answer.status_code == 303, answer.text
         return client
+
+    return log_on
+
+
+@pytest.fixture
+def admin_console(
+    runtime: Runtime,
+    clock: FixedClock,
+    add_member: AddMember,
+    console: Callable[..., httpx.Client],
+) -> Callable[..., httpx.Client]:
+    """Add an administrator (trained unless told) with an authenticator; log them on."""
+
+    def log_on(username: str = "adm", *, trained: bool = True) -> httpx.Client:
+        add_member(username, Role.ADMINISTRATOR, trained=trained)
+        founder = actor(Role.ADMINISTRATOR, name="founder")
+        secret = members.enroll_totp(runtime, founder, username=username).secret
+        return console(username, code=pyotp.TOTP(secret).at(clock.now()))
 
     return log_on
 
