@@ -10,16 +10,37 @@ from platewarden.web.pages import (
     alerts,
     audit,
     cameras,
+    exports,
+    holds,
     home,
     hotlists,
     members,
     policy,
+    purge_runs,
+    reads,
     report,
+    search,
     sharing,
 )
 from platewarden.web.render import ConsoleRoute
 
-PAGES = (account, home, alerts, audit, report, members, cameras, hotlists, sharing, policy)
+PAGES = (
+    account,
+    home,
+    alerts,
+    audit,
+    report,
+    members,
+    cameras,
+    hotlists,
+    sharing,
+    policy,
+    search,
+    reads,
+    holds,
+    exports,
+    purge_runs,
+)
 
 
 def install(app: FastAPI) -> None:

@@ -111,3 +111,88 @@
   }
   connectStream();
 })();
+
+// Search: the area on the cameras' map. A drag draws a rectangle and searches the circle
+// around it; a click puts the centre there (keeping the radius). The map's units are metres
+// from its north-west corner; the typed fields stay the truth, the map only fills them.
+(function () {
+  "use strict";
+
+  const map = document.getElementById("area-map");
+  const fields = ["latitude", "longitude", "radius_m"].map(function (id) {
+    return document.getElementById(id);
+  });
+  if (!map || fields.some(function (f) { return !f; })) return;
+  const [latField, lonField, radiusField] = fields;
+  const north = Number(map.dataset.north);
+  const west = Number(map.dataset.west);
+  const mPerLat = Number(map.dataset.mPerLat);
+  const mPerLon = Number(map.dataset.mPerLon);
+  const circle = document.getElementById("area-circle");
+  const rect = document.getElementById("area-rect");
+  const DEFAULT_RADIUS_M = 500;
+  const CLICK_PX = 5;
+
+  function toMap(event) {
+    const point = map.createSVGPoint();
+    point.x = event.clientX;
+    point.y = event.clientY;
+    return point.matrixTransform(map.getScreenCTM().inverse());
+  }
+  function draw() {
+    const lat = parseFloat(latField.value);
+    const lon = parseFloat(lonField.value);
+    const radius = parseFloat(radiusField.value);
+    if ([lat, lon, radius].some(Number.isNaN) || radius <= 0) {
+      circle.setAttribute("visibility", "hidden");
+      return;
+    }
+    circle.setAttribute("cx", String((lon - west) * mPerLon));
+    circle.setAttribute("cy", String((north - lat) * mPerLat));
+    circle.setAttribute("r", String(radius));
+    circle.setAttribute("visibility", "visible");
+  }
+  function fill(x, y, radius) {
+    latField.value = (north - y / mPerLat).toFixed(6);
+    lonField.value = (west + x / mPerLon).toFixed(6);
+    radiusField.value = String(Math.max(1, Math.round(radius)));
+    draw();
+  }
+
+  let start = null;
+  map.addEventListener("pointerdown", function (event) {
+    start = { at: toMap(event), x: event.clientX, y: event.clientY };
+    map.setPointerCapture(event.pointerId);
+  });
+  map.addEventListener("pointermove", function (event) {
+    if (!start) return;
+    const here = toMap(event);
+    rect.setAttribute("x", String(Math.min(start.at.x, here.x)));
+    rect.setAttribute("y", String(Math.min(start.at.y, here.y)));
+    rect.setAttribute("width", String(Math.abs(here.x - start.at.x)));
+    rect.setAttribute("height", String(Math.abs(here.y - start.at.y)));
+    rect.setAttribute("visibility", "visible");
+  });
+  map.addEventListener("pointerup", function (event) {
+    if (!start) return;
+    const here = toMap(event);
+    const moved = Math.hypot(event.clientX - start.x, event.clientY - start.y);
+    if (moved < CLICK_PX) {
+      rect.setAttribute("visibility", "hidden");
+      fill(here.x, here.y, parseFloat(radiusField.value) || DEFAULT_RADIUS_M);
+    } else {
+      const half = Math.hypot(here.x - start.at.x, here.y - start.at.y) / 2;
+      fill((here.x + start.at.x) / 2, (here.y + start.at.y) / 2, half);
+    }
+    start = null;
+  });
+  fields.forEach(function (field) { field.addEventListener("input", draw); });
+  const clear = document.getElementById("area-clear");
+  if (clear) {
+    clear.addEventListener("click", function () {
+      fields.forEach(function (field) { field.value = ""; });
+      rect.setAttribute("visibility", "hidden");
+      draw();
+    });
+  }
+})();
