@@ -286,9 +286,11 @@ class Alert:
     historical: bool
     hit_count: int
     created_at: datetime
-    last_hit_at: datetime
+    last_hit_at: datetime  # capture time of its latest read
     outcome: Outcome | None = None
     events: tuple[AlertEvent, ...] = ()
+    first_hit_at: datetime | None = None  # capture time of its earliest read
+    late: bool = False  # raised for a read captured long before it arrived
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The hot-list and alert commands end to end: load, refresh, hit, confirm, outcome."""
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,7 +41,10 @@ def test_a_hit_goes_from_load_to_confirmed_outcome(run: Run, tmp_path: Path) -> 
     assert "STL4411" in listed.output and "new" in listed.output
 
     shown = run("alerts", "show", "1", "--images", tmp_path / "look")
-    assert "entry 1: STL4411 MT · stolen_vehicle · ncic" in shown.output, shown.output
+    told = " ".join(shown.output.split())
+    assert "entry 1: STL4411 MT · Stolen vehicle · ncic · case - · NCIC V998877" in told, told
+    assert "read STL4411, entry STL4411: exact match" in told
+    assert re.search(r"seen 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d \w+ by county \(import\)", told)
     assert (tmp_path / "look" / "alert-1-crop.png").exists()
 
     early = run("alerts", "confirm", "1", "--how", "NCIC", "--answer", "valid")
@@ -50,6 +54,9 @@ def test_a_hit_goes_from_load_to_confirmed_outcome(run: Run, tmp_path: Path) -> 
     assert (
         "is confirmed" in run("alerts", "confirm", "1", "--how", "NCIC", "--answer", "valid").output
     )
+    history = " ".join(run("alerts", "show", "1").output.split())
+    assert "other confirmation (how: NCIC; answer: valid)" in history
+    assert "{" not in history  # steps read as words, not as Python dicts
     assert (
         "outcome vehicle_recovered"
         in run("alerts", "outcome", "1", "--outcome", "vehicle_recovered").output

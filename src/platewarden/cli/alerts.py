@@ -1,5 +1,6 @@
 """`platewarden alerts`: hits an officer must confirm by eye and by other means."""
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -27,7 +28,7 @@ def list_(
     """List alerts, newest first."""
     with opened_runtime() as rt:
         found = alerts.list_alerts(rt, console_actor(rt), statuses=status, limit=limit)
-    table = Table("id", "status", "plate", "kind", "score", "hits", "flags", "when")
+    table = Table("id", "status", "plate", "kind", "score", "hits", "flags", "seen (capture time)")
     for a in found:
         table.add_row(
             str(a.id),
@@ -37,9 +38,14 @@ def list_(
             f"{a.score:.2f}",
             str(a.hit_count),
             ", ".join(_flags(a)),
-            f"{a.created_at.astimezone():%Y-%m-%d %H:%M}",
+            _when(a.last_hit_at),
         )
     console.print(table)
+
+
+def _when(at: datetime) -> str:
+    """A time in this machine's zone, with the zone named."""
+    return f"{at.astimezone():%Y-%m-%d %H:%M:%S %Z}"
 
 
 def _flags(alert: Alert) -> list[str]:
@@ -49,6 +55,7 @@ def _flags(alert: Alert) -> list[str]:
             ("STALE LIST", alert.stale),
             ("OTHER STATE", alert.jurisdiction_mismatch),
             ("historical", alert.historical),
+            ("LATE", alert.late),
         )
         if on
     ]
@@ -65,17 +72,34 @@ def show(
     with opened_runtime() as rt:
         view = alerts.view_alert(rt, console_actor(rt), alert_id=alert_id)
     a = view.alert
-    console.print(f"[bold]alert {a.id}[/bold] {a.status.value}: {a.explanation}", highlight=False)
-    plate = a.plate or "(purged)"
-    console.print(f"read {plate} matched as {a.matched_text}: {a.kind}, score {a.score:.2f}")
+    e, r = view.entry, view.read
+    console.print(f"[bold]alert {a.id}[/bold] {a.status.value}", highlight=False)
+    entry_plate = e.plate if e else a.matched_text
+    console.print(
+        f"read {a.plate or '(purged)'}, entry {entry_plate}: {a.kind} match, "
+        f"score {a.score:.2f} ({a.explanation})",
+        highlight=False,
+    )
     for flag in _flags(a):
         console.print(f"[red]{flag}[/red]")
-    if view.entry is not None:
-        e = view.entry
+    if r is not None:
+        place = f" at {r.latitude:.5f}, {r.longitude:.5f}" if r.latitude is not None else ""
         console.print(
-            f"entry {e.id}: {e.plate} {e.jurisdiction or '(state unknown)'} · {e.purpose} · "
-            f"{e.source} · case {e.case_number or '-'}"
+            f"seen {_when(r.captured_at)} by {r.camera or r.source_name} "
+            f"({r.source.value}){place}; {a.hit_count} read(s) "
+            f"{_when(a.first_hit_at or a.last_hit_at)} to {_when(a.last_hit_at)}",
+            highlight=False,
         )
+    if e is not None:
+        purpose = rt.policy.purpose(e.purpose)
+        console.print(
+            f"entry {e.id}: {e.plate} {e.jurisdiction or '(state unknown)'} · "
+            f"{purpose.title if purpose else e.purpose} · {e.source} · "
+            f"case {e.case_number or '-'}" + (f" · NCIC {e.nic}" if e.nic else ""),
+            highlight=False,
+        )
+        if e.notes:
+            console.print(f"notes: {e.notes}", highlight=False)
     else:
         console.print(view.entry_withheld_reason or "entry removed")
     console.print(f"reads folded in: {', '.join(map(str, view.read_ids)) or '(purged)'}")
@@ -86,8 +110,12 @@ def show(
                 path = save_file(folder / f"alert-{a.id}-{label}{suffix_for(data)}", data)
                 console.print(f"{label} image: {path}")
     for event in a.events:
-        when = f"{event.at.astimezone():%Y-%m-%d %H:%M:%S}"
-        console.print(f"  {when} {event.actor}: {event.event} {event.detail or ''}")
+        detail = "; ".join(f"{k}: {v}" for k, v in event.detail.items() if v)
+        step = event.event.replace("_", " ")
+        console.print(
+            f"  {_when(event.at)} {event.actor}: {step}" + (f" ({detail})" if detail else ""),
+            highlight=False,
+        )
 
 
 @app.command("confirm")
@@ -99,15 +127,18 @@ def confirm(
     ] = None,
     answer: Annotated[str | None, typer.Option(help="What the other means answered.")] = None,
 ) -> None:
-    """Confirm a hit: first --visual, then --how and --answer."""
+    """Confirm a hit: --visual once you viewed its images (`alerts show`), then --how and
+    --answer; given together, both steps are taken in that order."""
     with opened_runtime() as rt:
+        member = console_actor(rt)
         if visual:
-            alert = alerts.confirm_visually(rt, console_actor(rt), alert_id=alert_id)
-        else:
+            alert = alerts.confirm_visually(rt, member, alert_id=alert_id)
+            console.print(f"alert {alert.id} is {alert.status.value}")
+        if not visual or how is not None or answer is not None:
             alert = alerts.confirm_by_other_means(
-                rt, console_actor(rt), alert_id=alert_id, how=how or "", answer=answer or ""
+                rt, member, alert_id=alert_id, how=how or "", answer=answer or ""
             )
-    console.print(f"alert {alert.id} is {alert.status.value}")
+            console.print(f"alert {alert.id} is {alert.status.value}")
 
 
 @app.command("reject")

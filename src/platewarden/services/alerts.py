@@ -69,7 +69,7 @@ def raise_alerts(rt: Runtime, conn: Connection, reads: Sequence[MatchableRead]) 
             continue
         version = versions.get(entry.version_id) if entry.version_id else None
         folded = store.open_alert_to_fold(
-            conn, entry_id=entry.id, plate=read.plate, since=read.captured_at - fold
+            conn, entry_id=entry.id, plate=read.plate, captured_at=read.captured_at, fold=fold
         )
         if folded is not None:
             store.fold_hit(conn, alert_id=folded, read_id=read.id, at=read.captured_at)
@@ -101,8 +101,16 @@ def _alert_values(
         "stale": version is not None and rt.clock.now() - version.loaded_at > max_age,
         "historical": historical,
         "created_at": rt.clock.now(),
+        "first_hit_at": read.captured_at,
         "last_hit_at": read.captured_at,
+        # Seen longer ago than alerts fold over: a car that was offline, or a late upload.
+        "late": not historical and rt.clock.now() - read.captured_at > late_after(rt),
     }
+
+
+def late_after(rt: Runtime) -> timedelta:
+    """How old a read may be when it arrives before its alert is marked late."""
+    return timedelta(minutes=max(rt.policy.alerts.fold_minutes, 1))
 
 
 def raise_historical_alerts(rt: Runtime, conn: Connection, entry: HotlistEntry) -> list[int]:
@@ -296,7 +304,20 @@ def _image(rt: Runtime, blob_id: str | None) -> bytes | None:
 
 
 def confirm_visually(rt: Runtime, actor: Actor, *, alert_id: int) -> Alert:
-    """Record that the officer compared the captured plate image with the read and they agree."""
+    """Record that the officer compared the captured plate image with the read and they agree.
+
+    Only a member who has viewed the alert's images may say so.
+    """
+    authorize(rt, actor, Action.HANDLE_ALERTS, parameters={"alert": alert_id})
+    with rt.engine.connect() as conn:
+        alert = store.get_alert(conn, alert_id=alert_id)
+    if alert is None:
+        raise NotFoundError(f"there is no alert {alert_id}")
+    if not any(e.event == "viewed" and e.actor == actor.name for e in alert.events):
+        raise InvalidInputError(
+            f"alert {alert_id}: not done:",
+            [Problem("visual_confirmation", "view the alert's images first")],
+        )
     return _handle(rt, actor, alert_id, "visual_confirmation", {})
 
 

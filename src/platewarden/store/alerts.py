@@ -1,23 +1,25 @@
 """Alerts, the reads folded into them, and their lifecycle events."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, func, insert, select, update
+from sqlalchemy import Connection, RowMapping, case, func, insert, select, update
 
 from platewarden.domain import Alert, AlertEvent, AlertStatus, Outcome
 from platewarden.store.schema import alert_events, alert_reads, alerts
 
 
 def open_alert_to_fold(
-    conn: Connection, *, entry_id: int, plate: str, since: datetime
+    conn: Connection, *, entry_id: int, plate: str, captured_at: datetime, fold: timedelta
 ) -> int | None:
-    """Return the alert of this plate and entry last hit at or after `since`, if any."""
+    """Return the alert of this plate and entry whose reads were captured within `fold` of
+    `captured_at` (before its first or after its last), if any."""
     query = (
         select(alerts.c.id)
         .where(alerts.c.entry_id == entry_id, alerts.c.plate == plate)
-        .where(alerts.c.last_hit_at >= since)
+        .where(alerts.c.last_hit_at >= captured_at - fold)
+        .where(alerts.c.first_hit_at <= captured_at + fold)
         .order_by(alerts.c.id.desc())
         .limit(1)
     )
@@ -33,11 +35,16 @@ def add_alert(conn: Connection, *, values: dict[str, Any], read_id: int) -> int:
 
 
 def fold_hit(conn: Connection, *, alert_id: int, read_id: int, at: datetime) -> None:
-    """Count another read of the same plate and entry into an open alert."""
+    """Count another read of the same plate and entry into an open alert; its first and last
+    capture times only widen."""
     conn.execute(
         update(alerts)
         .where(alerts.c.id == alert_id)
-        .values(hit_count=alerts.c.hit_count + 1, last_hit_at=at)
+        .values(
+            hit_count=alerts.c.hit_count + 1,
+            last_hit_at=case((alerts.c.last_hit_at < at, at), else_=alerts.c.last_hit_at),
+            first_hit_at=case((alerts.c.first_hit_at > at, at), else_=alerts.c.first_hit_at),
+        )
     )
     conn.execute(insert(alert_reads).values(alert_id=alert_id, read_id=read_id))
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from platewarden.store.types import UTCDateTime
@@ -273,7 +274,9 @@ alerts = Table(
     Column("historical", Boolean, nullable=False),
     Column("hit_count", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
-    Column("last_hit_at", UTCDateTime, nullable=False),
+    Column("first_hit_at", UTCDateTime, nullable=False),  # capture time of its earliest read
+    Column("last_hit_at", UTCDateTime, nullable=False),  # capture time of its latest read
+    Column("late", Boolean, nullable=False, server_default=false()),  # raised for an old read
     Column("outcome", String(24)),
     Index(None, "entry_id", "plate", "last_hit_at"),
     Index(None, "status", "created_at"),

@@ -45,6 +45,7 @@ def test_confirmed_needs_the_visual_check_first_then_other_means(
         alerts.confirm_by_other_means(
             runtime, OFFICER, alert_id=alert_id, how="NCIC", answer="still stolen"
         )
+    alerts.view_alert(runtime, OFFICER, alert_id=alert_id)
     visual = alerts.confirm_visually(runtime, OFFICER, alert_id=alert_id)
     assert visual.status == AlertStatus.VISUALLY_CONFIRMED
     with pytest.raises(InvalidInputError, match="how: is required"):
@@ -62,6 +63,7 @@ def test_confirmed_needs_the_visual_check_first_then_other_means(
     )
     assert done.outcome == Outcome.VEHICLE_RECOVERED
     assert [e.event for e in done.events] == [
+        "viewed",
         "visual_confirmation",
         "other_confirmation",
         "outcome",
@@ -104,6 +106,7 @@ def test_the_same_plate_again_within_the_window_is_folded(
 def test_purge_keeps_the_alert_and_its_outcome_but_not_the_plate(
     runtime: Runtime, clock: FixedClock, alert_id: int
 ) -> None:
+    alerts.view_alert(runtime, OFFICER, alert_id=alert_id)
     alerts.confirm_visually(runtime, OFFICER, alert_id=alert_id)
     alerts.confirm_by_other_means(runtime, OFFICER, alert_id=alert_id, how="NCIC", answer="valid")
     alerts.record_outcome(runtime, OFFICER, alert_id=alert_id, outcome=Outcome.ARREST)
@@ -137,3 +140,42 @@ def test_an_expired_manual_entry_stops_alerting(runtime: Runtime, clock: FixedCl
         ingest_reads(runtime, CAMERA_FEED, [new_read("EXP123", captured_at=clock.now())]).alerts
         == []
     )
+
+
+def test_a_visual_confirmation_needs_this_member_to_have_viewed_the_images(
+    runtime: Runtime, alert_id: int
+) -> None:
+    other = actor(Role.OFFICER, name="ofc.two")
+    alerts.view_alert(runtime, other, alert_id=alert_id)
+    with pytest.raises(InvalidInputError, match="view the alert's images first"):
+        alerts.confirm_visually(runtime, OFFICER, alert_id=alert_id)  # someone else looked
+    alerts.view_alert(runtime, OFFICER, alert_id=alert_id)
+    assert alerts.confirm_visually(runtime, OFFICER, alert_id=alert_id).status == (
+        AlertStatus.VISUALLY_CONFIRMED
+    )
+
+
+def test_an_earlier_sighting_outside_the_window_is_not_folded_into_a_later_alert(
+    runtime: Runtime, clock: FixedClock, alert_id: int
+) -> None:
+    (first,) = alerts.list_alerts(runtime, OFFICER)
+    # Tried: reads captured 5 days and 12 hours before the open alert, arriving now.
+    for earlier in (timedelta(days=5), timedelta(hours=12)):
+        old = new_read("STL4411", captured_at=first.last_hit_at - earlier)
+        assert len(ingest_reads(runtime, CAMERA_FEED, [old]).alerts) == 1
+    alert, *late = sorted(alerts.list_alerts(runtime, OFFICER), key=lambda a: a.id)
+    assert (alert.id, alert.hit_count, alert.late) == (alert_id, 1, False)
+    assert alert.first_hit_at == alert.last_hit_at == first.last_hit_at  # never moved back
+    assert [a.late for a in late] == [True, True]  # seen long before they arrived
+
+
+def test_a_read_just_before_an_alerts_first_read_folds_without_moving_its_last_time(
+    runtime: Runtime, clock: FixedClock, alert_id: int
+) -> None:
+    (first,) = alerts.list_alerts(runtime, OFFICER)
+    before = new_read("STL4411", captured_at=first.first_hit_at - timedelta(minutes=3))
+    assert ingest_reads(runtime, CAMERA_FEED, [before]).alerts == []
+    (folded,) = alerts.list_alerts(runtime, OFFICER)
+    assert folded.hit_count == 2
+    assert folded.first_hit_at == first.first_hit_at - timedelta(minutes=3)
+    assert folded.last_hit_at == first.last_hit_at

@@ -107,6 +107,7 @@ def handle(rt: Runtime, clock: FixedClock, officer: Actor, alert_id: int, month:
     else:
         assert isinstance(detail, int) and outcome is not None
         clock.advance(minutes=2)
+        alerts.view_alert(rt, officer, alert_id=alert_id)
         alerts.confirm_visually(rt, officer, alert_id=alert_id)
         clock.at = raised + timedelta(minutes=detail)
         alerts.confirm_by_other_means(rt, officer, alert_id=alert_id, how="NCIC", answer="valid")
