@@ -14,6 +14,7 @@ from platewarden.domain import Camera
 
 M_PER_DEG_LAT = 111_320.0
 MIN_SPAN_M = 1_000.0  # a lone camera still gets a map a kilometre across
+MIN_ASPECT = 3.0  # the map is at least three times as wide as high (as the page is)
 MARGIN = 0.15  # of the span, on each side, so no camera sits on the edge
 GRID_STEPS_M = (50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
 
@@ -87,6 +88,7 @@ def camera_map(
     m_per_lon = M_PER_DEG_LAT * max(math.cos(math.radians(mid_lat)), 0.01)
     span_y = max((max(lats) - min(lats)) * M_PER_DEG_LAT, MIN_SPAN_M) * (1 + 2 * MARGIN)
     span_x = max((max(lons) - min(lons)) * m_per_lon, MIN_SPAN_M) * (1 + 2 * MARGIN)
+    span_x = max(span_x, span_y * MIN_ASPECT)  # wide, as the page is: no empty bands beside it
     north = mid_lat + span_y / 2 / M_PER_DEG_LAT
     west = mid_lon - span_x / 2 / m_per_lon
 
