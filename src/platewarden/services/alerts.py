@@ -104,11 +104,11 @@ def _alert_values(
         "first_hit_at": read.captured_at,
         "last_hit_at": read.captured_at,
         # Seen longer ago than alerts fold over: a car that was offline, or a late upload.
-        "late": not historical and rt.clock.now() - read.captured_at > late_after(rt),
+        "late": not historical and rt.clock.now() - read.captured_at > _late_after(rt),
     }
 
 
-def late_after(rt: Runtime) -> timedelta:
+def _late_after(rt: Runtime) -> timedelta:
     """How old a read may be when it arrives before its alert is marked late."""
     return timedelta(minutes=max(rt.policy.alerts.fold_minutes, 1))
 
