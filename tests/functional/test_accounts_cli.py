@@ -12,6 +12,7 @@ from tests.functional.conftest import Run
 from tests.functional.test_cli import reads_file
 
 DET_PASSWORD = "Det3ctive-Lee-2026"
+OWN_PASSWORD = "Chosen-by-myself-77"
 
 
 def typed(*args: str, answers: str) -> str:
@@ -63,7 +64,16 @@ def test_after_first_run_every_command_needs_a_logged_on_trained_member(
     run("logout")
     assert "not logged on" in run("whoami").output
 
-    typed("login", "--username", "det.lee", answers=f"{DET_PASSWORD}\n")
+    first = typed("login", "--username", "det.lee", answers=f"{DET_PASSWORD}\n")
+    assert "your password was reset" in first  # the administrator's password is not theirs
+    for username in ("det.lee", "rookie"):
+        typed(
+            "passwd",
+            "--username",
+            username,
+            answers=f"{DET_PASSWORD}\n{OWN_PASSWORD}\n{OWN_PASSWORD}\n",
+        )
+    typed("login", "--username", "det.lee", answers=f"{OWN_PASSWORD}\n")
     found = run(
         "search", "--purpose", "stolen_vehicle", "--case", "26-1", "--plate", "TST0001", "--json"
     )
@@ -71,7 +81,7 @@ def test_after_first_run_every_command_needs_a_logged_on_trained_member(
     assert '"plate": "TST0001"' in found.output
     run("logout")
 
-    typed("login", "--username", "rookie", answers=f"{DET_PASSWORD}\n")
+    typed("login", "--username", "rookie", answers=f"{OWN_PASSWORD}\n")
     refused = run("search", "--purpose", "stolen_vehicle", "--case", "26-1", "--plate", "TST0001")
     assert refused.exit_code == 1
     assert "course 'ALPR investigator' is not on record" in " ".join(refused.output.split())

@@ -140,7 +140,8 @@ def add(
     badge: Annotated[str | None, typer.Option(help="Badge number.")] = None,
     supervisor: Annotated[str | None, typer.Option(help="User name of their supervisor.")] = None,
 ) -> None:
-    """Add a member; they act once trained for their roles."""
+    """Add a member; they act once trained for their roles, and choose their own password at
+    their first log-on."""
     password = _password("Initial password")
     with opened_runtime() as rt:
         member = members.add_member(
@@ -152,6 +153,7 @@ def add(
             roles=role,
             badge_number=badge,
             supervisor=supervisor,
+            must_change_password=True,
         )
     console.print(f"member {member.username} added with roles {_roles(member.roles)}")
 

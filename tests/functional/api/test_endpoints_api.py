@@ -59,6 +59,11 @@ def test_an_administrator_adds_trains_and_changes_a_member(
     )
     assert added.status_code == 201, added.text
     assert "password" not in str(added.json()).lower().replace("must_change_password", "")
+    assert added.json()["must_change_password"] is True
+    first = client.post(
+        "/api/v1/session", json={"username": "ofc.new", "password": "a long passphrase 9"}
+    )
+    assert first.status_code == 201 and first.json()["must_change_password"] is True
     trained = client.post(
         "/api/v1/training",
         headers=admin,

@@ -84,8 +84,9 @@ def show_member(rt: RuntimeDep, actor: CurrentActor, body: Named) -> dict[str, A
 
 @router.post("/members", status_code=201, responses=problems.responses(404))
 def add_member(rt: RuntimeDep, actor: CurrentActor, body: NewMember) -> dict[str, Any]:
-    """Add a member."""
-    return to_json(members.add_member(rt, actor, **body.model_dump()))
+    """Add a member; the password given lets them only choose their own at first log-on."""
+    added = members.add_member(rt, actor, **body.model_dump(), must_change_password=True)
+    return to_json(added)
 
 
 @router.post("/members/deactivation", responses=problems.responses(404))
