@@ -17,6 +17,7 @@ from platewarden.cli.context import (
 )
 from platewarden.cli.holds import parse_time
 from platewarden.domain import HotlistEntry
+from platewarden.policy.access import Action, check_role
 from platewarden.services import hotlists
 
 app = typer.Typer(
@@ -68,10 +69,12 @@ def refresh(
 
 @app.command("status")
 def status() -> None:
-    """Show each source's version, age and staleness, and the open notices."""
+    """Show each source's version, age and staleness, and (to administrators) the open notices."""
     with opened_runtime() as rt:
-        found = hotlists.status(rt, console_actor(rt))
-        notices = hotlists.notices(rt, console_actor(rt))
+        member = console_actor(rt)
+        found = hotlists.status(rt, member)
+        manages = check_role(member.roles, Action.MANAGE_HOTLISTS).allowed
+        notices = hotlists.notices(rt, member) if manages else []
     table = Table("source", "version", "entries", "loaded", "state")
     for s in found:
         loaded = f"{s.version.loaded_at.astimezone():%Y-%m-%d %H:%M}" if s.version else ""

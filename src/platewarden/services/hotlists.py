@@ -37,8 +37,28 @@ class HotlistLoad:
 def import_hotlist(
     rt: Runtime, actor: Actor, *, source: str, data: bytes, force: bool = False
 ) -> HotlistLoad:
-    """Load a hot-list file as the source's new version; refuse an empty or shrunken list."""
+    """Load a hot-list file as the source's new version; refuse an empty or shrunken list.
+
+    A refused file is recorded in the audit trail with why, as a failed refresh is.
+    """
     authorize(rt, actor, Action.MANAGE_HOTLISTS, parameters={"source": source})
+    try:
+        return _load(rt, actor, source=source, data=data, force=force)
+    except InvalidInputError as exc:
+        with rt.engine.begin() as conn:
+            record(
+                conn,
+                rt,
+                actor,
+                "load_hotlist",
+                outcome="failed",
+                reason=str(exc).splitlines()[0] + " " + "; ".join(map(str, exc.problems[:5])),
+                parameters={"source": source[:100], "forced": force},
+            )
+        raise
+
+
+def _load(rt: Runtime, actor: Actor, *, source: str, data: bytes, force: bool) -> HotlistLoad:
     if not source.strip() or source == store.MANUAL:
         raise InvalidInputError(
             "not loaded:", [Problem("source", f"name the feed (not {store.MANUAL!r})")]

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from tests.factories import CAMERA_FEED, CUSTODIAN, OFFICER, T0, FixedClock, actor, new_read
 
 from platewarden.domain import ReadSource
@@ -13,6 +14,7 @@ from platewarden.services.errors import AccessDeniedError, InvalidInputError
 from platewarden.services.ingest import ingest_reads
 from platewarden.services.runtime import Runtime
 from platewarden.store.alerts import get_alert
+from platewarden.store.schema import audit_log
 
 HEADER = "LIC,LIS,TYP,NIC,ORI,EXP\n"
 ADMIN = CUSTODIAN  # holds the administrator role
@@ -206,3 +208,28 @@ def test_imported_reads_are_matched_too(runtime: Runtime) -> None:
         captured_at=runtime.clock.now(),
     )
     assert len(ingest_reads(runtime, CAMERA_FEED, [read]).alerts) == 1
+
+
+def test_a_refused_load_is_in_the_audit_trail_with_why(runtime: Runtime) -> None:
+    # Tried: a file that is not UTF-8 text, and one with no valid entry.
+    for data in (b"\xff\xfe\x00 not text", b"LIC,LIS,TYP\nBAD#1,MT,stolen vehicle\n"):
+        with pytest.raises(InvalidInputError):
+            hotlists.import_hotlist(runtime, CUSTODIAN, source="ncic", data=data)
+    with runtime.engine.connect() as conn:
+        rows = conn.execute(
+            select(audit_log.c.action, audit_log.c.outcome, audit_log.c.reason).where(
+                audit_log.c.action == "load_hotlist"
+            )
+        ).all()
+    assert [(r.action, r.outcome) for r in rows] == [("load_hotlist", "failed")] * 2
+    assert "UTF-8" in rows[0].reason
+
+
+def test_an_officer_sees_the_lists_status_but_not_the_administrators_notices(
+    runtime: Runtime,
+) -> None:
+    data = b"LIC,LIS,TYP\nSTL1,MT,stolen vehicle\n"
+    hotlists.import_hotlist(runtime, CUSTODIAN, source="ncic", data=data)
+    assert [s.source for s in hotlists.status(runtime, OFFICER)] == ["ncic", "manual"]
+    with pytest.raises(AccessDeniedError):
+        hotlists.notices(runtime, OFFICER)
