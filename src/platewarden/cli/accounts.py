@@ -1,9 +1,13 @@
 """Members and access: `first-run`, `login`, `logout`, `whoami`, `user` and `training`."""
 
+import sys
 from collections.abc import Iterable
+from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import segno
 import typer
 from rich.table import Table
 
@@ -29,8 +33,48 @@ training = typer.Typer(
 )
 
 
-def _password(prompt: str = "Password") -> str:
-    return typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
+class MemberRole(StrEnum):
+    """The roles a person may hold (a camera's and the installation's are not offered)."""
+
+    OFFICER = Role.OFFICER.value
+    INVESTIGATOR = Role.INVESTIGATOR.value
+    SUPERVISOR = Role.SUPERVISOR.value
+    ADMINISTRATOR = Role.ADMINISTRATOR.value
+    AUDITOR = Role.AUDITOR.value
+    RECORDS_CUSTODIAN = Role.RECORDS_CUSTODIAN.value
+
+
+PasswordStdin = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin",
+        help="Read the password from standard input, a line each, instead of a prompt "
+        "(for scripts).",
+    ),
+]
+
+
+def _password(prompt: str = "Password", *, stdin: bool = False, confirm: bool = True) -> str:
+    """Ask for a password at a hidden prompt, or read its line from standard input."""
+    if not stdin:
+        return typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise typer.BadParameter(
+            f"{prompt.lower()}: no line on standard input", param_hint="--password-stdin"
+        )
+    return line
+
+
+def _people(roles: Iterable[MemberRole]) -> list[Role]:
+    return [Role(r.value) for r in roles]
+
+
+def _show_enrollment(secret: str, uri: str) -> None:
+    """Print a second-factor secret and its address whole, and the address as a QR code."""
+    console.print(f"secret: {secret}", highlight=False)
+    console.print(f"address: {uri}", highlight=False, soft_wrap=True)
+    segno.make(uri).terminal(compact=True)
 
 
 def _roles(roles: Iterable[Role]) -> str:
@@ -47,9 +91,10 @@ def first_run(
         Path | None,
         typer.Option(help="The agency's policy file, put in force before anything else."),
     ] = None,
+    password_stdin: PasswordStdin = False,
 ) -> None:
     """Create the first administrator of a new system (only while there are no members)."""
-    password = _password()
+    password = _password(stdin=password_stdin)
     with opened_runtime() as rt:
         if policy is not None:
             text = read_policy_text(policy)
@@ -66,10 +111,8 @@ def first_run(
         f"administrator {member.username} created; "
         "from now on every command needs `platewarden login`"
     )
-    console.print(
-        f"second factor: add this secret to an authenticator app (shown once): "
-        f"{enrollment.secret}\n{enrollment.uri}"
-    )
+    console.print("second factor: add this secret to an authenticator app (shown once):")
+    _show_enrollment(enrollment.secret, enrollment.uri)
 
 
 def login(
@@ -77,9 +120,10 @@ def login(
     code: Annotated[
         str | None, typer.Option(help="Your authenticator's code (administrators and auditors).")
     ] = None,
+    password_stdin: PasswordStdin = False,
 ) -> None:
     """Log on at this console (the session ends after the policy's idle minutes)."""
-    password = typer.prompt("Password", hide_input=True)
+    password = _password(stdin=password_stdin, confirm=False)
     with opened_runtime() as rt:
         session = auth.log_on(
             rt,
@@ -102,10 +146,14 @@ def login(
         )
 
 
-def passwd(username: Annotated[str, typer.Option(prompt=True, help="Your user name.")]) -> None:
-    """Set your own password (required after an administrator reset it)."""
-    old = typer.prompt("Current password", hide_input=True)
-    new = _password("New password")
+def passwd(
+    username: Annotated[str, typer.Option(prompt=True, help="Your user name.")],
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Set your own password (required after an administrator reset it); with
+    --password-stdin the current password is the first line and the new one the second."""
+    old = _password("Current password", stdin=password_stdin, confirm=False)
+    new = _password("New password", stdin=password_stdin)
     with opened_runtime() as rt:
         auth.change_password(rt, username=username, old_password=old, new_password=new)
     console.print("password changed")
@@ -136,13 +184,14 @@ def whoami() -> None:
 def add(
     username: str,
     full_name: Annotated[str, typer.Option(help="Full name.")],
-    role: Annotated[list[Role], typer.Option(help="A role (repeatable).")],
+    role: Annotated[list[MemberRole], typer.Option(help="A role (repeatable).")],
     badge: Annotated[str | None, typer.Option(help="Badge number.")] = None,
     supervisor: Annotated[str | None, typer.Option(help="User name of their supervisor.")] = None,
+    password_stdin: PasswordStdin = False,
 ) -> None:
     """Add a member; they act once trained for their roles, and choose their own password at
     their first log-on."""
-    password = _password("Initial password")
+    password = _password("Initial password", stdin=password_stdin)
     with opened_runtime() as rt:
         member = members.add_member(
             rt,
@@ -150,7 +199,7 @@ def add(
             username=username,
             full_name=full_name,
             password=password,
-            roles=role,
+            roles=_people(role),
             badge_number=badge,
             supervisor=supervisor,
             must_change_password=True,
@@ -214,9 +263,9 @@ def deactivate(username: str, reason: Annotated[str, typer.Option(help="Why.")])
 
 
 @users.command("reset-password")
-def reset_password(username: str) -> None:
+def reset_password(username: str, password_stdin: PasswordStdin = False) -> None:
     """Set a temporary password and unlock the account."""
-    password = _password("Temporary password")
+    password = _password("Temporary password", stdin=password_stdin)
     with opened_runtime() as rt:
         members.reset_password(rt, console_actor(rt), username=username, new_password=password)
     console.print(f"password of {username} reset; their sessions ended")
@@ -224,11 +273,11 @@ def reset_password(username: str) -> None:
 
 @users.command("set-roles")
 def set_roles(
-    username: str, role: Annotated[list[Role], typer.Option(help="A role (repeatable).")]
+    username: str, role: Annotated[list[MemberRole], typer.Option(help="A role (repeatable).")]
 ) -> None:
     """Replace a member's roles."""
     with opened_runtime() as rt:
-        members.set_roles(rt, console_actor(rt), username=username, roles=role)
+        members.set_roles(rt, console_actor(rt), username=username, roles=_people(role))
     console.print(f"roles of {username} set")
 
 
@@ -237,7 +286,7 @@ def enroll_totp(username: str) -> None:
     """Give a member a second-factor secret for their authenticator app (shown once)."""
     with opened_runtime() as rt:
         enrollment = members.enroll_totp(rt, console_actor(rt), username=username)
-    console.print(f"secret: {enrollment.secret}\nscan: {enrollment.uri}")
+    _show_enrollment(enrollment.secret, enrollment.uri)
 
 
 @users.command("grant-confidential")
@@ -278,3 +327,23 @@ def add_training(
             expires_on=parse_time(expires),
         )
     console.print(f"training {record.course} recorded for {username}")
+
+
+@training.command("list")
+def list_training(
+    expiring: Annotated[
+        int | None,
+        typer.Option(min=0, help="Only courses that lapse within this many days (30: a month)."),
+    ] = None,
+) -> None:
+    """List the members' courses, soonest expiry first."""
+    within = timedelta(days=expiring) if expiring is not None else None
+    with opened_runtime() as rt:
+        found = members.list_training(rt, console_actor(rt), expiring_within=within)
+    table = Table("member", "course", "completed", "expires")
+    for username, course in found:
+        expires = f"{course.expires_on.astimezone():%Y-%m-%d}" if course.expires_on else "never"
+        table.add_row(
+            username, course.course, f"{course.completed_on.astimezone():%Y-%m-%d}", expires
+        )
+    console.print(table)

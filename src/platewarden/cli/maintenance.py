@@ -50,14 +50,19 @@ def add(
 
 
 @app.command("list")
-def list_(camera: Annotated[str, typer.Argument(help="The camera's name.")]) -> None:
-    """List a camera's maintenance records, newest first."""
+def list_(
+    camera: Annotated[
+        str | None, typer.Argument(help="The camera's name (every camera's when left out).")
+    ] = None,
+) -> None:
+    """List a camera's (or every camera's) maintenance records, newest first."""
     with opened_runtime() as rt:
         found = maintenance.list_maintenance(rt, console_actor(rt), camera=camera)
-    table = Table("id", "done", "kind", "by", "next due", "notes", "recorded by")
+    table = Table("id", "camera", "done", "kind", "by", "next due", "notes", "recorded by")
     for r in found:
         table.add_row(
             str(r.id),
+            r.camera,
             _local(r.done_on),
             r.kind,
             r.performed_by,

@@ -64,14 +64,19 @@ def add_maintenance(
     return added
 
 
-def list_maintenance(rt: Runtime, actor: Actor, *, camera: str) -> list[MaintenanceRecord]:
-    """Return a camera's maintenance records, newest work first."""
+def list_maintenance(
+    rt: Runtime, actor: Actor, *, camera: str | None = None
+) -> list[MaintenanceRecord]:
+    """Return a camera's maintenance records (every camera's when None), newest work first."""
     _authorize_reading(rt, actor, {"camera": camera})
     with rt.engine.begin() as conn:
-        found = get_camera(conn, name=camera)
-        if found is None:
-            raise NotFoundError(f"there is no camera {camera!r}")
-        records = store.list_maintenance(conn, camera_id=found.id)
+        camera_id = None
+        if camera is not None:
+            found = get_camera(conn, name=camera)
+            if found is None:
+                raise NotFoundError(f"there is no camera {camera!r}")
+            camera_id = found.id
+        records = store.list_maintenance(conn, camera_id=camera_id)
         record(
             conn,
             rt,

@@ -5,7 +5,7 @@ Members are never deleted, only deactivated: the record of who had access is per
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 from argon2 import PasswordHasher
@@ -368,3 +368,24 @@ def show_member(
         confidential = store.has_grant(conn, member_id=member.id, kind=store.CONFIDENTIAL)
         record(conn, rt, actor, "view_member", parameters={"member": username})
     return member, training, confidential
+
+
+def list_training(
+    rt: Runtime, actor: Actor, *, expiring_within: timedelta | None = None
+) -> list[tuple[str, TrainingRecord]]:
+    """Return every active member's training records (user name, record), soonest expiry first;
+    with `expiring_within`, only courses that lapse within that time (or have lapsed)."""
+    authorize(rt, actor, Action.MANAGE_TRAINING)
+    now = rt.clock.now()
+    with rt.engine.begin() as conn:
+        found = [
+            (member.username, course)
+            for member in store.list_members(conn)
+            if member.active
+            for course in store.training_of(conn, member_id=member.id)
+            if expiring_within is None
+            or (course.expires_on is not None and course.expires_on <= now + expiring_within)
+        ]
+        record(conn, rt, actor, "list_training", result_count=len(found))
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(found, key=lambda pair: (pair[1].expires_on or far, pair[0]))

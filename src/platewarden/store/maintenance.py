@@ -43,15 +43,13 @@ def add_maintenance(
     return _record(row.one())
 
 
-def list_maintenance(conn: Connection, *, camera_id: int) -> list[MaintenanceRecord]:
-    """Return a camera's records, newest work first."""
-    rows = conn.execute(
-        select(*_COLUMNS)
-        .select_from(_JOINED)
-        .where(camera_maintenance.c.camera_id == camera_id)
-        .order_by(camera_maintenance.c.done_on.desc(), camera_maintenance.c.id.desc())
-    ).mappings()
-    return [_record(row) for row in rows]
+def list_maintenance(conn: Connection, *, camera_id: int | None) -> list[MaintenanceRecord]:
+    """Return a camera's records (every camera's when None), newest work first."""
+    query = select(*_COLUMNS).select_from(_JOINED)
+    if camera_id is not None:
+        query = query.where(camera_maintenance.c.camera_id == camera_id)
+    order = (camera_maintenance.c.done_on.desc(), camera_maintenance.c.id.desc())
+    return [_record(row) for row in conn.execute(query.order_by(*order)).mappings()]
 
 
 def last_of_kind(

@@ -195,6 +195,7 @@ CALLS: dict[str, Call] = {
         rt, a, username="someone", reason="task force"
     ),
     "members.list_members": lambda rt, a, _: members.list_members(rt, a),
+    "members.list_training": lambda rt, a, _: members.list_training(rt, a),
     "members.record_training": lambda rt, a, _: members.record_training(
         rt, a, username="someone", course="ALPR operator", completed_on=T0
     ),
