@@ -35,7 +35,7 @@ def test_after_first_run_every_command_needs_a_logged_on_trained_member(
         "2026-01-05",
         answers=f"{PASSWORD}\n{PASSWORD}\n",
     )
-    secret = re.search(r"shown once\): ([A-Z2-7]+)", created).group(1)
+    secret = re.search(r"secret: ([A-Z2-7]+)", created).group(1)
     assert "not logged on: run `platewarden login`" in run("hold", "list").output
 
     wrong = typed("login", "--username", "admin", "--code", "000000", answers=f"{PASSWORD}\n")
