@@ -14,7 +14,6 @@ from typing import Any
 
 import cv2
 import numpy as np
-from sqlalchemy import Connection
 
 from platewarden.domain import Actor, Alternative, NewRead, ReadSource, normalise_plate
 from platewarden.policy.access import Action
@@ -25,7 +24,7 @@ from platewarden.services.audit import authorize, record
 from platewarden.services.errors import InvalidInputError, Problem
 from platewarden.services.runtime import Runtime
 from platewarden.store.cameras import camera_ids_by_name, note_seen
-from platewarden.store.reads import existing_client_ids, ids_by_client_id, insert_reads
+from platewarden.store.reads import existing_client_ids, insert_reads
 from platewarden.store.schema import reads as reads_table
 from platewarden.store.schema import text_length
 
@@ -62,9 +61,10 @@ def ingest_reads(rt: Runtime, actor: Actor, batch: Sequence[NewRead]) -> IngestR
     fresh = _not_yet_stored(rt, batch)
     rows = [_row(rt, read, cameras, now) for read in fresh]
     with rt.engine.begin() as conn:
-        stored = insert_reads(conn, rows=rows)
+        inserted = insert_reads(conn, rows=rows)
+        stored = len(inserted)
         note_seen(conn, seen=_newest_by_camera(fresh, cameras))
-        alerts = raise_alerts(rt, conn, _matchable(conn, rows)) if stored else []
+        alerts = raise_alerts(rt, conn, [_matchable(*new) for new in inserted]) if stored else []
         if any(read.source != ReadSource.CAMERA for read in fresh):
             # Reads from systems the department does not operate: keep who brought them in.
             sources = sorted({f"{r.source.value}:{r.source_name}" for r in fresh})
@@ -83,27 +83,16 @@ def ingest_reads(rt: Runtime, actor: Actor, batch: Sequence[NewRead]) -> IngestR
     )
 
 
-def _matchable(conn: Connection, rows: list[dict[str, Any]]) -> list[MatchableRead]:
-    """Return the rows just stored with their ids, ready for hot-list matching."""
-    ids: dict[tuple[str, str, str], int] = {}
-    for source, name in {(r["source"], r["source_name"]) for r in rows}:
-        client_ids = [
-            r["client_read_id"] for r in rows if (r["source"], r["source_name"]) == (source, name)
-        ]
-        found = ids_by_client_id(conn, source=source, source_name=name, client_read_ids=client_ids)
-        ids.update({(source, name, c): i for c, i in found.items()})
-    return [
-        MatchableRead(
-            id=ids[(r["source"], r["source_name"], r["client_read_id"])],
-            plate=r["plate"],
-            confidence=r["confidence"],
-            jurisdiction=r["jurisdiction"],
-            alternatives=tuple(Alternative(a["plate"], a["confidence"]) for a in r["alternatives"]),
-            captured_at=r["captured_at"],
-        )
-        for r in rows
-        if (r["source"], r["source_name"], r["client_read_id"]) in ids
-    ]
+def _matchable(read_id: int, row: dict[str, Any]) -> MatchableRead:
+    """Return a row just stored, with its id, ready for hot-list matching."""
+    return MatchableRead(
+        id=read_id,
+        plate=row["plate"],
+        confidence=row["confidence"],
+        jurisdiction=row["jurisdiction"],
+        alternatives=tuple(Alternative(a["plate"], a["confidence"]) for a in row["alternatives"]),
+        captured_at=row["captured_at"],
+    )
 
 
 def _newest_by_camera(reads: Sequence[NewRead], cameras: dict[str, int]) -> dict[int, datetime]:

@@ -25,25 +25,15 @@ def existing_client_ids(
     return set(conn.scalars(query))
 
 
-def ids_by_client_id(
-    conn: Connection, *, source: str, source_name: str, client_read_ids: Sequence[str]
-) -> dict[str, int]:
-    """Return the stored read ids of these client read ids of one source."""
-    query = select(reads.c.client_read_id, reads.c.id).where(
-        reads.c.source == source,
-        reads.c.source_name == source_name,
-        reads.c.client_read_id.in_(list(client_read_ids)),
-    )
-    return {row.client_read_id: row.id for row in conn.execute(query)}
-
-
-def insert_reads(conn: Connection, *, rows: Sequence[dict[str, Any]]) -> int:
+def insert_reads(
+    conn: Connection, *, rows: Sequence[dict[str, Any]]
+) -> list[tuple[int, dict[str, Any]]]:
     """Insert read rows, skipping any whose (source, source_name, client_read_id) is stored.
 
-    Return how many rows the database inserted.
+    Return the rows the database inserted, each with its new read id.
     """
     if not rows:
-        return 0
+        return []
     rows = [{**row, "area_cell": area_cell(row["latitude"], row["longitude"])} for row in rows]
     if conn.dialect.name == "postgresql":
         stored = _insert_unnest(conn, rows)
@@ -53,8 +43,9 @@ def insert_reads(conn: Connection, *, rows: Sequence[dict[str, Any]]) -> int:
         _insert_sqlite(conn, rows)
         stored = list(conn.execute(select(*_KEY).where(reads.c.id > last)))
     by_key = {(r["source"], r["source_name"], r["client_read_id"]): r for r in rows}
-    index_reads(conn, [(read_id, by_key[tuple(key)]) for read_id, *key in stored])
-    return len(stored)
+    inserted = [(read_id, by_key[tuple(key)]) for read_id, *key in stored]
+    index_reads(conn, inserted)
+    return inserted
 
 
 # The columns a new read fills, with their PostgreSQL array types.
