@@ -38,6 +38,33 @@ def add(
     console.print(f"camera {camera.name} added ({camera.kind}, id {camera.id})")
 
 
+@app.command("edit")
+def edit(
+    name: str,
+    location: Annotated[str | None, typer.Option(help="Where it stands, in words.")] = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    heading: Annotated[float | None, typer.Option(help="Degrees from north it faces.")] = None,
+) -> None:
+    """Change where a camera stands or faces (what is not given stays)."""
+    with opened_runtime() as rt:
+        camera = cameras.edit_camera(
+            rt,
+            console_actor(rt),
+            name=name,
+            location=location,
+            latitude=latitude,
+            longitude=longitude,
+            heading=heading,
+        )
+    position = (
+        f"{camera.latitude:.5f}, {camera.longitude:.5f}"
+        if camera.latitude is not None and camera.longitude is not None
+        else "no position"
+    )
+    console.print(f"camera {camera.name}: {camera.location or ''} {position}", highlight=False)
+
+
 @app.command("set-status")
 def set_status(name: str, status: CameraStatus) -> None:
     """Put a camera in or out of service, or retire it."""

@@ -37,6 +37,14 @@ def add_camera(
     return _camera(row)
 
 
+def edit_camera(conn: Connection, *, camera_id: int, values: Mapping[str, object]) -> Camera:
+    """Change a camera's columns; return it as it now is."""
+    if values:
+        conn.execute(update(cameras).where(cameras.c.id == camera_id).values(dict(values)))
+    row = conn.execute(select(cameras).where(cameras.c.id == camera_id)).mappings().one()
+    return _camera(row)
+
+
 def get_camera(conn: Connection, *, name: str) -> Camera | None:
     """Return the camera with this name, or None."""
     row = conn.execute(select(cameras).where(cameras.c.name == name)).mappings().first()

@@ -116,6 +116,7 @@ CALLS: dict[str, Call] = {
         rt, a, name="cam-9", kind=CameraKind.FIXED
     ),
     "cameras.list_cameras": lambda rt, a, _: cameras.list_cameras(rt, a),
+    "cameras.edit_camera": lambda rt, a, _: cameras.edit_camera(rt, a, name="cam-1", heading=1.0),
     "cameras.set_camera_status": lambda rt, a, _: cameras.set_camera_status(
         rt, a, name="cam-1", status=CameraStatus.RETIRED
     ),
