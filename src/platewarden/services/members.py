@@ -389,3 +389,13 @@ def list_training(
         record(conn, rt, actor, "list_training", result_count=len(found))
     far = datetime.max.replace(tzinfo=UTC)
     return sorted(found, key=lambda pair: (pair[1].expires_on or far, pair[0]))
+
+
+def own_training(rt: Runtime, actor: Actor) -> list[TrainingRecord]:
+    """Return the acting member's own training records: every member may see their own."""
+    if actor.member_id is None:
+        raise AccessDeniedError("only a member logged on has training records")
+    with rt.engine.begin() as conn:
+        found = store.training_of(conn, member_id=actor.member_id)
+        record(conn, rt, actor, "view_own_training", result_count=len(found))
+    return found

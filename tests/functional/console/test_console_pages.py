@@ -1,6 +1,7 @@
 """The console's pages without a browser: who may open what, CSRF, cookies and headers."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import httpx
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from platewarden.policy.access import Role
 from platewarden.services import members
 from platewarden.services.runtime import Runtime
 from platewarden.store.schema import audit_log
+from platewarden.web.pages.home import needs_now
 from tests.factories import PASSWORD, FixedClock, actor
 from tests.functional.console.conftest import AddMember, csrf_of
 
@@ -148,3 +150,22 @@ def test_an_idle_session_is_locked_and_unlocked_with_the_password(
     )
     assert unlocked.status_code == 204
     assert client.get("/alerts/feed", headers={"HX-Request": "true"}).status_code == 200
+
+
+def test_home_shows_a_members_own_courses_and_an_administrators_silent_cameras(
+    runtime: Runtime, client: httpx.Client, console: LogOn, add_member: AddMember, clock: FixedClock
+) -> None:
+    add_member("ofc", Role.OFFICER, trained=False)
+    members.record_training(
+        runtime,
+        actor(Role.ADMINISTRATOR, name="founder"),
+        username="ofc",
+        course=runtime.policy.training.courses["officer"],
+        completed_on=clock.now(),
+        expires_on=clock.now() + timedelta(days=10),
+    )
+    home = console("ofc").get("/")
+    assert runtime.policy.training.courses["officer"] in home.text
+    assert "RENEW SOON" in home.text
+    tasks = {t.what: t.count for t in needs_now(runtime, actor(Role.ADMINISTRATOR))}
+    assert tasks["cameras in service gone silent (offline)"] == 1  # cam-1 never sent a frame

@@ -313,6 +313,7 @@ NO_ACTOR = {
     "matcher.build_index": "runs inside an authorised ingest",
     "matcher.current_index": "runs inside an authorised ingest",
     "members.create_first_administrator": "only while no member exists",
+    "members.own_training": "a member's own courses: no role needed, a lapsed one must see why",
     "policies.apply_first_run_policy": "only while no member exists",
     "read_formats.rows_from_body": "pure: turns other systems' messages into rows",
     "report.local_start": "pure",

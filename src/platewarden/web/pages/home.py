@@ -1,6 +1,7 @@
 """Home: for each of the member's roles, what needs them now."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -8,13 +9,22 @@ from fastapi.responses import HTMLResponse
 from platewarden.api.deps import RuntimeDep
 from platewarden.domain import Actor, AlertStatus, ShareStatus
 from platewarden.policy.access import Action
-from platewarden.services import alerts, audit_review, hotlists, maintenance, sharing
+from platewarden.services import (
+    alerts,
+    audit_review,
+    cameras,
+    hotlists,
+    maintenance,
+    members,
+    sharing,
+)
 from platewarden.services.runtime import Runtime
 from platewarden.web.render import console_router, may, render
 from platewarden.web.session import Member
 
 router = console_router()
 
+TRAINING_NOTICE = timedelta(days=30)  # a course lapsing this soon is shown as a task
 OPEN_ALERTS = (AlertStatus.NEW, AlertStatus.VIEWED, AlertStatus.VISUALLY_CONFIRMED)
 
 
@@ -39,6 +49,12 @@ def needs_now(rt: Runtime, actor: Actor) -> list[Task]:
     if may(actor, Action.MAINTAIN_CAMERAS):
         overdue = maintenance.overdue_calibrations(rt, actor)
         tasks.append(Task(len(overdue), "cameras with an overdue calibration", "/cameras"))
+    if may(actor, Action.MANAGE_CAMERAS):
+        offline = [c for c in cameras.list_cameras(rt, actor) if c.offline]
+        tasks.append(Task(len(offline), "cameras in service gone silent (offline)", "/cameras"))
+    if may(actor, Action.MANAGE_TRAINING):
+        lapsing = members.list_training(rt, actor, expiring_within=TRAINING_NOTICE)
+        tasks.append(Task(len(lapsing), "members' courses lapsing within 30 days", "/members"))
     if may(actor, Action.APPROVE_SHARING):
         pending = [
             r
@@ -59,5 +75,9 @@ def needs_now(rt: Runtime, actor: Actor) -> list[Task]:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, rt: RuntimeDep, actor: Member) -> HTMLResponse:
-    """What needs the member now, and their training."""
-    return render(request, "home.html", actor=actor, tasks=needs_now(rt, actor))
+    """What needs the member now, and their own training with what lapses soon."""
+    courses = members.own_training(rt, actor)
+    soon = rt.clock.now() + TRAINING_NOTICE
+    return render(
+        request, "home.html", actor=actor, tasks=needs_now(rt, actor), courses=courses, soon=soon
+    )
