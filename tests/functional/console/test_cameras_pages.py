@@ -145,3 +145,26 @@ def test_maintenance_and_calibrations_overdue_on_the_camera_page(
     assert "is now retired" in retired.text
     overdue = client.get("/cameras").text.split('id="overdue-title"')[1].split("</section>")[0]
     assert "Cam 1" not in overdue and "cam-1" in overdue  # a retired camera is not due
+
+
+def test_a_camera_is_moved_on_its_page_and_a_position_off_the_globe_is_refused(
+    runtime: Runtime, client: httpx.Client, admin_console: AdminConsole
+) -> None:
+    admin_console("adm")
+    camera_id = cameras.list_cameras(runtime, actor(Role.ADMINISTRATOR))[0].id
+    page = client.get(f"/cameras/{camera_id}")
+    moved = client.post(
+        f"/cameras/{camera_id}/placement",
+        data={"latitude": "46.5891", "longitude": "-112.0391", "csrf_token": csrf_of(page.text)},
+    )
+    assert moved.status_code == 200, moved.text
+    assert "46.58910, -112.03910" in moved.text
+    # Tried: a longitude typed where the latitude goes.
+    refused = client.post(
+        f"/cameras/{camera_id}/placement",
+        data={"latitude": "146.5", "longitude": "46.5", "csrf_token": csrf_of(page.text)},
+    )
+    assert refused.status_code == 422
+    assert "latitude: 146.5 is not between -90 and 90" in refused.text
+    (camera,) = cameras.list_cameras(runtime, actor(Role.ADMINISTRATOR))
+    assert (camera.latitude, camera.location) == (46.5891, "Main St")  # nothing half-changed

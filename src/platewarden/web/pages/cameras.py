@@ -105,6 +105,32 @@ def set_status(
     return _camera(request, rt, actor, _find(rt, actor, camera_id), note=note)
 
 
+@router.post("/cameras/{camera_id}/placement", response_class=HTMLResponse)
+def move(
+    request: Request,
+    rt: RuntimeDep,
+    actor: Member,
+    camera_id: Id,
+    location: Annotated[str, Form(max_length=200)] = "",
+    latitude: Short = "",
+    longitude: Short = "",
+    heading: Short = "",
+) -> HTMLResponse:
+    """Change where the camera stands or faces; empty fields keep what is on record."""
+    camera = _find(rt, actor, camera_id)
+    cameras.edit_camera(
+        rt,
+        actor,
+        name=camera.name,
+        location=location.strip() or None,
+        latitude=number(latitude, "latitude"),
+        longitude=number(longitude, "longitude"),
+        heading=number(heading, "heading"),
+    )
+    note = f"Camera {camera.name}'s placement is changed."
+    return _camera(request, rt, actor, _find(rt, actor, camera_id), note=note)
+
+
 @router.post("/cameras/{camera_id}/maintenance", response_class=HTMLResponse)
 def add_maintenance(
     request: Request,
