@@ -39,3 +39,35 @@ def test_a_camera_is_online_after_a_frame_and_offline_once_silent_past_the_polic
     refused = client.get("/api/v1/cameras", headers=officer)
     assert refused.status_code == 403
     assert "administrator" in refused.json()["detail"]
+
+
+def test_an_administrator_adds_moves_and_retires_a_camera(
+    runtime: Runtime, client: Client, logged_on: Logon
+) -> None:
+    admin = log_on_with_code(runtime, client, "adm", Role.ADMINISTRATOR)
+    added = client.post(
+        "/api/v1/cameras",
+        headers=admin,
+        json={"name": "north-gate", "location": "North gate", "latitude": 46.6, "longitude": -112},
+    )
+    assert added.status_code == 201, added.text
+    moved = client.post(
+        "/api/v1/cameras/placement", headers=admin, json={"name": "north-gate", "heading": 180}
+    )
+    assert (moved.json()["latitude"], moved.json()["heading"]) == (46.6, 180.0)
+    # Tried: a latitude off the globe, and a camera that does not exist.
+    off = client.post(
+        "/api/v1/cameras/placement", headers=admin, json={"name": "north-gate", "latitude": 146.5}
+    )
+    assert off.status_code == 422 and off.headers["content-type"] == "application/problem+json"
+    missing = client.post(
+        "/api/v1/cameras/status", headers=admin, json={"name": "nowhere", "status": "retired"}
+    )
+    assert missing.status_code == 404
+    retired = client.post(
+        "/api/v1/cameras/status", headers=admin, json={"name": "north-gate", "status": "retired"}
+    )
+    assert retired.status_code == 204
+    officer = logged_on("ofc.lee", Role.OFFICER)
+    refused = client.post("/api/v1/cameras", headers=officer, json={"name": "rogue"})
+    assert refused.status_code == 403 and "manage_cameras" in refused.json()["detail"]
