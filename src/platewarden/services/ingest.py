@@ -8,7 +8,7 @@ without its alerts; the alerts are published after the commit.
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ from platewarden.services.alerts import MatchableRead, publish, raise_alerts
 from platewarden.services.audit import authorize, record
 from platewarden.services.errors import InvalidInputError, Problem
 from platewarden.services.runtime import Runtime
-from platewarden.store.cameras import camera_ids_by_name, note_seen
+from platewarden.store.cameras import camera_ids_by_name, fixed_positions, note_seen
 from platewarden.store.reads import existing_client_ids, insert_reads
 from platewarden.store.schema import reads as reads_table
 from platewarden.store.schema import text_length
@@ -54,11 +54,12 @@ def ingest_reads(rt: Runtime, actor: Actor, batch: Sequence[NewRead]) -> IngestR
     now = rt.clock.now()
     with rt.engine.connect() as conn:
         cameras = camera_ids_by_name(conn)
+        placed = fixed_positions(conn)
     problems = _validate(rt, batch, cameras, now)
     if problems:
         raise InvalidInputError(f"batch of {len(batch)} reads refused, nothing stored:", problems)
 
-    fresh = _not_yet_stored(rt, batch)
+    fresh = [_placed(read, placed) for read in _not_yet_stored(rt, batch)]
     rows = [_row(rt, read, cameras, now) for read in fresh]
     with rt.engine.begin() as conn:
         inserted = insert_reads(conn, rows=rows)
@@ -81,6 +82,14 @@ def ingest_reads(rt: Runtime, actor: Actor, batch: Sequence[NewRead]) -> IngestR
     return IngestResult(
         received=len(batch), stored=stored, duplicates=len(batch) - stored, alerts=alerts
     )
+
+
+def _placed(read: NewRead, positions: dict[str, tuple[float, float]]) -> NewRead:
+    """A fixed camera's read without a position of its own is where the camera stands."""
+    if read.latitude is not None or read.camera not in positions:
+        return read
+    latitude, longitude = positions[read.camera]
+    return replace(read, latitude=latitude, longitude=longitude)
 
 
 def _matchable(read_id: int, row: dict[str, Any]) -> MatchableRead:

@@ -62,6 +62,16 @@ def camera_ids_by_name(conn: Connection) -> dict[str, int]:
     return {name: id_ for id_, name in conn.execute(select(cameras.c.id, cameras.c.name))}
 
 
+def fixed_positions(conn: Connection) -> dict[str, tuple[float, float]]:
+    """Return the position of every fixed camera that has one, keyed by its name."""
+    query = select(cameras.c.name, cameras.c.latitude, cameras.c.longitude).where(
+        cameras.c.kind == CameraKind.FIXED.value,
+        cameras.c.latitude.is_not(None),
+        cameras.c.longitude.is_not(None),
+    )
+    return {name: (lat, lon) for name, lat, lon in conn.execute(query)}
+
+
 def _camera(r: RowMapping) -> Camera:
     return Camera(
         id=r["id"],

@@ -3,9 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from tests.factories import CAMERA_FEED, T0, member, new_read
+from tests.factories import CAMERA_FEED, CUSTODIAN, T0, member, new_read
 
+from platewarden.domain import CameraKind
 from platewarden.policy.access import Role
+from platewarden.services import cameras
 from platewarden.services.errors import AccessDeniedError, InvalidInputError
 from platewarden.services.ingest import ingest_reads
 from platewarden.services.runtime import Runtime
@@ -154,3 +156,32 @@ def test_viewing_an_image_is_an_audited_access(stored: Runtime) -> None:
     with stored.engine.connect() as conn:
         (view,) = [e for _, e in audit_entries(conn, action="view_image")]
     assert view.parameters == {"read": read.id, "image": "crop"}
+
+
+def test_an_area_search_finds_a_fixed_cameras_reads_sent_without_a_position(
+    runtime: Runtime,
+) -> None:
+    cameras.add_camera(
+        runtime, CUSTODIAN, name="gate", kind=CameraKind.FIXED, latitude=46.61, longitude=-112.05
+    )
+    cameras.add_camera(runtime, CUSTODIAN, name="unit-9", kind=CameraKind.MOBILE)
+    ingest_reads(
+        runtime,
+        CAMERA_FEED,
+        [
+            new_read("GTE1001", camera="gate", latitude=None, longitude=None),
+            new_read("GTE1002", camera="gate", latitude=46.70, longitude=-112.03),  # its own
+            new_read("CAR2002", camera="unit-9", latitude=None, longitude=None),
+        ],
+    )
+    near_gate = SearchQuery(
+        "recent_crime_vicinity",
+        "26-9",
+        latitude=46.61,
+        longitude=-112.05,
+        radius_m=200,
+        since=T0 - timedelta(hours=1),
+        until=T0 + timedelta(hours=1),
+    )
+    detective = member(runtime, "d9", Role.INVESTIGATOR)
+    assert plates(search_reads(runtime, detective, near_gate)) == ["GTE1001"]
