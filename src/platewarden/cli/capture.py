@@ -10,7 +10,7 @@ from rich.progress import Progress
 from platewarden.cli.context import console, console_actor, errors, opened_runtime
 from platewarden.cli.holds import parse_time
 from platewarden.cli.vision import load_recognizer
-from platewarden.services.capture import Frame, ingest_frames, ingest_video
+from platewarden.services.capture import Frame, check_camera, ingest_frames, ingest_video
 from platewarden.vision import Recognizer
 from platewarden.vision.images import IMAGE_SUFFIXES, ImageError, read_image_file
 from platewarden.vision.video import VIDEO_SUFFIXES, is_stream
@@ -36,23 +36,36 @@ def capture(
     """
     videos = [s for s in sources if is_stream(s) or Path(s).suffix.lower() in VIDEO_SUFFIXES]
     paths = [Path(s) for s in sources if s not in videos]
+    missing = [p for p in paths + [Path(v) for v in videos if not is_stream(v)] if not p.exists()]
+    if missing:
+        for path in missing:
+            errors.print(f"no such file or folder: {path}", highlight=False, markup=False)
+        raise typer.Exit(1)
+    fixed_time = parse_time(at)
+    with opened_runtime() as rt:  # an unknown camera is refused before any file is read
+        check_camera(rt, console_actor(rt), camera=camera)
     files = sorted(
         p
         for path in paths
         for p in (path.iterdir() if path.is_dir() else [path])
         if (path.is_dir() and p.suffix.lower() in IMAGE_SUFFIXES) or not path.is_dir()
     )
-    fixed_time = parse_time(at)
     reader = load_recognizer(None)
+    failed = 0
     if videos:
-        _capture_videos(videos, reader, camera=camera, at=fixed_time)
+        failed += _capture_videos(videos, reader, camera=camera, at=fixed_time)
     if files:
-        _capture_images(files, reader, camera=camera, at=fixed_time, position=(latitude, longitude))
+        position = (latitude, longitude)
+        failed += _capture_images(files, reader, camera=camera, at=fixed_time, position=position)
+    if failed:  # what could be read is stored; the exit status says that not all of it was
+        raise typer.Exit(1)
 
 
 def _capture_videos(
     videos: list[str], reader: Recognizer, *, camera: str, at: datetime | None
-) -> None:
+) -> int:
+    """Capture each video or stream; return how many failed or gave up."""
+    failed = 0
     with opened_runtime() as rt:
         for source in videos:
             stream = is_stream(source)
@@ -69,11 +82,17 @@ def _capture_videos(
                 )
             except OSError as exc:  # a video that cannot be opened; the others go on
                 errors.print(f"skipped {source}: {exc}", highlight=False)
+                failed += 1
                 continue
             console.print(
                 f"{source}: {done.stats.frames} frames ({done.stats.skipped} skipped to keep up), "
-                f"{done.passes} vehicle passes, {done.stored} stored, {done.alerts} alerts"
+                f"{done.passes} vehicle passes, {done.stored} stored, {done.alerts} alerts",
+                highlight=False,
             )
+            if done.stats.gave_up:
+                errors.print(f"{source}: the stream dropped and could not be reopened")
+                failed += 1
+    return failed
 
 
 def _capture_images(
@@ -83,9 +102,10 @@ def _capture_images(
     camera: str,
     at: datetime | None,
     position: tuple[float | None, float | None],
-) -> None:
+) -> int:
+    """Capture the images in batches; return how many could not be read."""
     latitude, longitude = position
-    plates = stored = alerts = 0
+    plates = stored = again = alerts = skipped = 0
     with opened_runtime() as rt, Progress(console=errors, transient=True) as progress:
         task = progress.add_task("reading plates", total=len(files))
         for start in range(0, len(files), BATCH):
@@ -97,11 +117,18 @@ def _capture_images(
             result = ingest_frames(rt, console_actor(rt), reader, camera=camera, frames=frames)
             for problem in result.problems:
                 errors.print(f"skipped {problem}", highlight=False)
+            skipped += len(result.problems) + (len(files[start : start + BATCH]) - len(frames))
             plates += result.plates
             stored += result.ingest.stored
+            again += result.ingest.duplicates
             alerts += len(result.ingest.alerts)
             progress.update(task, advance=len(frames))
-    console.print(f"{len(files)} images: {plates} plates read, {stored} stored, {alerts} alerts")
+    stored_again = f" ({again} already stored: captured before)" if again else ""
+    console.print(
+        f"{len(files)} images: {plates} plates read, {stored} stored{stored_again}, "
+        f"{alerts} alerts" + (f", {skipped} not readable" if skipped else "")
+    )
+    return skipped
 
 
 def _file_time(path: Path) -> datetime | None:

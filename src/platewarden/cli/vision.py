@@ -109,14 +109,16 @@ def _read_video(source: str, recognizer: Recognizer, as_json: bool, realtime: bo
         "skipped": stats.skipped,
         "reconnects": stats.reconnects,
         "fps": round(stats.fps, 2),
+        "gave_up": stats.gave_up,
     }
+    ended = "; the stream dropped and could not be reopened" if stats.gave_up else ""
     _emit(
         summary,
         as_json,
         f"{source}: {stats.frames} frames, {stats.processed} processed, "
-        f"{stats.skipped} skipped to keep up, {stats.reconnects} reconnects",
+        f"{stats.skipped} skipped to keep up, {stats.reconnects} reconnects{ended}",
     )
-    return True
+    return not stats.gave_up
 
 
 def read(
@@ -161,6 +163,8 @@ def read(
                 as_json,
                 f"{image_path}: {r.text} {r.confidence:.2f} box={list(r.box)}",
             )
+        if not reads and not as_json:  # a person is told; --json stays one object a plate
+            typer.echo(f"{image_path}: no plate found")
     raise typer.Exit(1 if failed else 0)
 
 

@@ -13,10 +13,12 @@ import numpy as np
 
 from platewarden.domain import Actor, Alternative, NewRead
 from platewarden.policy.access import Action
+from platewarden.quoting import quote
 from platewarden.services.audit import authorize
-from platewarden.services.errors import Problem
+from platewarden.services.errors import NotFoundError, Problem
 from platewarden.services.ingest import IngestResult, ingest_reads
 from platewarden.services.runtime import Runtime
+from platewarden.store.cameras import get_camera
 from platewarden.vision import ImageError, PlateRead, decode_image
 from platewarden.vision.tracker import PlatePass, PlateTracker
 from platewarden.vision.video import VideoStats, frames
@@ -54,6 +56,15 @@ class CaptureResult:
     plates: int
     ingest: IngestResult
     problems: list[Problem] = field(default_factory=list)
+
+
+def check_camera(rt: Runtime, actor: Actor, *, camera: str) -> None:
+    """Refuse a capture early: a member who may not ingest, or a camera not registered."""
+    authorize(rt, actor, Action.INGEST, parameters={"camera": camera})
+    with rt.engine.connect() as conn:
+        known = get_camera(conn, name=camera) is not None
+    if not known:
+        raise NotFoundError(f"there is no camera {quote(camera)}: register it first")
 
 
 def ingest_frames(

@@ -24,6 +24,7 @@ class VideoStats:
     skipped: int = 0
     reconnects: int = 0
     fps: float = 0.0
+    gave_up: bool = False  # a stream dropped and could not be reopened
 
 
 def is_stream(source: str) -> bool:
@@ -74,6 +75,7 @@ def frames(
                     stats.reconnects += 1
                     cap = _open(source)
                 if cap is None:
+                    stats.gave_up = True
                     return
                 start = time.monotonic() - (index + 1) / stats.fps
                 continue

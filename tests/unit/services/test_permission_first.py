@@ -120,6 +120,7 @@ CALLS: dict[str, Call] = {
     "cameras.set_camera_status": lambda rt, a, _: cameras.set_camera_status(
         rt, a, name="cam-1", status=CameraStatus.RETIRED
     ),
+    "capture.check_camera": lambda rt, a, _: capture.check_camera(rt, a, camera="cam-1"),
     "capture.ingest_frames": lambda rt, a, _: capture.ingest_frames(
         rt, a, READER, camera="cam-1", frames=[Frame(plate_image(), T0)]
     ),

@@ -76,6 +76,7 @@ def test_stream_that_drops_is_reopened_and_every_frame_read(
     # One wait before the good reconnection; then, refused, longer waits until retries run out.
     assert waits == [1.0, 1.0, 2.0, 4.0]
     assert len(connections) == 5
+    assert stats.gave_up  # so a capture of it exits non-zero and a service manager restarts it
 
 
 def test_plate_is_read_from_a_live_stream(
