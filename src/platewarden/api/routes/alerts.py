@@ -86,7 +86,9 @@ async def stream(
         after, quiet = cursor, 0.0
         while not await request.is_disconnected():
             try:
-                member = await run_in_threadpool(resume, rt, token, client_address=where)
+                member = await run_in_threadpool(  # polling is not the member's activity
+                    lambda: resume(rt, token, client_address=where, touch=False)
+                )
                 changes, next_after = await run_in_threadpool(
                     changes_since, rt, member, after=after
                 )
