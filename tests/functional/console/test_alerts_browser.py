@@ -151,3 +151,36 @@ def test_an_idle_page_locks_and_opens_again_with_the_password_keeping_the_page(
     expect(lock).to_be_hidden()
     assert page.url.endswith("/alerts")  # the same page, not a log-on page
     expect(page.locator("[data-stream][data-connected=yes]")).to_have_count(1)
+
+
+def test_an_officer_works_with_the_keyboard_alone(
+    browser_page: Page, add_member: AddMember
+) -> None:
+    add_member("ofc", Role.OFFICER)
+    page = browser_page
+    page.goto("/login")
+    page.keyboard.type("ofc")  # the user name field has the focus on arrival
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Good to see you, ofc")
+    for _ in range(20):  # Tab through the page to the Alerts section and open it
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Alerts":
+            break
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Alerts")
+
+
+@pytest.mark.parametrize("size", [(768, 1024), (1366, 768)], ids=["tablet", "laptop"])
+def test_the_pages_fit_a_tablet_and_a_laptop_without_sideways_scrolling(
+    browser_page: Page, add_member: AddMember, size: tuple[int, int]
+) -> None:
+    add_member("ofc", Role.OFFICER, Role.INVESTIGATOR)
+    page = browser_page
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    log_on(page, "ofc")
+    for path in ("/", "/alerts", "/search", "/hotlists"):
+        page.goto(path)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= size[0], f"{path} is {wide} px wide on a {size[0]} px screen"
