@@ -7,11 +7,11 @@ import typer
 
 from platewarden.cli.context import console, opened_runtime
 from platewarden.cli.vision import load_recognizer
-from platewarden.jobs.worker import WORKER_THREADS, run_worker
+from platewarden.jobs.worker import BATCH, WORKER_THREADS, run_worker
 
 
 def worker(
-    batch: Annotated[int, typer.Option(min=1, max=64, help="Frames taken at a time.")] = 8,
+    batch: Annotated[int, typer.Option(min=1, max=64, help="Frames taken at a time.")] = BATCH,
 ) -> None:
     """Read queued camera frames and store their reads (the installation's service account)."""
     reader = load_recognizer(None, threads=WORKER_THREADS)

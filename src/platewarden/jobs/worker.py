@@ -20,6 +20,9 @@ log = logging.getLogger("platewarden.worker")
 # a busy 2-core machine two threads cost twice the CPU of one for the same frame). More
 # throughput comes from more workers.
 WORKER_THREADS = 1
+# Frames leased at a time. Each is stored as soon as it is read, so a larger lease only keeps
+# frames from idle workers, and a worker that dies strands them until the lease runs out.
+BATCH = 2
 
 
 def run_worker(
@@ -27,7 +30,7 @@ def run_worker(
     reader: PlateReader,
     *,
     stop: threading.Event,
-    batch: int = 8,
+    batch: int = BATCH,
     idle_s: float = 0.05,
 ) -> None:
     """Read queued frames until stopped; a frame that fails stays queued for another try."""
