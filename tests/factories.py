@@ -93,8 +93,8 @@ def new_read(
 PASSWORD = "Tr0ub4dor&3-Helena"
 
 
-def member(rt: Runtime, username: str, *roles: Role, trained: bool = True) -> Actor:
-    """Add a member with roles (and their training) through the services; return their actor."""
+def enrol(rt: Runtime, username: str, *roles: Role, trained: bool = True) -> None:
+    """Add a member with roles (and their training, unless told) through the services."""
     admin = actor(Role.ADMINISTRATOR, name="admin-factory")
     members.add_member(
         rt, admin, username=username, full_name=username.title(), password=PASSWORD, roles=roles
@@ -108,4 +108,9 @@ def member(rt: Runtime, username: str, *roles: Role, trained: bool = True) -> Ac
                 course=rt.policy.training.courses[role.value],
                 completed_on=rt.clock.now() - timedelta(days=1),
             )
+
+
+def member(rt: Runtime, username: str, *roles: Role, trained: bool = True) -> Actor:
+    """Add a member with roles (and their training); return their actor, logged on."""
+    enrol(rt, username, *roles, trained=trained)
     return auth.log_on(rt, username=username, password=PASSWORD).actor

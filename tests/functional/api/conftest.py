@@ -9,9 +9,8 @@ import pytest
 
 from platewarden.api.server import make_server
 from platewarden.policy.access import Role
-from platewarden.services import members
 from platewarden.services.runtime import Runtime
-from tests.factories import PASSWORD, actor
+from tests.factories import PASSWORD, enrol
 
 Client = httpx.Client
 
@@ -54,18 +53,7 @@ def logged_on(runtime: Runtime, client: Client) -> Callable[..., dict[str, str]]
     """Add a member with roles (trained unless told) and return their Authorization header."""
 
     def make(username: str, *roles: Role, trained: bool = True) -> dict[str, str]:
-        founder = actor(Role.ADMINISTRATOR, name="founder")
-        members.add_member(
-            runtime, founder, username=username, full_name=username, password=PASSWORD, roles=roles
-        )
-        for role in roles if trained else ():
-            members.record_training(
-                runtime,
-                founder,
-                username=username,
-                course=runtime.policy.training.courses[role.value],
-                completed_on=runtime.clock.now(),
-            )
+        enrol(runtime, username, *roles, trained=trained)
         answer = client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
         assert answer.status_code == 201, answer.text
         return {"Authorization": f"Bearer {answer.json()['token']}"}

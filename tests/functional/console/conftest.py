@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from platewarden.policy.access import Role
 from platewarden.services import members
 from platewarden.services.runtime import Runtime
-from tests.factories import PASSWORD, FixedClock, actor
+from tests.factories import PASSWORD, FixedClock, actor, enrol
 from tests.functional.api.conftest import base_url, client  # noqa: F401  (fixtures)
 
 CHROMIUM = Path(os.environ.get("PLATEWARDEN_CHROMIUM", "/usr/bin/chromium"))
@@ -27,18 +27,7 @@ def add_member(runtime: Runtime) -> AddMember:
     """Add a member with roles (trained unless told); return the user name."""
 
     def make(username: str, *roles: Role, trained: bool = True) -> str:
-        founder = actor(Role.ADMINISTRATOR, name="founder")
-        members.add_member(
-            runtime, founder, username=username, full_name=username, password=PASSWORD, roles=roles
-        )
-        for role in roles if trained else ():
-            members.record_training(
-                runtime,
-                founder,
-                username=username,
-                course=runtime.policy.training.courses[role.value],
-                completed_on=runtime.clock.now(),
-            )
+        enrol(runtime, username, *roles, trained=trained)
         return username
 
     return make

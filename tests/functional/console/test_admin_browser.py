@@ -41,7 +41,7 @@ def test_a_member_added_in_the_browser_must_choose_a_password_at_the_first_log_o
     add_member("admin", Role.ADMINISTRATOR)
     secret = members.enroll_totp(runtime, actor(Role.ADMINISTRATOR), username="admin").secret
     log_on(page, "admin", PASSWORD, pyotp.TOTP(secret).at(clock.now()))
-    page.get_by_role("link", name="Members").click()
+    page.get_by_role("navigation").get_by_role("link", name="Members").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Members")
     page.get_by_label("User name", exact=True).fill("newbie")
     page.get_by_label("Full name").fill("Nora Newbie")

@@ -49,7 +49,9 @@ def test_an_administrator_logs_on_with_the_second_factor(
     expect(browser_page.locator("main .problem")).to_contain_text("wrong user name, password or")
     log_on(browser_page, "admin", pyotp.TOTP(secret).at(clock.now()))
     expect(browser_page.get_by_role("heading", level=1)).to_have_text("Good to see you, admin")
-    expect(browser_page.get_by_role("link", name="Members")).to_be_visible()
+    expect(
+        browser_page.get_by_role("navigation").get_by_role("link", name="Members")
+    ).to_be_visible()
 
 
 @pytest.fixture

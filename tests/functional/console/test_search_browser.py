@@ -38,7 +38,7 @@ def investigator(runtime: Runtime, browser_page: Page, add_member: AddMember) ->
     page.get_by_label("User name").fill("det")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log on").click()
-    page.get_by_role("link", name="Search").click()
+    page.get_by_role("navigation").get_by_role("link", name="Search").click()
     return page
 
 

@@ -9,6 +9,7 @@ from platewarden.api.deps import RuntimeDep, client_address
 from platewarden.services import auth
 from platewarden.services.auth import LogonError
 from platewarden.services.errors import InvalidInputError
+from platewarden.services.runtime import Runtime
 from platewarden.web.render import console_router, render
 from platewarden.web.session import SESSION_COOKIE, end_session, start_session
 
@@ -36,13 +37,7 @@ def log_on(
 ) -> Response:
     """Check the password and second factor; open a session, or ask for a new password first."""
     try:
-        session = auth.log_on(
-            rt,
-            username=username,
-            password=password,
-            totp_code=code.strip() or None,
-            client_address=client_address(request),
-        )
+        session = _log_on(request, rt, username, password, code)
     except LogonError as exc:
         return render(request, "login.html", status=401, error=str(exc), username=username)
     if session.must_change_password:
@@ -107,13 +102,7 @@ def unlock(
 ) -> Response:
     """Log on again from a page locked for idleness, keeping the page as it is."""
     try:
-        session = auth.log_on(
-            rt,
-            username=username,
-            password=password,
-            totp_code=code.strip() or None,
-            client_address=client_address(request),
-        )
+        session = _log_on(request, rt, username, password, code)
     except LogonError as exc:
         return Response(str(exc), status_code=401, media_type="text/plain")
     if session.must_change_password:
@@ -122,3 +111,13 @@ def unlock(
     response = Response(status_code=204)
     start_session(request, response, session.token)
     return response
+
+
+def _log_on(request: Request, rt: Runtime, username: str, password: str, code: str) -> auth.Session:
+    return auth.log_on(
+        rt,
+        username=username,
+        password=password,
+        totp_code=code.strip() or None,
+        client_address=client_address(request),
+    )
