@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platewarden.plate_formats import check_region
 
@@ -50,6 +51,14 @@ class Settings:
     # The encrypted images, when not under data_dir: storage that the server and recognition
     # workers on other machines all reach (a network share).
     image_dir: Path | None = None
+    # The department's time zone (an IANA name such as America/Denver) for every time shown to a
+    # person and every time typed without a zone; "" is this computer's. Storage stays UTC.
+    timezone: str = ""
+
+    @property
+    def zone(self) -> ZoneInfo | None:
+        """The department's time zone; None for this computer's local zone."""
+        return ZoneInfo(self.timezone) if self.timezone else None
 
     @property
     def blob_dir(self) -> Path:
@@ -109,6 +118,7 @@ def get_settings(
         tls_cert=_path(values.get("tls_cert")),
         tls_key=_path(values.get("tls_key")),
         image_dir=_path(values.get("image_dir")),
+        timezone=_timezone(values.get("timezone") or ""),
         behind_proxy=_flag("behind_proxy", values.get("behind_proxy") or "no"),
         cors_origins=_origins(values.get("cors_origins") or ()),
         logon_attempts_per_minute=_per_minute(
@@ -133,6 +143,19 @@ def _listen(text: str) -> str:
     if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
         raise SettingsError(f"listen {text[:80]!r} is not HOST:PORT (for example 127.0.0.1:8426)")
     return text
+
+
+def _timezone(name: str) -> str:
+    """Return a known IANA time zone name, or "" for this computer's zone."""
+    if not name.strip():
+        return ""
+    try:
+        ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise SettingsError(
+            f"timezone {name[:80]!r} is not a known IANA time zone name such as America/Denver"
+        ) from None
+    return name.strip()
 
 
 def _origins(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:

@@ -1,7 +1,8 @@
 """Pages from templates, and refusals as pages: the console's answer to every outcome."""
 
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from contextvars import ContextVar
+from datetime import datetime, tzinfo
 from importlib.resources import files
 from typing import Any
 
@@ -12,6 +13,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from platewarden.domain import Actor
+from platewarden.local_time import show_time
 from platewarden.policy.access import PERMISSIONS, Action, Role
 from platewarden.services.auth import LogonError, LogonReason
 from platewarden.services.errors import (
@@ -28,6 +30,8 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+# The department's time zone while a console request is answered (None: this computer's).
+DEPARTMENT_ZONE: ContextVar[tzinfo | None] = ContextVar("department_zone", default=None)
 
 # The console's sections, in the order the menu shows them, each with what opens it.
 SECTIONS: tuple[tuple[str, str, Action], ...] = (
@@ -88,11 +92,10 @@ def render(
 
 
 def local_time(value: datetime | None) -> str:
-    """Show a time in the server's local zone, with the zone named."""
+    """Show a time in the department's zone (the `timezone` setting), with the zone named."""
     if value is None:
         return ""
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return aware.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    return show_time(value, DEPARTMENT_ZONE.get(), seconds=True)
 
 
 TEMPLATES.env.filters["local_time"] = local_time
@@ -131,6 +134,7 @@ class ConsoleRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def answer(request: Request) -> Response:
+            DEPARTMENT_ZONE.set(request.app.state.runtime.settings.zone)
             try:
                 return await handler(request)
             except LogonError as exc:
