@@ -48,6 +48,7 @@ class Action(StrEnum):
     VIEW_REPORTS = "view_reports"  # the yearly report and the transparency page
     VIEW_POLICY = "view_policy"  # the policy in force and its history
     MANAGE_POLICY = "manage_policy"  # apply a new version of the policy
+    BACKUP = "backup"  # copy the database, the images and the keys while the system runs
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -100,6 +101,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_REPORTS,
             Action.VIEW_POLICY,
             Action.MANAGE_POLICY,
+            Action.BACKUP,
         }
     ),
     Role.AUDITOR: frozenset(

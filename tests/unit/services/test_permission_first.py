@@ -37,6 +37,7 @@ from platewarden.policy.model import DEFAULT_POLICY_FILE
 from platewarden.services import (
     alerts,
     audit_review,
+    backup,
     cameras,
     capture,
     devices,
@@ -112,6 +113,9 @@ CALLS: dict[str, Call] = {
         rt, a, since=T0 - timedelta(days=30), until=T0, size=5
     ),
     "audit_review.verify_trail": lambda rt, a, _: audit_review.verify_trail(rt, a),
+    "backup.back_up": lambda rt, a, tmp: backup.back_up(
+        rt, a, destination=tmp / "out" / "backup", keys_destination=tmp / "out" / "keys"
+    ),
     "cameras.add_camera": lambda rt, a, _: cameras.add_camera(
         rt, a, name="cam-9", kind=CameraKind.FIXED
     ),
@@ -280,6 +284,8 @@ NO_ACTOR = {
     "audit.record": "writes the audit record in the caller's transaction",
     "audit_review.busy_days": "pure: counts a list it is given",
     "audit_review.unusual_hours": "pure: counts a list it is given",
+    "backup.restore_backup": "fills a new, empty installation: who holds the keys may",
+    "backup.verify_backup": "checks files against their manifest",
     "auth.actor_for": "builds the actor inside log-on's transaction",
     "auth.change_password": "log-on: checks the member's own password first",
     "auth.has_members": "tells only whether a first administrator exists",
