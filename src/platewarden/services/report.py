@@ -68,6 +68,7 @@ def yearly_report(
     next_year = local_start(year + 1, 1, tz)
     end = min(next_year, now)
     bounds = [local_start(year, m, tz) for m in range(1, 13)] + [next_year]
+    lawful = tuple(p.code for p in rt.policy.purposes)
     with rt.engine.begin() as conn:
         cameras = _cameras(conn, start, end)
         report = YearlyReport(
@@ -77,11 +78,12 @@ def yearly_report(
             end=end,
             complete=next_year <= now,
             generated_at=now,
+            purpose_titles={p.code: p.title for p in rt.policy.purposes},
             cameras=cameras,
             reads_by_month=_reads_by_month(conn, bounds, end),
             reads_by_camera=_reads_by_camera(conn, start, end),
             alerts=_alerts(conn, start, end),
-            searches=_searches(conn, start, end),
+            searches=_searches(conn, start, end, lawful),
             members=_members(rt, conn, start, end),
             audits=_audits(conn, start, end),
             sharing=_sharing(conn, start, end),
@@ -99,13 +101,13 @@ def transparency_page(rt: Runtime, actor: Actor) -> TransparencyPage:
     authorize(rt, actor, Action.VIEW_REPORTS, parameters={"report": "transparency"})
     now = rt.clock.now()
     since = now - timedelta(days=TRANSPARENCY_DAYS)
+    titles = {p.code: p.title for p in rt.policy.purposes}
     with rt.engine.begin() as conn:
         (month,) = _reads_by_month(conn, [since, now], now)
         alerts = _alerts(conn, since, now)
-        searches = _searches(conn, since, now)
+        searches = _searches(conn, since, now, tuple(titles))
         in_service = [c for c in q.all_cameras(conn) if c["status"] == "active"]
         record(conn, rt, actor, "report_transparency", parameters={"days": TRANSPARENCY_DAYS})
-    titles = {p.code: p.title for p in rt.policy.purposes}
     return TransparencyPage(
         agency=rt.policy.agency,
         generated_at=now,
@@ -216,29 +218,42 @@ def _counted(values: Iterable[str]) -> dict[str, int]:
     return dict(sorted(Counter(values).items()))
 
 
-def _searches(conn: Connection, start: datetime, end: datetime) -> SearchFigures:
+def _searches(
+    conn: Connection, start: datetime, end: datetime, lawful: tuple[str, ...]
+) -> SearchFigures:
+    """Tally searches by purpose and by role.
+
+    Every lawful purpose of the policy gets a row, in the policy's order, and so does an earlier
+    policy's purpose under which searches were allowed. A refused search that named anything
+    else (a made-up purpose, or none) is counted apart, never as a purpose of its own.
+    """
     roles = {
         person["username"]: ", ".join(sorted(person["roles"])) or NOT_A_MEMBER
         for person, _ in q.members_and_training(conn)
     }
+    rows = q.audit_tally(conn, actions=SEARCH_ACTIONS, since=start, until=end)
+    allowed_under = {row["purpose"] for row in rows if row["outcome"] == "allowed"}
+    known = [*lawful, *sorted(p for p in allowed_under - set(lawful) if p)]
     total: Counter[str] = Counter()
-    by_purpose: dict[str, Counter[str]] = {}
+    by_purpose: dict[str, Counter[str]] = {purpose: Counter() for purpose in known}
+    no_purpose: Counter[str] = Counter()
     by_role: dict[str, Counter[str]] = {}
-    for row in q.audit_tally(conn, actions=SEARCH_ACTIONS, since=start, until=end):
+    for row in rows:
         if row["outcome"] == "allowed":
             kind = "with_results" if row["found"] else "without_results"
         else:
             kind = "denied"
         for counter in (
             total,
-            by_purpose.setdefault(row["purpose"] or "none given", Counter()),
+            by_purpose.get(row["purpose"], no_purpose),
             by_role.setdefault(roles.get(row["actor"], NOT_A_MEMBER), Counter()),
         ):
             counter[kind] += row["count"]
     return SearchFigures(
         total=Tally(**total),
-        by_purpose={k: Tally(**v) for k, v in sorted(by_purpose.items())},
+        by_purpose={k: Tally(**v) for k, v in by_purpose.items()},
         by_role={k: Tally(**v) for k, v in sorted(by_role.items())},
+        refused_without_lawful_purpose=no_purpose["denied"],
     )
 
 

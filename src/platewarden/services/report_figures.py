@@ -5,6 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
 
+# A camera registered less than this many days before the period's end is new: its uptime
+# would be a share of a few hours, so the report says "new" instead of a figure.
+NEW_CAMERA_DAYS = 1.0
+
 
 @dataclass(frozen=True)
 class Tally:
@@ -32,9 +36,15 @@ class CameraFigures:
     repairs: int
 
     @property
+    def new(self) -> bool:
+        """True when the camera was registered less than a day before the period's end."""
+        return self.days_in_period < NEW_CAMERA_DAYS
+
+    @property
     def uptime(self) -> float | None:
-        """Return the share of the camera's days in the period that it was in service."""
-        return self.days_in_service / self.days_in_period if self.days_in_period else None
+        """Return the share of the camera's days in the period that it was in service (None
+        for a new camera)."""
+        return None if self.new else self.days_in_service / self.days_in_period
 
 
 @dataclass(frozen=True)
@@ -91,8 +101,9 @@ class SearchFigures:
     """Searches of the read data (plate queries and history searches) in the period."""
 
     total: Tally
-    by_purpose: dict[str, Tally]
+    by_purpose: dict[str, Tally]  # by purpose code: the policy's purposes, in its order
     by_role: dict[str, Tally]  # by the roles the searching member holds now
+    refused_without_lawful_purpose: int  # refused, naming a made-up purpose or none
 
 
 @dataclass(frozen=True)
@@ -197,6 +208,7 @@ class YearlyReport:
     end: datetime  # exclusive: the next year's start, or the time of the report in a running year
     complete: bool
     generated_at: datetime
+    purpose_titles: dict[str, str]  # the policy's purposes: code to title
     cameras: tuple[CameraFigures, ...]
     reads_by_month: tuple[MonthReads, ...]
     reads_by_camera: dict[str, int]  # stored reads only

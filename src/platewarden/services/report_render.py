@@ -10,14 +10,36 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
-from platewarden.services.report_figures import Tally, TransparencyPage, YearlyReport
+from platewarden.services.pdf import (
+    FONT,
+    ZERO_WIDTH_SPACE,
+    breakable,
+    column_widths,
+    new_pdf,
+    paragraph,
+)
+from platewarden.services.report_figures import (
+    NEW_CAMERA_DAYS,
+    CameraFigures,
+    Tally,
+    TransparencyPage,
+    YearlyReport,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 TEMPLATES = ("platewarden", "templates/report")
+# A section's title starts a new page unless this much room (mm) is left below it for its note
+# and the first rows of its table.
+KEEP_WITH_TITLE_MM = 45
+NO_LAWFUL_PURPOSE = "refused: no lawful purpose named"
 
 
 @dataclass(frozen=True)
@@ -80,7 +102,12 @@ def summary(report: YearlyReport) -> list[str]:
         f"{_count(outcome('arrest', 0), 'arrest')}.",
         f"Members searched the data {_count(s.allowed, 'time')}, each for a lawful purpose and "
         f"a case; {_count(s.with_results, 'search', 'searches')} found reads, and "
-        f"{_count(s.denied, 'search', 'searches')} were refused.",
+        f"{_count(s.denied, 'search', 'searches')} were refused"
+        + (
+            f" ({report.searches.refused_without_lawful_purpose} of them named no lawful purpose)."
+            if report.searches.refused_without_lawful_purpose
+            else "."
+        ),
         f"{_count(r.members.active, 'member')} had access at the end of the period; "
         f"{r.members.lapsed} of them had a role whose training had lapsed.",
         f"{_count(r.holds.placed, 'hold')} kept data past retention "
@@ -112,20 +139,12 @@ def sections(report: YearlyReport) -> list[Section]:
             "Uptime is the share of a camera's days in the period (from its registration, when "
             "later) during which its status was 'active', rebuilt from the audit trail of status "
             "changes. The system has no live signal from a camera: a camera left 'active' while "
-            "broken counts as up. Repairs: maintenance records of kind repair done in the period.",
+            "broken counts as up. A camera registered less than "
+            f"{_count(int(NEW_CAMERA_DAYS), 'day')} before the period's end is marked new: its "
+            "uptime is not yet a meaningful figure. Repairs: maintenance records of kind repair "
+            "done in the period.",
             ("camera", "kind", "status at end", "days", "days in service", "uptime %", "repairs"),
-            tuple(
-                (
-                    c.name,
-                    c.kind,
-                    c.status_at_end,
-                    f"{c.days_in_period:.1f}",
-                    f"{c.days_in_service:.1f}",
-                    "" if c.uptime is None else f"{100 * c.uptime:.1f}",
-                    c.repairs,
-                )
-                for c in r.cameras
-            ),
+            tuple(_camera_row(c) for c in r.cameras),
         ),
         Section(
             "reads_by_month",
@@ -158,7 +177,7 @@ def sections(report: YearlyReport) -> list[Section]:
             "Hot-list hits by purpose",
             "Alerts raised in the period by the purpose of the hot-list entry hit. Hits counts "
             "every read that hit, including repeats folded into an open alert.",
-            r.alerts.by_purpose,
+            {_title(r, code): n for code, n in r.alerts.by_purpose.items()},
             ("purpose", "alerts"),
         ),
         _alerts_section(r),
@@ -169,7 +188,12 @@ def sections(report: YearlyReport) -> list[Section]:
             r.alerts.outcomes,
             ("outcome", "alerts"),
         ),
-        _search_section("searches_by_purpose", "Searches by purpose", r.searches.by_purpose),
+        _search_section(
+            "searches_by_purpose",
+            "Searches by purpose",
+            {_title(r, code): t for code, t in r.searches.by_purpose.items()},
+            refused_apart=r.searches.refused_without_lawful_purpose,
+        ),
         _search_section("searches_by_role", "Searches by role", r.searches.by_role),
         Section(
             "members",
@@ -273,6 +297,20 @@ def sections(report: YearlyReport) -> list[Section]:
     ]
 
 
+def _camera_row(c: CameraFigures) -> tuple[object, ...]:
+    if c.new:
+        days: tuple[str, ...] = (f"under {_count(int(NEW_CAMERA_DAYS), 'day')}", "", "new")
+    else:
+        uptime = "" if c.uptime is None else f"{100 * c.uptime:.1f}"
+        days = (f"{c.days_in_period:.1f}", f"{c.days_in_service:.1f}", uptime)
+    return (c.name, c.kind, c.status_at_end, *days, c.repairs)
+
+
+def _title(report: YearlyReport, code: str) -> str:
+    """Return a purpose's title in the policy (an earlier policy's purpose keeps its code)."""
+    return report.purpose_titles.get(code, code)
+
+
 def _counts_section(
     key: str, title: str, note: str, counts: dict[str, int], columns: tuple[str, str]
 ) -> Section:
@@ -305,40 +343,60 @@ def _alerts_section(r: YearlyReport) -> Section:
     )
 
 
-def _search_section(key: str, title: str, tallies: dict[str, Tally]) -> Section:
+def _search_section(
+    key: str, title: str, tallies: dict[str, Tally], *, refused_apart: int | None = None
+) -> Section:
     note = (
         "Plate queries and history searches in the period, from the audit trail. A search "
         "with results found at least one read. By role: the roles the member holds at the "
         "time of the report; 'not a member' is the console operator before first run."
     )
-    rows = tuple(
+    rows: list[tuple[object, ...]] = [
         (name, t.allowed, t.with_results, t.without_results, t.denied)
         for name, t in tallies.items()
-    )
+    ]
     chart = Chart(
         f"{key}.png",
         title,
-        tuple(name for name, *_ in rows),
-        (("with results", tuple(r[2] for r in rows)), ("without", tuple(r[3] for r in rows))),
+        tuple(tallies),
+        (
+            ("with results", tuple(t.with_results for t in tallies.values())),
+            ("without", tuple(t.without_results for t in tallies.values())),
+        ),
         horizontal=True,
     )
+    if refused_apart is not None:
+        note += (
+            " Every lawful purpose of the policy has a row. A search that named no lawful "
+            "purpose (a made-up one, or none) is refused and counted apart, in the last row."
+        )
+        rows.append((NO_LAWFUL_PURPOSE, 0, 0, 0, refused_apart))
     return Section(
         key,
         title,
         note,
         (key.rsplit("_", 1)[-1], "searches", "with results", "without results", "refused"),
-        rows,
-        chart if rows else None,
+        tuple(rows),
+        chart if any(t.allowed for t in tallies.values()) else None,
     )
 
 
 def draw_chart(chart: Chart, path: Path) -> None:
     """Draw a (stacked) bar chart to a PNG file."""
+    chart_figure(chart).savefig(path, format="png", dpi=100)
+
+
+def chart_figure(chart: Chart) -> "Figure":
+    """Lay out a (stacked) bar chart, its legend below the axes, clear of the bars."""
     # matplotlib takes a second to import: only the commands that draw pay for it.
     from matplotlib.figure import Figure  # noqa: PLC0415
     from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
 
-    figure = Figure(figsize=(7, 3.2 if not chart.horizontal else 0.5 + 0.4 * len(chart.labels)))
+    legend = len(chart.series) > 1
+    height = 3.4 if not chart.horizontal else 0.9 + 0.35 * len(chart.labels) + 0.3 * legend
+    # Constrained layout makes room for the title, the tick labels and the legend outside
+    # the axes, so that nothing is drawn over the bars.
+    figure = Figure(figsize=(7, height), layout="constrained")
     axes = figure.add_subplot()
     base = [0.0] * len(chart.labels)
     for name, values in chart.series:
@@ -349,21 +407,29 @@ def draw_chart(chart: Chart, path: Path) -> None:
         base = [b + v for b, v in zip(base, values, strict=True)]
     (axes.xaxis if chart.horizontal else axes.yaxis).set_major_locator(MaxNLocator(integer=True))
     axes.set_title(chart.title)
-    if len(chart.series) > 1:
-        axes.legend()
-    if not chart.horizontal:
+    if chart.horizontal:
+        axes.invert_yaxis()  # the first row of the table on top
+    else:
         axes.tick_params(axis="x", labelrotation=45)
-    figure.tight_layout()
-    figure.savefig(path, format="png", dpi=100)
+    if legend:
+        figure.legend(loc="outside lower center", ncols=len(chart.series), frameon=False)
+    return figure
 
 
 def _environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=PackageLoader(*TEMPLATES),
         autoescape=select_autoescape(default=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["wbr"] = _word_breaks
+    return environment
+
+
+def _word_breaks(value: object) -> Markup:
+    """Escape a value and let a long path in it wrap after its separators (<wbr>)."""
+    return Markup(str(escape(breakable(str(value)))).replace(ZERO_WIDTH_SPACE, "<wbr>"))
 
 
 def write_yearly(report: YearlyReport, directory: Path) -> list[Path]:
@@ -401,48 +467,40 @@ def yearly_files(report: YearlyReport) -> dict[str, bytes]:
 def _write_pdf(
     report: YearlyReport, lines: list[str], parts: list[Section], charts: Path, path: Path
 ) -> None:
-    import matplotlib  # noqa: PLC0415 (see draw_chart)
-
-    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    pdf = FPDF()
-    pdf.set_title(f"ALPR yearly report {report.year}")
-    pdf.add_font("DejaVu", "", fonts / "DejaVuSans.ttf")
-    pdf.add_font("DejaVu", "B", fonts / "DejaVuSans-Bold.ttf")
+    pdf = new_pdf(f"ALPR yearly report {report.year}")
     pdf.add_page()
-    pdf.set_font("DejaVu", "B", 16)
-    _paragraph(pdf, f"{report.agency}: ALPR yearly report {report.year}", 9)
-    pdf.set_font("DejaVu", "", 9)
-    _paragraph(pdf, _period(report), 5)
-    pdf.set_font("DejaVu", "B", 12)
-    _paragraph(pdf, "Summary", 8)
-    pdf.set_font("DejaVu", "", 10)
+    paragraph(pdf, f"{report.agency}: ALPR yearly report {report.year}", 9, size=16, bold=True)
+    paragraph(pdf, _period(report), 5, size=9)
+    paragraph(pdf, "Summary", 8, size=12, bold=True)
     for line in lines:
-        _paragraph(pdf, line, 5.5)
+        paragraph(pdf, line, 5.5)
         pdf.ln(1)
-    pdf.add_page()  # the summary stands alone on the first page; the sections flow after it
-    for part in parts:
-        pdf.ln(6)
-        pdf.set_font("DejaVu", "B", 12)
-        _paragraph(pdf, part.title, 8)
-        pdf.set_font("DejaVu", "", 8)
-        _paragraph(pdf, part.note, 4.5)
+    for part in parts:  # the sections flow on after the summary
+        if pdf.will_page_break(KEEP_WITH_TITLE_MM):
+            pdf.add_page()
+        else:
+            pdf.ln(6)
+        paragraph(pdf, part.title, 8, size=12, bold=True)
+        paragraph(pdf, part.note, 4.5, size=8)
         pdf.ln(2)
         if part.rows:
-            with pdf.table(text_align="LEFT", line_height=5) as table:
-                for row in (part.columns, *part.rows):
-                    cells = table.row()
-                    for value in row:
-                        cells.cell(str(value))
+            _table(pdf, part)
         else:
-            _paragraph(pdf, "Nothing recorded in the period.", 5)
+            paragraph(pdf, "Nothing recorded in the period.", 5, size=8)
         if part.chart:
             pdf.ln(3)
             pdf.image(charts / part.chart.file, w=170)
     pdf.output(str(path))
 
 
-def _paragraph(pdf: FPDF, text: str, height: float) -> None:
-    pdf.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+def _table(pdf: FPDF, part: Section) -> None:
+    rows = [part.columns, *part.rows]
+    pdf.set_font(FONT, "", 8)
+    with pdf.table(text_align="LEFT", line_height=5, col_widths=column_widths(rows)) as table:
+        for row in rows:
+            cells = table.row()
+            for value in row:
+                cells.cell(breakable(str(value)))
 
 
 def _period(report: YearlyReport) -> str:

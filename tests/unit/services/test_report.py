@@ -1,11 +1,13 @@
 """The yearly report (426.3) and the transparency page, on a year of activity with known counts."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from pypdf import PdfReader
 from sqlalchemy import func, select
 from tests.factories import CAMERA_FEED, CUSTODIAN, OFFICER, PASSWORD, FixedClock, actor, member
@@ -207,7 +209,7 @@ def seed_year(rt: Runtime, clock: FixedClock, tmp_path: Path) -> None:
 
 
 def month_searches(rt: Runtime, month: int, *, det: Actor, lee: Actor, old: Actor) -> None:
-    """Searches with results 5, without 1, refused 2 (see the test's expected tallies)."""
+    """Searches with results 5, without 1, refused 3 (see the test's expected tallies)."""
     if month == 2:
         search(rt, lee, "stolen_vehicle", CASES[0], plate="STL0001")
     if month == 5:
@@ -233,6 +235,8 @@ def month_searches(rt: Runtime, month: int, *, det: Actor, lee: Actor, old: Acto
         )
     if month == 12:
         search(rt, lee, "stolen_vehicle", CASES[0], plate="STL0001")
+        with pytest.raises(AccessDeniedError):  # a made-up purpose: refused, and not a purpose
+            search(rt, lee, "curiosity", CASES[0], plate="STL0001")
 
 
 def month_holds(rt: Runtime, month: int, det: Actor) -> None:
@@ -354,14 +358,16 @@ def test_every_figure_of_the_year_matches_what_was_done(year: Runtime, clock: Fi
     assert a.outcomes == {"arrest": 1, "no_action": 1, "stop_made": 1, "vehicle_recovered": 1}
 
     s = r.searches
-    assert s.total == report.Tally(with_results=5, without_results=1, denied=2)
-    assert s.by_purpose == {
+    assert s.total == report.Tally(with_results=5, without_results=1, denied=3)
+    assert list(s.by_purpose) == [p.code for p in year.policy.purposes]  # the policy's, in order
+    assert {k: t for k, t in s.by_purpose.items() if t != report.Tally()} == {
         "major_crime": report.Tally(1, 0, 0),
         "recent_crime_vicinity": report.Tally(1, 0, 0),
         "stolen_vehicle": report.Tally(2, 1, 2),
         "wanted_person": report.Tally(1, 0, 0),
     }
-    assert s.by_role == {"investigator": report.Tally(3, 0, 0), "officer": report.Tally(2, 1, 2)}
+    assert s.refused_without_lawful_purpose == 1  # "curiosity", counted apart
+    assert s.by_role == {"investigator": report.Tally(3, 0, 0), "officer": report.Tally(2, 1, 3)}
 
     m = r.members
     assert (m.active, m.compliant, m.lapsed, m.logons, m.failed_logons) == (4, 3, 1, 5, 1)
@@ -434,6 +440,7 @@ def test_the_report_is_written_as_html_pdf_charts_and_csv(
     assert "median time from alert to confirmation was 25.0 min" in text
     assert "1 stop, 1 vehicle recovered and 1 arrest." in text
     assert "searched the data 6 times" in text
+    assert "3 searches were refused (1 of them named no lawful purpose)" in text
     assert "made 5 requests for data: 2 approved, 1 denied, 1 referred" in text
     assert "9 purges removed 59 reads" in text
     secrets = ["STL0001", "WNT0002", "A12000", "B12000", SHARE_CASE, *CASES, *PEOPLE]
@@ -441,6 +448,92 @@ def test_the_report_is_written_as_html_pdf_charts_and_csv(
     html = (tmp_path / "out" / "report.html").read_text()
     assert "recorded 104 plate reads in 2027" in html
     assert 'src="reads_by_month.png"' in html
+
+
+def test_searches_by_purpose_show_the_policy_purposes_by_title_and_refusals_apart(
+    year: Runtime, clock: FixedClock, tmp_path: Path
+) -> None:
+    r = close_year(year, clock)
+    report_render.write_yearly(r, tmp_path)
+    rows = (tmp_path / "searches_by_purpose.csv").read_text().splitlines()
+    titles = [p.title for p in year.policy.purposes]
+    assert [row.split(",")[0].strip('"') for row in rows[1:]] == [
+        *(t.split(",")[0] for t in titles),
+        "refused: no lawful purpose named",
+    ]
+    assert rows[1] == "Stolen vehicle,3,2,1,2"
+    assert rows[-1] == "refused: no lawful purpose named,0,0,0,1"
+    pdf = " ".join(page.extract_text() for page in PdfReader(tmp_path / "report.pdf").pages)
+    html = (tmp_path / "report.html").read_text()
+    for text in (pdf, html, *(p.read_text() for p in tmp_path.glob("*.csv"))):
+        assert "curiosity" not in text
+        assert "stolen_vehicle" not in text  # purposes by their titles, not their codes
+
+
+def test_page_one_carries_the_summary_and_the_first_sections(
+    year: Runtime, clock: FixedClock, tmp_path: Path
+) -> None:
+    report_render.write_yearly(close_year(year, clock), tmp_path)
+    first = " ".join(PdfReader(tmp_path / "report.pdf").pages[0].extract_text().split())
+    assert "Summary" in first
+    assert "Cameras in service and their uptime" in first
+    assert "Reads per month" in first
+
+
+def test_chart_legends_sit_outside_the_bars(year: Runtime, clock: FixedClock) -> None:
+    charts = [s.chart for s in report_render.sections(close_year(year, clock)) if s.chart]
+    stacked = [c for c in charts if len(c.series) > 1]
+    assert {c.file for c in stacked} >= {"reads_by_month.png", "searches_by_purpose.png"}
+    for chart in stacked:
+        figure = report_render.chart_figure(chart)
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()  # lays the figure out as savefig does
+        renderer = canvas.get_renderer()
+        (legend,) = figure.legends
+        (axes,) = figure.axes
+        box = legend.get_window_extent(renderer)
+        assert not box.overlaps(axes.get_window_extent(renderer)), chart.file
+        assert box.y1 <= axes.get_tightbbox(renderer).y0 + 1, chart.file  # below the labels
+        assert figure.get_tightbbox(renderer).height <= figure.bbox.height / figure.dpi + 0.01
+
+
+def test_a_long_path_wraps_after_its_separators_not_mid_word(
+    runtime: Runtime, clock: FixedClock, tmp_path: Path
+) -> None:
+    source = "/srv/platewarden/departments/helena-police-department/configuration/policy-b.toml"
+    policies.apply_policy(
+        runtime,
+        CUSTODIAN,
+        DEFAULT_POLICY_FILE.read_text("utf-8").replace("days = 90", "days = 91", 1),
+        source=source,
+        reason="a longer retention",
+        expected_version=runtime.policy_version,
+    )
+    clock.advance(minutes=1)
+    r = report.yearly_report(runtime, AUDITOR, year=clock.now().year, tz=UTC)
+    report_render.write_yearly(r, tmp_path)
+    text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "report.pdf").pages)
+    text = text.replace("\u200b", "")
+    assert source not in text  # the cell is too narrow: the path wraps
+    assert source in re.sub(r"(?<=/)\n", "", text)  # and only after a slash
+    assert "/<wbr>configuration/<wbr>" in (tmp_path / "report.html").read_text()
+
+
+def test_a_camera_registered_today_is_new_with_no_uptime(
+    runtime: Runtime, clock: FixedClock
+) -> None:
+    clock.advance(days=30)
+    cameras.add_camera(runtime, CUSTODIAN, name="cam-new", kind=CameraKind.FIXED)
+    clock.advance(hours=2)
+    r = report.yearly_report(runtime, AUDITOR, year=clock.now().year, tz=UTC)
+    old, new = r.cameras
+    assert (old.name, old.new, old.uptime) == ("cam-1", False, 1.0)
+    assert (new.name, new.new, new.uptime) == ("cam-new", True, None)
+    assert new.days_in_period == pytest.approx(2 / 24)  # counted from its registration
+    (part,) = [s for s in report_render.sections(r) if s.key == "cameras"]
+    assert part.rows[1] == ("cam-new", "fixed", "active", "under 1 day", "", "new", 0)
+    assert part.rows[0][3:6] == (f"{old.days_in_period:.1f}", f"{old.days_in_period:.1f}", "100.0")
+    assert "less than 1 day before the period's end is marked new" in part.note
 
 
 def test_the_public_page_tells_the_last_30_days_without_plates_names_or_cases(
