@@ -2,21 +2,32 @@
 
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pyotp
+import pytest
 from sqlalchemy import select
 
 from platewarden.policy.access import Role
 from platewarden.services import members, search
 from platewarden.services.runtime import Runtime
 from platewarden.services.search import SearchQuery
+from platewarden.settings import Settings
 from platewarden.store.schema import audit_log
 from tests.factories import FixedClock, actor
 from tests.functional.console.conftest import AddMember, csrf_of
 
 LogOn = Callable[..., httpx.Client]
 DETECTIVE = actor(Role.INVESTIGATOR, name="det-ruiz")
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """A department six hours behind UTC in June: times typed and shown are Denver's."""
+    return Settings(
+        data_dir=tmp_path / "data", database_url=database_url, timezone="America/Denver"
+    )
 
 
 def log_on_auditor(runtime: Runtime, console: LogOn, clock: FixedClock, name: str) -> httpx.Client:
@@ -84,7 +95,14 @@ def test_an_auditor_finds_a_search_by_its_posted_case_and_pages_through_the_trai
     page = log_on_auditor(runtime, console, clock, "aud").get("/audit")
     assert page.status_code == 200
     assert "26-0042" in page.text  # the last day's trail is shown at once
+    assert 'value="2026-05-31T06:00"' in page.text  # a day before 12:00 UTC, in Denver
     csrf = csrf_of(page.text)
+    denver = client.post(
+        "/audit/records",
+        data={"case_number": "26-0042", "until": "2026-06-01T06:01", "csrf_token": csrf},
+        headers={"HX-Request": "true"},
+    )
+    assert "det-ruiz" in denver.text  # 06:01 in Denver is 12:01 UTC, after the search
     found = client.post(
         "/audit/records",
         data={"case_number": "26-0042", "action": "query_plate", "csrf_token": csrf},

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from platewarden.accountability import AuditFilter, Finding
 from platewarden.api.deps import RuntimeDep
 from platewarden.domain import Actor
+from platewarden.local_time import local, read_time
 from platewarden.policy.access import Action
 from platewarden.services import audit_review
 from platewarden.services.errors import InvalidInputError, Problem
@@ -35,7 +36,7 @@ Moment = Annotated[str, Form(max_length=32)]
 def audit_page(request: Request, rt: RuntimeDep, actor: Member) -> HTMLResponse:
     """The trail of the last day, the chain's check, and the samples drawn for review."""
     where = AuditFilter(since=rt.clock.now() - timedelta(days=1))
-    return _page(request, rt, actor, where, {"since": _field_time(where.since)})
+    return _page(request, rt, actor, where, {"since": _field_time(rt, where.since)})
 
 
 @router.post("/audit/records", response_class=HTMLResponse)
@@ -68,8 +69,8 @@ def records(
         outcome=outcome or None,
         purpose=purpose or None,
         case_number=form["case_number"] or None,
-        since=_parse_time("since", since),
-        until=_parse_time("until", until),
+        since=_parse_time(rt, "since", since),
+        until=_parse_time(rt, "until", until),
         after_id=after_id or None,
     )
     if is_htmx(request):
@@ -137,8 +138,8 @@ def draw_sample(
 ) -> Response:
     """Draw a sample of a month's searches (local calendar month) and open its review."""
     year, number = _month(month)
-    since = local_start(year, number, None)
-    until = local_start(year + number // 12, number % 12 + 1, None)
+    since = local_start(year, number, rt.settings.zone)
+    until = local_start(year + number // 12, number % 12 + 1, rt.settings.zone)
     review = audit_review.sample_searches(rt, actor, since=since, until=until, size=size, seed=seed)
     return RedirectResponse(f"/audit/reviews/{review.id}", status_code=303)
 
@@ -181,22 +182,21 @@ def record_finding(
     )
 
 
-def _parse_time(where: str, value: str) -> datetime | None:
-    """Read a form's local date and time (the server's zone) as an aware time."""
+def _parse_time(rt: Runtime, where: str, value: str) -> datetime | None:
+    """Read a form's date and time, in the department's zone, as an aware time."""
     if not value.strip():
         return None
     try:
-        moment = datetime.fromisoformat(value.strip())
+        return read_time(value, rt.settings.zone)
     except ValueError:
         raise InvalidInputError(
             "audit query refused:", [Problem(where, "give a date and time, e.g. 2026-06-01T08:00")]
         ) from None
-    return moment if moment.tzinfo else moment.astimezone()
 
 
-def _field_time(moment: datetime | None) -> str:
-    """Show a time as a datetime-local field's value, in the server's zone."""
-    return "" if moment is None else moment.astimezone().strftime("%Y-%m-%dT%H:%M")
+def _field_time(rt: Runtime, moment: datetime | None) -> str:
+    """Show a time as a datetime-local field's value, in the department's zone."""
+    return "" if moment is None else f"{local(moment, rt.settings.zone):%Y-%m-%dT%H:%M}"
 
 
 def _month(value: str) -> tuple[int, int]:
@@ -210,8 +210,8 @@ def _month(value: str) -> tuple[int, int]:
 
 
 def _last_month(rt: Runtime) -> str:
-    """The month before this one (local): the usual month to sample."""
-    first = rt.clock.now().astimezone().replace(day=1)
+    """The month before this one (in the department's zone): the usual month to sample."""
+    first = local(rt.clock.now(), rt.settings.zone).replace(day=1)
     return f"{first - timedelta(days=1):%Y-%m}"
 
 

@@ -2,7 +2,7 @@
 
 The same services and the same writer as `platewarden report`: the figures come from
 services.report, the files from services.report_render, so the console, the CLI and the files
-say the same thing. Years are in the server's local time zone.
+say the same thing. Years are calendar years in the department's time zone (`timezone`).
 """
 
 import io
@@ -15,6 +15,7 @@ from fastapi import Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from platewarden.api.deps import RuntimeDep
+from platewarden.local_time import local
 from platewarden.services import report, report_render
 from platewarden.services.report import FIRST_YEAR
 from platewarden.services.report_figures import YearlyReport
@@ -34,8 +35,8 @@ def yearly_page(
     year: Annotated[int | None, Query(ge=FIRST_YEAR, le=9998)] = None,
 ) -> HTMLResponse:
     """A year's report: the summary in words and every section's table (this year by default)."""
-    chosen = year or rt.clock.now().astimezone().year
-    figures = report.yearly_report(rt, actor, year=chosen)
+    chosen = year or local(rt.clock.now(), rt.settings.zone).year
+    figures = report.yearly_report(rt, actor, year=chosen, tz=rt.settings.zone)
     return render(
         request,
         "report/yearly.html",
@@ -49,7 +50,7 @@ def yearly_page(
 @router.get("/report/yearly/{year}.pdf")
 def yearly_pdf(rt: RuntimeDep, actor: Member, year: Year) -> Response:
     """The year's report as the PDF for the Chief of Police."""
-    figures = report.yearly_report(rt, actor, year=year)
+    figures = report.yearly_report(rt, actor, year=year, tz=rt.settings.zone)
     with tempfile.TemporaryDirectory() as folder:
         report_render.write_yearly(figures, FilePath(folder))
         body = (FilePath(folder) / "report.pdf").read_bytes()
@@ -59,7 +60,7 @@ def yearly_pdf(rt: RuntimeDep, actor: Member, year: Year) -> Response:
 @router.get("/report/yearly/{year}.zip")
 def yearly_files(rt: RuntimeDep, actor: Member, year: Year) -> Response:
     """Every file of the year's report: HTML, PDF, charts and one CSV per section."""
-    figures = report.yearly_report(rt, actor, year=year)
+    figures = report.yearly_report(rt, actor, year=year, tz=rt.settings.zone)
     return _download(_zipped(figures), "application/zip", f"alpr-report-{year}.zip")
 
 
