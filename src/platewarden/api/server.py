@@ -14,6 +14,7 @@ import uvicorn
 from platewarden.api.app import create_app
 from platewarden.jobs.registry import serve as serve_jobs
 from platewarden.jobs.worker import run_worker
+from platewarden.logs import log_config
 from platewarden.services.capture import PlateReader
 from platewarden.services.runtime import Runtime
 from platewarden.settings import Settings, SettingsError, listen_address
@@ -52,6 +53,7 @@ def make_server(rt: Runtime, *, port: int | None = None) -> uvicorn.Server:
         server_header=False,
         lifespan="off",
         log_level="info",
+        log_config=log_config(),
     )
     return uvicorn.Server(config)
 

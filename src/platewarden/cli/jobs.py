@@ -1,5 +1,6 @@
 """`platewarden jobs`: the scheduled upkeep, listed and runnable at once."""
 
+import logging
 from typing import Annotated
 
 import typer
@@ -7,6 +8,7 @@ from rich.markup import escape
 
 from platewarden.cli.context import console, console_actor, opened_runtime
 from platewarden.jobs.registry import JOBS, serve
+from platewarden.logs import configure_logging
 
 app = typer.Typer(
     help="Scheduled jobs: list them, run one now, or run them all on schedule.",
@@ -37,12 +39,10 @@ def serve_(
     tick: Annotated[float, typer.Option(help="Seconds between checks for due jobs.")] = 60.0,
 ) -> None:
     """Run every job on its schedule as the installation (its service account only)."""
+    configure_logging()
+    log = logging.getLogger("platewarden.jobs")
     with opened_runtime() as rt:
         try:
-            serve(
-                rt,
-                lambda name, line: console.print(f"{name}: {line}", highlight=False),
-                tick_s=tick,
-            )
+            serve(rt, lambda name, line: log.info("%s: %s", name, line), tick_s=tick)
         except KeyboardInterrupt:
             console.print("stopped")

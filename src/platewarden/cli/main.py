@@ -11,6 +11,7 @@ from platewarden.cli import (
     accounts,
     alerts,
     audit,
+    backup,
     cameras,
     capture,
     db,
@@ -96,6 +97,8 @@ app.command("read")(vision.read)
 app.command("eval")(vision.eval_)
 app.command("serve")(serve.serve)
 app.command("worker")(worker.worker)
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 
 
 def main() -> None:
