@@ -20,7 +20,7 @@ from schemathesis import APIOperation, Case, CheckContext, GenerationMode
 from schemathesis.core.transport import Response
 
 from platewarden.domain import CameraKind
-from platewarden.policy.access import Role
+from platewarden.policy.access import MACHINE_ROLES, Role
 from platewarden.services import auth, cameras, devices, members
 from platewarden.services.runtime import Runtime, open_runtime, upgrade_schema
 from platewarden.settings import Settings, sqlite_url
@@ -28,7 +28,7 @@ from tests.factories import CUSTODIAN, PASSWORD, FixedClock, actor
 from tests.functional.api.conftest import serving
 
 MEMBER = "fuzz.all"
-MEMBER_ROLES = tuple(r for r in Role if r not in (Role.SYSTEM, Role.DEVICE))
+MEMBER_ROLES = tuple(r for r in Role if r not in MACHINE_ROLES)
 EXAMPLES = 15  # per operation and caller: the bound that keeps this file near a minute
 FUZZ = settings(
     max_examples=EXAMPLES,
