@@ -11,6 +11,7 @@ import segno
 import typer
 from rich.table import Table
 
+from platewarden.api.encode import to_json
 from platewarden.cli.context import (
     console,
     console_actor,
@@ -18,7 +19,8 @@ from platewarden.cli.context import (
     opened_runtime,
     session_file,
 )
-from platewarden.cli.holds import parse_time, required_time
+from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.times import parse_time, required_time, show_date
 from platewarden.policy.access import Role
 from platewarden.policy.model import read_policy_text
 from platewarden.services import auth, members, policies
@@ -208,16 +210,19 @@ def add(
 
 
 @users.command("list")
-def list_() -> None:
+def list_(as_json: JsonFlag = False) -> None:
     """List every member, active or not."""
     with opened_runtime() as rt:
         found = members.list_members(rt, console_actor(rt))
+    if as_json:
+        print_json(found)
+        return
     table = Table("user", "name", "badge", "roles", "2FA", "state")
     for m in found:
         state = (
             "active"
             if m.active
-            else f"deactivated {m.deactivated_at:%Y-%m-%d}"
+            else f"deactivated {show_date(m.deactivated_at, rt.settings.zone)}"
             if m.deactivated_at
             else "inactive"
         )
@@ -233,12 +238,16 @@ def list_() -> None:
 
 
 @users.command("show")
-def show(username: str) -> None:
+def show(username: str, as_json: JsonFlag = False) -> None:
     """Show a member with their training and grants."""
     with opened_runtime() as rt:
         member, records, confidential = members.show_member(
             rt, console_actor(rt), username=username
         )
+    if as_json:  # as the API answers
+        print_json([{"member": member, "training": records, "confidential": confidential}])
+        return
+    zone = rt.settings.zone
     console.print(
         f"[bold]{member.username}[/bold] {member.full_name} · roles {_roles(member.roles)}"
     )
@@ -247,9 +256,9 @@ def show(username: str) -> None:
         f"confidential data: {confidential}"
     )
     for t in records:
-        expires = f"{t.expires_on:%Y-%m-%d}" if t.expires_on else "policy default"
+        expires = show_date(t.expires_on, zone) if t.expires_on else "policy default"
         console.print(
-            f"  training {t.course}: completed {t.completed_on:%Y-%m-%d}, "
+            f"  training {t.course}: completed {show_date(t.completed_on, zone)}, "
             f"expires {expires}, by {t.recorded_by}"
         )
 
@@ -335,15 +344,18 @@ def list_training(
         int | None,
         typer.Option(min=0, help="Only courses that lapse within this many days (30: a month)."),
     ] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """List the members' courses, soonest expiry first."""
     within = timedelta(days=expiring) if expiring is not None else None
     with opened_runtime() as rt:
         found = members.list_training(rt, console_actor(rt), expiring_within=within)
+    if as_json:  # each training record as the API writes it, with the member's user name
+        print_json([{"username": username} | to_json(course) for username, course in found])
+        return
+    zone = rt.settings.zone
     table = Table("member", "course", "completed", "expires")
     for username, course in found:
-        expires = f"{course.expires_on.astimezone():%Y-%m-%d}" if course.expires_on else "never"
-        table.add_row(
-            username, course.course, f"{course.completed_on.astimezone():%Y-%m-%d}", expires
-        )
+        expires = show_date(course.expires_on, zone) if course.expires_on else "never"
+        table.add_row(username, course.course, show_date(course.completed_on, zone), expires)
     console.print(table)

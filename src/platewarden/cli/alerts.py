@@ -1,16 +1,20 @@
 """`platewarden alerts`: hits an officer must confirm by eye and by other means."""
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import tzinfo
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from platewarden.cli.context import RecordId, console, console_actor, opened_runtime
+from platewarden.cli.context import RecordId, console, console_actor, errors, opened_runtime
 from platewarden.cli.images import image_folder, save_file
+from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.times import show_time
 from platewarden.domain import Alert, AlertStatus, Outcome, RejectReason
 from platewarden.image_format import suffix_for
+from platewarden.policy.model import Policy
 from platewarden.services import alerts
 
 # Alert ids are 32-bit integers in PostgreSQL: a larger one is refused before it gets there.
@@ -24,10 +28,15 @@ app = typer.Typer(
 def list_(
     status: Annotated[list[AlertStatus] | None, typer.Option(help="Only these statuses.")] = None,
     limit: int = 50,
+    as_json: JsonFlag = False,
 ) -> None:
     """List alerts, newest first."""
     with opened_runtime() as rt:
         found = alerts.list_alerts(rt, console_actor(rt), statuses=status, limit=limit)
+    if as_json:
+        print_json(found)
+        return
+    zone = rt.settings.zone
     table = Table("id", "status", "plate", "kind", "score", "hits", "flags", "seen (capture time)")
     for a in found:
         table.add_row(
@@ -38,14 +47,9 @@ def list_(
             f"{a.score:.2f}",
             str(a.hit_count),
             ", ".join(_flags(a)),
-            _when(a.last_hit_at),
+            show_time(a.last_hit_at, zone),
         )
     console.print(table)
-
-
-def _when(at: datetime) -> str:
-    """A time in this machine's zone, with the zone named."""
-    return f"{at.astimezone():%Y-%m-%d %H:%M:%S %Z}"
 
 
 def _flags(alert: Alert) -> list[str]:
@@ -67,10 +71,24 @@ def show(
     images: Annotated[
         Path | None, typer.Option(help="Save the captured plate crop and frame here to compare.")
     ] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Show an alert beside its hot-list entry (the first view marks it viewed)."""
     with opened_runtime() as rt:
         view = alerts.view_alert(rt, console_actor(rt), alert_id=alert_id)
+    if as_json:  # the API's view, less the images (saved with --images)
+        print_json([replace(view, crop_image=None, frame_image=None)])
+    else:
+        _print_view(view, rt.policy, rt.settings.zone)
+    if images is not None:
+        folder = image_folder(images)
+        for label, data in (("crop", view.crop_image), ("frame", view.frame_image)):
+            if data:
+                path = save_file(folder / f"alert-{view.alert.id}-{label}{suffix_for(data)}", data)
+                (errors if as_json else console).print(f"{label} image: {path}", highlight=False)
+
+
+def _print_view(view: alerts.AlertView, policy: Policy, zone: tzinfo | None) -> None:
     a = view.alert
     e, r = view.entry, view.read
     console.print(f"[bold]alert {a.id}[/bold] {a.status.value}", highlight=False)
@@ -85,13 +103,14 @@ def show(
     if r is not None:
         place = f" at {r.latitude:.5f}, {r.longitude:.5f}" if r.latitude is not None else ""
         console.print(
-            f"seen {_when(r.captured_at)} by {r.camera or r.source_name} "
+            f"seen {show_time(r.captured_at, zone, seconds=True)} by {r.camera or r.source_name} "
             f"({r.source.value}){place}; {a.hit_count} read(s) "
-            f"{_when(a.first_hit_at or a.last_hit_at)} to {_when(a.last_hit_at)}",
+            f"{show_time(a.first_hit_at or a.last_hit_at, zone)} to "
+            f"{show_time(a.last_hit_at, zone)}",
             highlight=False,
         )
     if e is not None:
-        purpose = rt.policy.purpose(e.purpose)
+        purpose = policy.purpose(e.purpose)
         console.print(
             f"entry {e.id}: {e.plate} {e.jurisdiction or '(state unknown)'} · "
             f"{purpose.title if purpose else e.purpose} · {e.source} · "
@@ -103,17 +122,12 @@ def show(
     else:
         console.print(view.entry_withheld_reason or "entry removed")
     console.print(f"reads folded in: {', '.join(map(str, view.read_ids)) or '(purged)'}")
-    if images is not None:
-        folder = image_folder(images)
-        for label, data in (("crop", view.crop_image), ("frame", view.frame_image)):
-            if data:
-                path = save_file(folder / f"alert-{a.id}-{label}{suffix_for(data)}", data)
-                console.print(f"{label} image: {path}")
     for event in a.events:
         detail = "; ".join(f"{k}: {v}" for k, v in event.detail.items() if v)
         step = event.event.replace("_", " ")
         console.print(
-            f"  {_when(event.at)} {event.actor}: {step}" + (f" ({detail})" if detail else ""),
+            f"  {show_time(event.at, zone, seconds=True)} {event.actor}: {step}"
+            + (f" ({detail})" if detail else ""),
             highlight=False,
         )
 

@@ -1,8 +1,7 @@
 """`platewarden audit`: verify and query the audit trail, and review samples of searches."""
 
 import json
-from dataclasses import asdict
-from datetime import datetime
+from datetime import tzinfo
 from typing import Annotated
 
 import typer
@@ -10,7 +9,8 @@ from rich.table import Table
 
 from platewarden.accountability import AuditFilter, AuditRecord, Finding, ReviewItem, ReviewReport
 from platewarden.cli.context import RecordId, console, console_actor, errors, opened_runtime
-from platewarden.cli.holds import parse_time, required_time
+from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.times import parse_time, required_time, show_time
 from platewarden.services import audit_review
 
 HEX = "0123456789abcdef"
@@ -65,9 +65,7 @@ def query(
     purpose: Annotated[str | None, typer.Option(help="The purpose of use.")] = None,
     action: Annotated[str | None, typer.Option(help="The action, e.g. search_reads.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many records, oldest first.")] = 500,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object per record.")
-    ] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Show audit records by member, time, case, purpose and action."""
     where = AuditFilter(
@@ -81,14 +79,13 @@ def query(
     with opened_runtime() as rt:
         found = audit_review.query_audit(rt, console_actor(rt), where=where, limit=limit)
     if as_json:
+        print_json(found)
+    else:
+        table = Table("id", "time", "member", "action", "outcome", "purpose", "case", "results")
+        table.add_column("parameters", overflow="fold")
         for r in found:
-            typer.echo(json.dumps(asdict(r) | {"at": r.at.isoformat()}, sort_keys=True))
-        return
-    table = Table("id", "time", "member", "action", "outcome", "purpose", "case", "results")
-    table.add_column("parameters", overflow="fold")
-    for r in found:
-        table.add_row(*_row(r), json.dumps(r.parameters, sort_keys=True))
-    console.print(table)
+            table.add_row(*_row(r, rt.settings.zone), json.dumps(r.parameters, sort_keys=True))
+        console.print(table)
     if len(found) == limit:
         errors.print(f"showing the first {limit} records: narrow the query or raise --limit")
 
@@ -101,6 +98,7 @@ def sample(
     seed: Annotated[
         int | None, typer.Option(help="Seed of the draw: the same seed draws the same searches.")
     ] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Draw searches of a period at random for review."""
     with opened_runtime() as rt:
@@ -112,11 +110,16 @@ def sample(
             size=size,
             seed=seed,
         )
+    if as_json:
+        print_json([review])
+        return
+    zone = rt.settings.zone
     console.print(
-        f"review {review.id}: {len(review.items)} searches of {_local(review.period_start)} to "
-        f"{_local(review.period_end)} (asked {review.sample_size}, seed {review.seed})"
+        f"review {review.id}: {len(review.items)} searches of "
+        f"{show_time(review.period_start, zone)} to {show_time(review.period_end, zone)} "
+        f"(asked {review.sample_size}, seed {review.seed})"
     )
-    console.print(_items(review.items))
+    console.print(_items(review.items, zone))
 
 
 @app.command("review")
@@ -140,28 +143,33 @@ def review(
 
 
 @app.command("report")
-def report(review_id: RecordId) -> None:
+def report(review_id: RecordId, as_json: JsonFlag = False) -> None:
     """Show a review's findings and the flags of its period."""
     with opened_runtime() as rt:
         result = audit_review.review_report(rt, console_actor(rt), review_id=review_id)
-    _print_report(result)
+    if as_json:
+        print_json([result])
+    else:
+        _print_report(result, rt.settings.zone)
 
 
-def _print_report(result: ReviewReport) -> None:
+def _print_report(result: ReviewReport, zone: tzinfo | None) -> None:
     review = result.review
-    state = f"closed {_local(review.closed_at)}" if review.closed_at else "open"
+    state = f"closed {show_time(review.closed_at, zone)}" if review.closed_at else "open"
     console.print(
-        f"review {review.id} of {_local(review.period_start)} to {_local(review.period_end)}, "
-        f"drawn by {review.created_by}, {state}"
+        f"review {review.id} of {show_time(review.period_start, zone)} to "
+        f"{show_time(review.period_end, zone)}, drawn by {review.created_by}, {state}"
     )
     console.print(
         f"{result.justified} justified, {result.not_justified} not justified, "
         f"{result.pending} pending; {result.searches} searches in the period"
     )
-    console.print(_items(review.items))
+    console.print(_items(review.items, zone))
     console.print(f"searches without results: {len(result.without_results)}")
     for r in result.without_results:
-        console.print(f"  record {r.id}: {r.actor} {_local(r.at)} {r.action} case {r.case_number}")
+        console.print(
+            f"  record {r.id}: {r.actor} {show_time(r.at, zone)} {r.action} case {r.case_number}"
+        )
     console.print(f"days with many searches: {len(result.busy_days)}")
     for day in result.busy_days:
         console.print(f"  {day.actor}: {day.searches} searches on {day.day} (UTC)")
@@ -174,7 +182,7 @@ def _print_report(result: ReviewReport) -> None:
         )
 
 
-def _items(items: tuple[ReviewItem, ...]) -> Table:
+def _items(items: tuple[ReviewItem, ...], zone: tzinfo | None) -> Table:
     table = Table("item", "record", "time", "member", "action", "outcome", "purpose", "case")
     table.add_column("results")
     table.add_column("parameters", overflow="fold")
@@ -183,7 +191,7 @@ def _items(items: tuple[ReviewItem, ...]) -> Table:
     for item in items:
         table.add_row(
             str(item.id),
-            *_row(item.record),
+            *_row(item.record, zone),
             json.dumps(item.record.parameters, sort_keys=True),
             item.finding or "pending",
             item.reviewed_by or "",
@@ -192,10 +200,10 @@ def _items(items: tuple[ReviewItem, ...]) -> Table:
     return table
 
 
-def _row(r: AuditRecord) -> tuple[str, ...]:
+def _row(r: AuditRecord, zone: tzinfo | None) -> tuple[str, ...]:
     return (
         str(r.id),
-        _local(r.at),
+        show_time(r.at, zone, seconds=True),
         r.actor,
         r.action,
         r.outcome,
@@ -203,7 +211,3 @@ def _row(r: AuditRecord) -> tuple[str, ...]:
         r.case_number or "",
         "" if r.result_count is None else str(r.result_count),
     )
-
-
-def _local(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")

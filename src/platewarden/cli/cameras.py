@@ -6,6 +6,8 @@ import typer
 from rich.table import Table
 
 from platewarden.cli.context import console, console_actor, opened_runtime
+from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.times import show_time
 from platewarden.domain import CameraKind, CameraStatus
 from platewarden.services import cameras
 
@@ -74,14 +76,17 @@ def set_status(name: str, status: CameraStatus) -> None:
 
 
 @app.command("list")
-def list_() -> None:
+def list_(as_json: JsonFlag = False) -> None:
     """List the cameras."""
     with opened_runtime() as rt:
         found = cameras.list_cameras(rt, console_actor(rt))
+    if as_json:
+        print_json(found)
+        return
     table = Table("name", "kind", "status", "location", "position", "last seen")
     for cam in found:
         position = f"{cam.latitude:.5f}, {cam.longitude:.5f}" if cam.latitude is not None else ""
-        seen = f"{cam.last_seen_at.astimezone():%Y-%m-%d %H:%M}" if cam.last_seen_at else "never"
+        seen = show_time(cam.last_seen_at, rt.settings.zone) if cam.last_seen_at else "never"
         if cam.offline:
             seen = f"[red]{seen}: offline[/red]"
         table.add_row(cam.name, cam.kind, cam.status, cam.location or "", position, seen)

@@ -8,7 +8,7 @@ import typer
 from rich.progress import Progress
 
 from platewarden.cli.context import console, console_actor, errors, opened_runtime
-from platewarden.cli.holds import parse_time
+from platewarden.cli.times import parse_time
 from platewarden.cli.vision import load_recognizer
 from platewarden.services.capture import Frame, check_camera, ingest_frames, ingest_video
 from platewarden.vision import Recognizer

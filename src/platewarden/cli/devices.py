@@ -6,6 +6,8 @@ import typer
 from rich.table import Table
 
 from platewarden.cli.context import console, console_actor, opened_runtime
+from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.times import show_time
 from platewarden.services import devices
 
 app = typer.Typer(
@@ -20,8 +22,14 @@ def add(
     source: Annotated[
         str | None, typer.Option(help="Or the other ALPR system whose reads it pushes.")
     ] = None,
+    unit: Annotated[
+        bool, typer.Option("--unit", help="A patrol car's unit for the camera: gets hot lists.")
+    ] = False,
 ) -> None:
     """Register a device and print its token (shown once: give it to the device now)."""
+    if unit:
+        _add_unit(name, camera)
+        return
     with opened_runtime() as rt:
         device, token = devices.add_device(
             rt, console_actor(rt), name=name, camera=camera, source=source
@@ -31,19 +39,37 @@ def add(
     console.print(token, highlight=False, markup=False)
 
 
+def _add_unit(name: str, camera: str | None) -> None:
+    """Register a patrol car's unit and print what `platewarden unit init` takes."""
+    if camera is None:
+        raise typer.BadParameter("a unit needs --camera: the car's camera", param_hint="--camera")
+    with opened_runtime() as rt:
+        device, token, key = devices.add_unit(rt, console_actor(rt), name=name, camera=camera)
+    console.print(
+        f"unit {device.name} added for camera {device.camera}; its token, then its hot-list "
+        "key (shown once: `platewarden unit init` on the car's laptop asks for both):"
+    )
+    console.print(token, highlight=False, markup=False)
+    console.print(key, highlight=False, markup=False)
+
+
 @app.command("list")
-def list_() -> None:
+def list_(as_json: JsonFlag = False) -> None:
     """List the devices, when each last pushed, and which are revoked."""
     with opened_runtime() as rt:
         found = devices.list_devices(rt, console_actor(rt))
-    table = Table("name", "camera or source", "added (UTC)", "last push (UTC)", "revoked")
+    if as_json:
+        print_json(found)
+        return
+    zone = rt.settings.zone
+    table = Table("name", "camera or source", "added", "last push", "revoked")
     for d in found:
         table.add_row(
             d.name,
             d.camera or f"source {d.source_name}",
-            f"{d.created_at:%Y-%m-%d %H:%M}",
-            f"{d.last_used_at:%Y-%m-%d %H:%M}" if d.last_used_at else "never",
-            f"{d.revoked_at:%Y-%m-%d %H:%M}" if d.revoked_at else "",
+            show_time(d.created_at, zone),
+            show_time(d.last_used_at, zone) if d.last_used_at else "never",
+            show_time(d.revoked_at, zone) if d.revoked_at else "",
         )
     console.print(table)
 

@@ -1,4 +1,4 @@
-"""`platewarden export` and `verify-export`: evidence on portable media."""
+"""`platewarden export` and `export verify`: evidence on portable media."""
 
 import shutil
 from pathlib import Path
@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from platewarden.cli.context import cli_errors, console, console_actor, errors, opened_runtime
+from platewarden.cli.times import show_time
 from platewarden.services.errors import InvalidInputError, Problem
 from platewarden.services.export import (
     export_hold,
@@ -16,15 +17,30 @@ from platewarden.services.export import (
 )
 from platewarden.store.files import open_private
 
+app = typer.Typer()
 
+
+@app.callback(invoke_without_command=True)
 def export(
-    hold: Annotated[int, typer.Option(help="The hold whose reads to export.")],
+    ctx: typer.Context,
+    hold: Annotated[int | None, typer.Option(help="The hold whose reads to export.")] = None,
     to: Annotated[
-        Path, typer.Option(help="A new or empty folder, e.g. on a USB drive, or a new FILE.zip.")
-    ],
-    evidence_number: Annotated[str, typer.Option(help="The property/evidence number.")],
+        Path | None,
+        typer.Option(help="A new or empty folder, e.g. on a USB drive, or a new FILE.zip."),
+    ] = None,
+    evidence_number: Annotated[
+        str | None, typer.Option(help="The property/evidence number.")
+    ] = None,
 ) -> None:
-    """Export a hold's reads and images with a manifest of hashes and a custody record."""
+    """Export a hold's reads and images with a manifest and custody record (or `export verify`)."""
+    given = {"--hold": hold, "--to": to, "--evidence-number": evidence_number}
+    if ctx.invoked_subcommand is not None:
+        if any(v is not None for v in given.values()):
+            ctx.fail(f"--hold, --to and --evidence-number are not for `{ctx.invoked_subcommand}`")
+        return
+    if hold is None or to is None or evidence_number is None:
+        missing = [name for name, value in given.items() if value is None]
+        ctx.fail(f"missing {', '.join(missing)}: an export needs all three")
     if to.suffix.lower() == ".zip":
         _export_archive(hold, to, evidence_number)
         return
@@ -60,6 +76,7 @@ def _export_archive(hold: int, to: Path, evidence_number: str) -> None:
     console.print(f"manifest SHA-256 (write it on the evidence label): {made.manifest_sha256}")
 
 
+@app.command("verify")
 def verify(
     folder: Annotated[Path, typer.Argument(help="An export folder or zip archive.")],
 ) -> None:
@@ -86,10 +103,19 @@ def verify(
         )
     else:
         r = check.record
+        at = show_time(r.at, rt.settings.zone)
         console.print(
-            f"on record: {r.kind} {r.id} ({r.label}) by {r.by}, {r.at.astimezone():%Y-%m-%d %H:%M}",
+            f"on record: {r.kind} {r.id} ({r.label}) by {r.by}, {at}",
             highlight=False,
         )
     if not check.ok or check.record is None:
         raise typer.Exit(1)
     console.print(f"all {check.files_checked} files match the manifest")
+
+
+def verify_export(
+    folder: Annotated[Path, typer.Argument(help="An export folder or zip archive.")],
+) -> None:
+    """The old name of `export verify`, kept for this release."""
+    errors.print("note: `platewarden verify-export` is now `platewarden export verify`")
+    verify(folder)

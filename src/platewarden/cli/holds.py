@@ -1,38 +1,19 @@
 """`platewarden hold`: legal holds that keep reads past retention."""
 
-from datetime import datetime
+from datetime import tzinfo
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from platewarden.cli.context import RecordId, console, console_actor, opened_runtime
+from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.times import parse_time, show_time
 from platewarden.domain import Hold, HoldKind, PreservationRequest
 from platewarden.selection import ReadSelection
 from platewarden.services import holds
 
 app = typer.Typer(help="Place, release and list legal holds (§ 46-5-118).", no_args_is_help=True)
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """Parse an ISO 8601 time; one without a zone is taken as this computer's local time."""
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not an ISO 8601 time like 2026-06-01T14:30"
-        ) from None
-    return parsed if parsed.tzinfo else parsed.astimezone()
-
-
-def required_time(value: str) -> datetime:
-    """Parse an ISO 8601 time that the command cannot do without."""
-    parsed = parse_time(value)
-    if parsed is None:
-        raise typer.BadParameter("a time is required")
-    return parsed
 
 
 @app.command("create")
@@ -102,10 +83,15 @@ def release(
 @app.command("list")
 def list_(
     active: Annotated[bool, typer.Option(help="Only holds still in force.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """List holds, newest first."""
     with opened_runtime() as rt:
         found = holds.list_holds(rt, console_actor(rt), active_only=active)
+    if as_json:
+        print_json(found)
+        return
+    zone = rt.settings.zone
     table = Table("id", "kind", "case", "purpose", "reads", "created", "by", "released")
     for hold in found:
         table.add_row(
@@ -114,23 +100,26 @@ def list_(
             hold.case_number,
             hold.purpose,
             str(hold.read_count),
-            _local(hold.created_at),
+            show_time(hold.created_at, zone),
             hold.created_by,
-            _local(hold.released_at) if hold.released_at else "",
+            show_time(hold.released_at, zone) if hold.released_at else "",
         )
     console.print(table)
 
 
 @app.command("show")
-def show(hold_id: RecordId) -> None:
+def show(hold_id: RecordId, as_json: JsonFlag = False) -> None:
     """Show one hold, with a preservation request's sworn fields."""
     with opened_runtime() as rt:
         hold = holds.get_hold(rt, console_actor(rt), hold_id=hold_id)
-    for label, value in _describe(hold):
+    if as_json:
+        print_json([hold])
+        return
+    for label, value in _describe(hold, rt.settings.zone):
         console.print(f"[bold]{label}:[/bold] {value}", highlight=False)
 
 
-def _describe(hold: Hold) -> list[tuple[str, str]]:
+def _describe(hold: Hold, zone: tzinfo | None) -> list[tuple[str, str]]:
     lines = [
         ("hold", str(hold.id)),
         ("kind", hold.kind.value),
@@ -138,15 +127,11 @@ def _describe(hold: Hold) -> list[tuple[str, str]]:
         ("purpose", hold.purpose),
         ("reason", hold.reason),
         ("reads", str(hold.read_count)),
-        ("created", f"{_local(hold.created_at)} by {hold.created_by}"),
+        ("created", f"{show_time(hold.created_at, zone)} by {hold.created_by}"),
     ]
     if hold.preservation:
         lines += [(f"request {k}", str(v)) for k, v in vars(hold.preservation).items()]
     if hold.released_at:
-        lines.append(("released", f"{_local(hold.released_at)} by {hold.released_by}"))
+        lines.append(("released", f"{show_time(hold.released_at, zone)} by {hold.released_by}"))
         lines.append(("release reason", hold.release_reason or ""))
     return lines
-
-
-def _local(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")

@@ -1,6 +1,6 @@
 """`platewarden hotlist`: feeds, manual entries and their freshness."""
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Annotated
 
@@ -15,8 +15,9 @@ from platewarden.cli.context import (
     errors,
     opened_runtime,
 )
-from platewarden.cli.holds import parse_time
-from platewarden.domain import HotlistEntry
+from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.times import parse_time, show_date, show_time
+from platewarden.domain import HotlistEntry, SourceStatus
 from platewarden.policy.access import Action, check_role
 from platewarden.services import hotlists
 
@@ -68,40 +69,50 @@ def refresh(
 
 
 @app.command("status")
-def status() -> None:
+def status(as_json: JsonFlag = False) -> None:
     """Show each source's version, age and staleness, and (to administrators) the open notices."""
     with opened_runtime() as rt:
         member = console_actor(rt)
         found = hotlists.status(rt, member)
         manages = check_role(member.roles, Action.MANAGE_HOTLISTS).allowed
         notices = hotlists.notices(rt, member) if manages else []
+    zone = rt.settings.zone
+    if as_json:
+        print_json(found)
+    else:
+        console.print(_status_table(found, zone))
+    for at, _, subject, message in notices:
+        errors.print(f"[yellow]notice[/yellow] {show_time(at, zone)} {subject}: {message}")
+
+
+def _status_table(found: list[SourceStatus], zone: tzinfo | None) -> Table:
     table = Table("source", "version", "entries", "loaded", "state")
     for s in found:
-        loaded = f"{s.version.loaded_at.astimezone():%Y-%m-%d %H:%M}" if s.version else ""
+        loaded = show_time(s.version.loaded_at, zone) if s.version else ""
         state = "[red]STALE[/red]" if s.stale else "fresh"
         if s.last_failure:
             state += " · last refresh failed"
         table.add_row(
             s.source, str(s.version.id) if s.version else "", str(s.entries), loaded, state
         )
-    console.print(table)
-    for at, _, subject, message in notices:
-        errors.print(
-            f"[yellow]notice[/yellow] {at.astimezone():%Y-%m-%d %H:%M} {subject}: {message}"
-        )
+    return table
 
 
 @app.command("list")
 def list_(
     source: Annotated[str | None, typer.Option(help="Only this source (or manual).")] = None,
     plate: Annotated[str | None, typer.Option(help="Only this plate.")] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """List entries in force."""
     with opened_runtime() as rt:
         found = hotlists.list_entries(rt, console_actor(rt), source=source, plate=plate)
+    if as_json:
+        print_json(found)
+        return
     table = Table("id", "plate", "state", "purpose", "source", "case", "expires")
     for e in found:
-        expires = f"{e.expires_at.astimezone():%Y-%m-%d}" if e.expires_at else ""
+        expires = show_date(e.expires_at, rt.settings.zone) if e.expires_at else ""
         table.add_row(
             str(e.id),
             e.plate,
@@ -115,15 +126,18 @@ def list_(
 
 
 @app.command("show")
-def show(entry_id: RecordId) -> None:
+def show(entry_id: RecordId, as_json: JsonFlag = False) -> None:
     """Show one entry (a confidential entry's details need the grant)."""
     with opened_runtime() as rt:
         entry = hotlists.show_entry(rt, console_actor(rt), entry_id=entry_id)
-    for label, value in _describe(entry):
+    if as_json:
+        print_json([entry])
+        return
+    for label, value in _describe(entry, rt.settings.zone):
         console.print(f"[bold]{label}:[/bold] {value}", highlight=False)
 
 
-def _describe(entry: HotlistEntry) -> list[tuple[str, str]]:
+def _describe(entry: HotlistEntry, zone: tzinfo | None) -> list[tuple[str, str]]:
     fields = [
         ("entry", str(entry.id)),
         ("plate", entry.plate + (" (pattern)" if entry.is_pattern else "")),
@@ -133,7 +147,7 @@ def _describe(entry: HotlistEntry) -> list[tuple[str, str]]:
         ("source", entry.source),
         ("case", entry.case_number or ""),
         ("NIC / ORI / OCA", " / ".join(v or "-" for v in (entry.nic, entry.ori, entry.oca))),
-        ("expires", f"{entry.expires_at.astimezone():%Y-%m-%d %H:%M}" if entry.expires_at else ""),
+        ("expires", show_time(entry.expires_at, zone) if entry.expires_at else ""),
         ("entered by", entry.entered_by or ""),
         ("notes", entry.notes or ""),
     ]

@@ -1,6 +1,5 @@
 """`platewarden maintenance`: camera maintenance and calibration records."""
 
-from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -8,7 +7,8 @@ from rich.table import Table
 
 from platewarden.accountability import MaintenanceKind
 from platewarden.cli.context import console, console_actor, opened_runtime
-from platewarden.cli.holds import parse_time
+from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.times import parse_time, show_time
 from platewarden.services import maintenance
 
 app = typer.Typer(
@@ -43,10 +43,10 @@ def add(
             notes=notes,
             next_due=parse_time(next_due),
         )
-    due = f", next due {_local(added.next_due)}" if added.next_due else ""
-    console.print(
-        f"record {added.id}: {added.kind} of {added.camera} on {_local(added.done_on)}{due}"
-    )
+    zone = rt.settings.zone
+    done = show_time(added.done_on, zone)
+    due = f", next due {show_time(added.next_due, zone)}" if added.next_due else ""
+    console.print(f"record {added.id}: {added.kind} of {added.camera} on {done}{due}")
 
 
 @app.command("list")
@@ -54,19 +54,24 @@ def list_(
     camera: Annotated[
         str | None, typer.Argument(help="The camera's name (every camera's when left out).")
     ] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """List a camera's (or every camera's) maintenance records, newest first."""
     with opened_runtime() as rt:
         found = maintenance.list_maintenance(rt, console_actor(rt), camera=camera)
+    if as_json:
+        print_json(found)
+        return
+    zone = rt.settings.zone
     table = Table("id", "camera", "done", "kind", "by", "next due", "notes", "recorded by")
     for r in found:
         table.add_row(
             str(r.id),
             r.camera,
-            _local(r.done_on),
+            show_time(r.done_on, zone),
             r.kind,
             r.performed_by,
-            _local(r.next_due) if r.next_due else "",
+            show_time(r.next_due, zone) if r.next_due else "",
             r.notes or "",
             r.recorded_by,
         )
@@ -74,10 +79,14 @@ def list_(
 
 
 @app.command("overdue")
-def overdue() -> None:
+def overdue(as_json: JsonFlag = False) -> None:
     """List cameras in service whose calibration is overdue or was never done."""
     with opened_runtime() as rt:
         due = maintenance.overdue_calibrations(rt, console_actor(rt))
+    if as_json:
+        print_json(due)
+        return
+    zone = rt.settings.zone
     if not due:
         console.print("no calibration is overdue")
         return
@@ -85,11 +94,7 @@ def overdue() -> None:
     for d in due:
         table.add_row(
             d.camera,
-            _local(d.last_calibrated) if d.last_calibrated else "never",
-            _local(d.next_due) if d.next_due else "",
+            show_time(d.last_calibrated, zone) if d.last_calibrated else "never",
+            show_time(d.next_due, zone) if d.next_due else "",
         )
     console.print(table)
-
-
-def _local(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")

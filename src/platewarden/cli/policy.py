@@ -7,6 +7,8 @@ import typer
 from rich.table import Table
 
 from platewarden.cli.context import console, console_actor, opened_runtime
+from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.times import show_time
 from platewarden.policy.model import read_policy_text
 from platewarden.services import policies
 
@@ -17,13 +19,16 @@ app = typer.Typer(
 
 
 @app.command("show")
-def show() -> None:
+def show(as_json: JsonFlag = False) -> None:
     """Print the policy in force, with its version and hash."""
     with opened_runtime() as rt:
         current = policies.current_policy(rt, console_actor(rt))
+    if as_json:
+        print_json([current])
+        return
     console.print(
         f"# policy version {current.version}, sha256 {current.sha256}\n"
-        f"# applied {current.applied_at:%Y-%m-%d %H:%M} UTC by {current.applied_by}: "
+        f"# applied {show_time(current.applied_at, rt.settings.zone)} by {current.applied_by}: "
         f"{current.reason}",
         highlight=False,
         markup=False,
@@ -32,15 +37,18 @@ def show() -> None:
 
 
 @app.command("history")
-def history() -> None:
+def history(as_json: JsonFlag = False) -> None:
     """List every version of the policy, the newest first."""
     with opened_runtime() as rt:
         versions = policies.policy_history(rt, console_actor(rt))
-    table = Table("version", "applied (UTC)", "by", "sha256", "source", "reason")
+    if as_json:
+        print_json(versions)
+        return
+    table = Table("version", "applied", "by", "sha256", "source", "reason")
     for v in versions:
         table.add_row(
             str(v.version),
-            f"{v.applied_at:%Y-%m-%d %H:%M}",
+            show_time(v.applied_at, rt.settings.zone),
             v.applied_by,
             v.sha256[:16],
             v.source,

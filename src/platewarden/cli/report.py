@@ -33,12 +33,13 @@ def yearly(
     to: Annotated[Path, typer.Option("--to", help="Folder to write the report into.")],
     timezone: Annotated[
         str | None,
-        typer.Option(help="The local time zone (IANA name); default: this computer's."),
+        typer.Option(help="The local time zone (IANA name); default: the timezone setting."),
     ] = None,
 ) -> None:
     """Write report.html, report.pdf, charts (PNG) and one CSV per section for a year."""
     with opened_runtime() as rt:
-        figures = report.yearly_report(rt, console_actor(rt), year=year, tz=_zone(timezone))
+        zone = _zone(timezone) or rt.settings.zone
+        figures = report.yearly_report(rt, console_actor(rt), year=year, tz=zone)
     written = report_render.write_yearly(figures, to)
     console.print(f"yearly report {year}: {len(written)} files in {to}")
     if figures.empty:

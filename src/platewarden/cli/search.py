@@ -1,15 +1,15 @@
 """`platewarden search`: reads for a lawful purpose tied to a case."""
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from platewarden.cli.context import console, console_actor, opened_runtime
-from platewarden.cli.holds import parse_time
+from platewarden.cli.context import console, console_actor, errors, opened_runtime
 from platewarden.cli.images import image_folder, save_file
+from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.times import parse_time, show_time
 from platewarden.image_format import suffix_for
 from platewarden.services.search import SearchQuery, read_image, search_reads
 
@@ -34,7 +34,7 @@ def search(
     images: Annotated[
         Path | None, typer.Option(help="Save each read's plate crop here (audited).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per read.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Search reads by plate, time, camera and area; purpose and case number are required."""
     query = SearchQuery(
@@ -62,39 +62,23 @@ def search(
                         rt, actor, read_id=read.id, which="crop", purpose=purpose, case_number=case
                     )
                     save_file(folder / f"read-{read.id}-crop{suffix_for(data)}", data)
+    more = f"more with --after {result.next_cursor}" if result.next_cursor else ""
     if as_json:
-        for read in result.reads:
-            typer.echo(
-                json.dumps(
-                    {
-                        "id": read.id,
-                        "plate": read.plate,
-                        "jurisdiction": read.jurisdiction,
-                        "captured_at": read.captured_at.isoformat(),
-                        "camera": read.camera,
-                        "latitude": read.latitude,
-                        "longitude": read.longitude,
-                        "confidence": read.confidence,
-                        "source": read.source.value,
-                        "source_name": read.source_name,
-                    }
-                )
-            )
+        print_json(result.reads)
+        if more:
+            errors.print(more, highlight=False)
         return
-    table = Table("read", "plate", "state", "captured (local)", "camera", "position", "conf.")
+    table = Table("read", "plate", "state", "captured", "camera", "position", "conf.")
     for read in result.reads:
         position = f"{read.latitude:.5f}, {read.longitude:.5f}" if read.latitude is not None else ""
         table.add_row(
             str(read.id),
             read.plate,
             read.jurisdiction or "",
-            f"{read.captured_at.astimezone():%Y-%m-%d %H:%M:%S}",
+            show_time(read.captured_at, rt.settings.zone, seconds=True),
             read.camera or read.source_name,
             position,
             f"{read.confidence:.2f}",
         )
     console.print(table)
-    console.print(
-        f"{len(result.reads)} reads shown"
-        + (f"; more with --after {result.next_cursor}" if result.next_cursor else "")
-    )
+    console.print(f"{len(result.reads)} reads shown" + (f"; {more}" if more else ""))

@@ -1,14 +1,16 @@
 """`platewarden share`: other agencies' requests for data, and ours to them (426.7, 426.3.1 g)."""
 
+from datetime import tzinfo
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from platewarden.cli.context import RecordId, console, console_actor, opened_runtime
-from platewarden.cli.holds import parse_time, required_time
+from platewarden.cli.context import RecordId, console, console_actor, errors, opened_runtime
 from platewarden.cli.images import save_file
+from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.times import parse_time, required_time, show_date, show_time
 from platewarden.domain import AgencyType, ShareRequest
 from platewarden.selection import ReadSelection
 from platewarden.services import sharing
@@ -202,10 +204,14 @@ def import_response(
 @app.command("list")
 def list_(
     direction: Annotated[str | None, typer.Option(help="incoming or outgoing.")] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """List the requests on file."""
     with opened_runtime() as rt:
         found = sharing.list_requests(rt, console_actor(rt), direction=direction)
+    if as_json:
+        print_json(found)
+        return
     table = Table("id", "way", "agency", "purpose", "case", "received", "status", "released")
     for r in found:
         table.add_row(
@@ -214,7 +220,7 @@ def list_(
             r.agency,
             r.purpose,
             r.case_number,
-            f"{r.received_on.astimezone():%Y-%m-%d}",
+            show_date(r.received_on, rt.settings.zone),
             r.status.value,
             "" if r.reads_released is None else str(r.reads_released),
         )
@@ -225,39 +231,63 @@ def list_(
 def show(
     request_id: RecordId,
     document: Annotated[Path | None, typer.Option(help="Save the written request here.")] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Show one request and its decision; optionally save the written request."""
     with opened_runtime() as rt:
         actor = console_actor(rt)
         request = sharing.get_request(rt, actor, request_id=request_id)
         data = sharing.request_document(rt, actor, request_id=request_id) if document else None
-    for label, value in _describe(request):
-        console.print(f"[bold]{label}:[/bold] {value}", highlight=False)
+    if as_json:
+        print_json([request])
+    else:
+        for label, value in _describe(request, rt.settings.zone):
+            console.print(f"[bold]{label}:[/bold] {value}", highlight=False)
     if document and data:
         save_file(document, data)
-        console.print(f"written request saved to {document}")
+        (errors if as_json else console).print(f"written request saved to {document}")
 
 
-def _describe(r: ShareRequest) -> list[tuple[str, str]]:
+def _describe(r: ShareRequest, zone: tzinfo | None) -> list[tuple[str, str]]:
     lines = [
         ("request", f"{r.id} ({r.direction})"),
         ("agency", f"{r.agency} ({r.agency_type.value})"),
         ("requester", f"{r.requester} · {r.requester_contact}"),
         ("purpose", r.purpose),
         ("case", r.case_number),
-        ("scope", str(r.scope)),
+        ("received", f"{show_time(r.received_on, zone)}, entered by {r.entered_by}"),
+        ("scope", scope_words(r.scope, zone)),
         ("status", r.status.value),
     ]
     if r.decided_by:
-        lines.append(("decision", f"{r.decided_by}: {r.decision_reason}"))
+        decided = f" {show_time(r.decided_at, zone)}" if r.decided_at else ""
+        lines.append(("decision", f"{r.decided_by}{decided}: {r.decision_reason}"))
     if r.approved_scope:
-        lines.append(("approved scope", str(r.approved_scope)))
+        lines.append(("approved scope", scope_words(r.approved_scope, zone)))
     if r.fulfilled_at:
         lines.append(
             (
                 "fulfilled",
-                f"{r.fulfilled_at:%Y-%m-%d %H:%M} UTC by {r.fulfilled_by}: "
-                f"{r.reads_released} reads",
+                f"{show_time(r.fulfilled_at, zone)} by {r.fulfilled_by}: {r.reads_released} reads",
             )
         )
     return lines
+
+
+def scope_words(scope: ReadSelection, zone: tzinfo | None) -> str:
+    """Say which reads a selection names, its times in the department's zone."""
+    parts = []
+    if scope.read_ids:
+        parts.append("reads " + ", ".join(map(str, scope.read_ids)))
+    if scope.plates:
+        parts.append("plates " + ", ".join(scope.plates))
+    if scope.since or scope.until:
+        since = show_time(scope.since, zone) if scope.since else "any time"
+        until = show_time(scope.until, zone) if scope.until else "any time"
+        parts.append(f"from {since} to {until}")
+    if scope.cameras:
+        parts.append("cameras " + ", ".join(scope.cameras))
+    if scope.area:
+        latitude, longitude, radius = scope.area
+        parts.append(f"{radius:.0f} m around {latitude:.5f}, {longitude:.5f}")
+    return "; ".join(parts) or "everything"
