@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from platewarden.api.encode import to_json
+from platewarden.cli.choices import Course
 from platewarden.cli.context import (
     console,
     console_actor,
@@ -87,7 +88,7 @@ def first_run(
     username: Annotated[str, typer.Option(help="The first administrator's user name.")],
     full_name: Annotated[str, typer.Option(help="Their full name.")],
     course_completed: Annotated[
-        str, typer.Option(help="When they completed the ALPR administrator course (ISO date).")
+        str, typer.Option(help="When they completed the ALPR administrator course (ISO 8601 date).")
     ],
     policy: Annotated[
         Path | None,
@@ -319,10 +320,10 @@ def revoke_confidential(username: str) -> None:
 @training.command("add")
 def add_training(
     username: str,
-    course: Annotated[str, typer.Option(help="The course, as the policy file names it.")],
-    completed: Annotated[str, typer.Option(help="Completion date (ISO).")],
+    course: Course,
+    completed: Annotated[str, typer.Option(help="Completion date (ISO 8601).")],
     expires: Annotated[
-        str | None, typer.Option(help="Expiry (ISO); default from the policy.")
+        str | None, typer.Option(help="Expiry (ISO 8601 date); default from the policy.")
     ] = None,
 ) -> None:
     """Record a member's completed course."""

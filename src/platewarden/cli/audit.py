@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from platewarden.accountability import AuditFilter, AuditRecord, Finding, ReviewItem, ReviewReport
+from platewarden.cli.choices import PurposeFilter
 from platewarden.cli.context import RecordId, console, console_actor, errors, opened_runtime
 from platewarden.cli.output import JsonFlag, print_json
 from platewarden.cli.times import parse_time, required_time, show_time
@@ -59,10 +60,15 @@ def anchor() -> None:
 @app.command("query")
 def query(
     member: Annotated[str | None, typer.Option(help="The member who acted.")] = None,
-    since: Annotated[str | None, typer.Option(help="From this time (ISO 8601).")] = None,
-    until: Annotated[str | None, typer.Option(help="Before this time (ISO 8601).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="From this time (ISO 8601 or a date; the department's zone).")
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(help="Before this time (ISO 8601 or a date; the department's zone)."),
+    ] = None,
     case: Annotated[str | None, typer.Option(help="The case number.")] = None,
-    purpose: Annotated[str | None, typer.Option(help="The purpose of use.")] = None,
+    purpose: PurposeFilter = None,
     action: Annotated[str | None, typer.Option(help="The action, e.g. search_reads.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many records, oldest first.")] = 500,
     as_json: JsonFlag = False,
@@ -92,8 +98,15 @@ def query(
 
 @app.command("sample")
 def sample(
-    since: Annotated[str, typer.Option(help="Start of the period (ISO 8601).")],
-    until: Annotated[str, typer.Option(help="End of the period, not included (ISO 8601).")],
+    since: Annotated[
+        str, typer.Option(help="Start of the period (ISO 8601 or a date; the department's zone).")
+    ],
+    until: Annotated[
+        str,
+        typer.Option(
+            help="End of the period, not included (ISO 8601 or a date; the department's zone)."
+        ),
+    ],
     size: Annotated[int, typer.Option(help="How many searches to draw.")],
     seed: Annotated[
         int | None, typer.Option(help="Seed of the draw: the same seed draws the same searches.")

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from platewarden.cli.choices import Purpose
 from platewarden.cli.context import RecordId, console, console_actor, opened_runtime
 from platewarden.cli.output import JsonFlag, print_json
 from platewarden.cli.times import parse_time, show_time
@@ -19,13 +20,17 @@ app = typer.Typer(help="Place, release and list legal holds (§ 46-5-118).", no_
 @app.command("create")
 def create(
     kind: Annotated[HoldKind, typer.Option(help="evidence, lawful_order or preservation.")],
-    purpose: Annotated[str, typer.Option(help="One of the policy's purposes of use.")],
+    purpose: Purpose,
     case: Annotated[str, typer.Option(help="The case number the hold serves.")],
     reason: Annotated[str, typer.Option(help="Why: the evidence, the order or the request.")],
     read_id: Annotated[list[int] | None, typer.Option(help="A read to hold (repeatable).")] = None,
     plate: Annotated[str | None, typer.Option(help="Hold this plate's reads.")] = None,
-    since: Annotated[str | None, typer.Option(help="Window start (ISO 8601).")] = None,
-    until: Annotated[str | None, typer.Option(help="Window end (ISO 8601).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Window start (ISO 8601 or a date; the department's zone).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Window end (ISO 8601 or a date; the department's zone).")
+    ] = None,
     latitude: float | None = None,
     longitude: float | None = None,
     radius_m: Annotated[float | None, typer.Option(help="Area radius in metres.")] = None,

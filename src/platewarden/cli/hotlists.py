@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from platewarden.cli.choices import Purpose
 from platewarden.cli.context import (
     RecordId,
     cli_errors,
@@ -159,11 +160,11 @@ def add(
     plate: Annotated[
         str, typer.Argument(help="A plate, or a partial plate: ? one character, * any run.")
     ],
-    purpose: Annotated[str, typer.Option(help="One of the policy's purposes.")],
+    purpose: Purpose,
     case: Annotated[str, typer.Option(help="The case number.")],
     state: Annotated[str | None, typer.Option(help="Jurisdiction, if known.")] = None,
     expires: Annotated[
-        str | None, typer.Option(help="Expiry (ISO 8601); default from the policy.")
+        str | None, typer.Option(help="Expiry (ISO 8601 or a date); default from the policy.")
     ] = None,
     notes: Annotated[str | None, typer.Option(help="What the officer should know.")] = None,
     confidential: Annotated[

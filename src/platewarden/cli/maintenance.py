@@ -23,7 +23,7 @@ def add(
     kind: Annotated[MaintenanceKind, typer.Option(help="What was done.")],
     performed_by: Annotated[str, typer.Option("--by", help="Who did the work (person or firm).")],
     done_on: Annotated[
-        str | None, typer.Option(help="When it was done (ISO 8601; default: now).")
+        str | None, typer.Option(help="When it was done (ISO 8601 or a date; default: now).")
     ] = None,
     next_due: Annotated[
         str | None,

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from platewarden.cli.choices import Purpose
 from platewarden.cli.context import console, console_actor, errors, opened_runtime
 from platewarden.cli.images import image_folder, save_file
 from platewarden.cli.output import JsonFlag, print_json
@@ -15,14 +16,18 @@ from platewarden.services.search import SearchQuery, read_image, search_reads
 
 
 def search(
-    purpose: Annotated[str, typer.Option(help="One of the policy's purposes of use.")],
+    purpose: Purpose,
     case: Annotated[str, typer.Option(help="The case number the search serves.")],
     plate: Annotated[str | None, typer.Option(help="A plate, or a pattern with ? and *.")] = None,
     ocr_equivalent: Annotated[
         bool, typer.Option(help="Also find look-alike reads (0/O, 8/B …).")
     ] = False,
-    since: Annotated[str | None, typer.Option(help="Window start (ISO 8601).")] = None,
-    until: Annotated[str | None, typer.Option(help="Window end (ISO 8601).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Window start (ISO 8601 or a date; the department's zone).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Window end (ISO 8601 or a date; the department's zone).")
+    ] = None,
     camera: Annotated[str | None, typer.Option(help="Only this camera.")] = None,
     latitude: float | None = None,
     longitude: float | None = None,

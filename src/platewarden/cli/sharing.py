@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from platewarden.cli.choices import Purpose, PurposeOrLaw
 from platewarden.cli.context import RecordId, console, console_actor, errors, opened_runtime
 from platewarden.cli.images import save_file
 from platewarden.cli.output import JsonFlag, print_json
@@ -28,8 +29,12 @@ Plates = Annotated[
 Cameras = Annotated[
     list[str] | None, typer.Option("--camera", help="A camera asked for (repeatable).")
 ]
-Since = Annotated[str | None, typer.Option(help="Window start (ISO 8601).")]
-Until = Annotated[str | None, typer.Option(help="Window end (ISO 8601).")]
+Since = Annotated[
+    str | None, typer.Option(help="Window start (ISO 8601 or a date; the department's zone).")
+]
+Until = Annotated[
+    str | None, typer.Option(help="Window end (ISO 8601 or a date; the department's zone).")
+]
 
 
 def _scope(
@@ -58,9 +63,14 @@ def receive(
     agency_type: Annotated[AgencyType, typer.Option(help="law_enforcement, prosecutor or other.")],
     requester: Annotated[str, typer.Option(help="The person requesting.")],
     contact: Annotated[str, typer.Option(help="Their contact (e-mail, phone).")],
-    purpose: Annotated[str, typer.Option(help="A policy purpose, or other_lawful.")],
+    purpose: PurposeOrLaw,
     case: Annotated[str, typer.Option(help="Their case number.")],
-    received: Annotated[str, typer.Option(help="When the written request arrived (ISO 8601).")],
+    received: Annotated[
+        str,
+        typer.Option(
+            help="When the written request arrived (ISO 8601 or a date; the department's zone)."
+        ),
+    ],
     document: Annotated[
         Path | None, typer.Option(help="The written request (PDF or image).")
     ] = None,
@@ -165,9 +175,11 @@ def request_out(
     agency: Annotated[str, typer.Option(help="The agency or system asked.")],
     requester: Annotated[str, typer.Option(help="Our member asking.")],
     contact: Annotated[str, typer.Option(help="Their contact.")],
-    purpose: Annotated[str, typer.Option(help="A policy purpose.")],
+    purpose: Purpose,
     case: Annotated[str, typer.Option(help="Our case number.")],
-    sent: Annotated[str, typer.Option(help="When it was sent (ISO 8601).")],
+    sent: Annotated[
+        str, typer.Option(help="When it was sent (ISO 8601 or a date; the department's zone).")
+    ],
     plate: Plates = None,
     since: Since = None,
     until: Until = None,

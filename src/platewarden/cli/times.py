@@ -10,8 +10,6 @@ from platewarden.settings import get_settings
 
 __all__ = ["department_zone", "parse_time", "required_time", "show_date", "show_time"]
 
-TIME_HELP = "ISO 8601, e.g. 2026-06-01T14:30 or 2026-06-01 (the day's start), department's zone"
-
 
 def department_zone() -> tzinfo | None:
     """Return the department's time zone from the settings (None: this computer's)."""
