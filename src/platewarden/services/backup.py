@@ -15,18 +15,15 @@ master key must open the image keys and one image of each day must read back.
 
 import hashlib
 import json
-import os
 import re
 import secrets
 import shutil
-import sqlite3
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import make_url
 
 from platewarden import __version__
 from platewarden.domain import Actor
@@ -38,6 +35,14 @@ from platewarden.services.installation import service_key_file
 from platewarden.services.runtime import Runtime, open_runtime, upgrade_schema
 from platewarden.settings import Settings
 from platewarden.store import migrate
+from platewarden.store.dumps import (
+    DumpError,
+    find_tool,
+    pg_dump,
+    pg_restore,
+    sqlite_backup,
+    sqlite_file,
+)
 from platewarden.store.engine import make_engine
 from platewarden.store.files import make_private_dir, open_private, tighten, write_private
 
@@ -48,7 +53,6 @@ PG_FILE = "database/platewarden.pgdump"
 KEY_FILES = ("master.key", "service.key")
 RESTORE_ACTION = "restore"
 _DIGEST = re.compile(r"[0-9a-f]{64}")
-_SEARCH_PATH = re.compile(r"-c\s*search_path=([A-Za-z0-9_]+)")
 _CHUNK = 1024 * 1024
 
 
@@ -97,15 +101,15 @@ def back_up(
     authorize(rt, actor, Action.BACKUP, parameters={"destination": str(destination)[-200:]})
     target, keys_target = _check_targets(rt.settings, destination, keys_destination)
     kind = make_url(rt.settings.database_url).get_backend_name()
-    pg_dump = _tool("pg_dump") if kind == "postgresql" else ""
     staging, keys_staging = _staging(target), _staging(keys_target)
     try:
+        tool = find_tool("pg_dump") if kind == "postgresql" else ""
         make_private_dir(staging / "database")
         make_private_dir(keys_staging)
         if kind == "sqlite":
-            _sqlite_backup(rt.settings.database_url, staging / SQLITE_FILE)
+            sqlite_backup(rt.settings.database_url, staging / SQLITE_FILE)
         else:
-            _pg_dump(pg_dump, rt.settings.database_url, staging / PG_FILE)
+            pg_dump(tool, rt.settings.database_url, staging / PG_FILE)
         images = _copy_images(rt.blobs.root, staging / "images")
         keys = {name: _copy(src, keys_staging / name) for name, src in _key_files(rt.settings)}
         files = {path: _sha256(staging / path) for path in _files(staging)}
@@ -129,6 +133,8 @@ def back_up(
                 },
                 result_count=images,
             )
+    except DumpError as exc:
+        raise ServiceError(str(exc)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(keys_staging, ignore_errors=True)
@@ -200,21 +206,24 @@ def restore_backup(
             ],
         )
     _check_empty_target(settings, kind)
-    pg_restore = _tool("pg_restore") if kind == "postgresql" else ""
     created = [p for p in (settings.data_dir, settings.blob_dir) if not p.exists()]
     try:
+        tool = find_tool("pg_restore") if kind == "postgresql" else ""
         for name in KEY_FILES:
             if (keys_source / name).is_file():
                 _copy(keys_source / name, make_private_dir(settings.data_dir) / name)
         images = _copy_images(source / "images", make_private_dir(settings.blob_dir))
         if kind == "sqlite":
-            _copy(source / SQLITE_FILE, _sqlite_path(settings.database_url))
+            database = sqlite_file(settings.database_url)
+            _copy(source / SQLITE_FILE, make_private_dir(database.parent) / database.name)
         else:
-            _pg_restore(pg_restore, settings.database_url, source / PG_FILE)
+            pg_restore(tool, settings.database_url, source / PG_FILE)
             upgrade_schema(settings)  # a backup of an older release: bring it to this one
         days = _open_and_record(settings, by, check.manifest_sha256, str(source), images)
-    except BaseException:
+    except BaseException as exc:
         _remove_restored(settings, created)
+        if isinstance(exc, DumpError):
+            raise ServiceError(str(exc)) from None
         raise
     return RestoreResult(settings.data_dir, kind, images, days, check.manifest_sha256)
 
@@ -238,8 +247,12 @@ def _check_empty_target(settings: Settings, kind: str) -> None:
     for where, path in (("data folder", settings.data_dir), ("image folder", settings.blob_dir)):
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
             problems.append(Problem(where, f"{path} is not empty: restore into a new folder"))
-    if kind == "sqlite" and _sqlite_path(settings.database_url).exists():
-        problems.append(Problem("database_url", "the database file exists already"))
+    if kind == "sqlite":
+        try:
+            if sqlite_file(settings.database_url).exists():
+                problems.append(Problem("database_url", "the database file exists already"))
+        except DumpError as exc:
+            problems.append(Problem("database_url", str(exc)))
     if kind == "postgresql":
         engine = make_engine(settings.database_url)
         try:
@@ -279,7 +292,11 @@ def _open_and_record(
 
 
 def _remove_restored(settings: Settings, created: list[Path]) -> None:
-    """Take back what a failed restore wrote into the (empty) target folders."""
+    """Take back what a failed restore wrote into the (empty) target folders and database file."""
+    if settings.database_url.startswith("sqlite"):
+        database = sqlite_file(settings.database_url)
+        for end in ("", "-wal", "-shm"):
+            database.with_name(database.name + end).unlink(missing_ok=True)
     for folder in (settings.data_dir, settings.blob_dir):
         if folder in created:
             shutil.rmtree(folder, ignore_errors=True)
@@ -293,71 +310,6 @@ def _remove_restored(settings: Settings, created: list[Path]) -> None:
 
 def _staging(target: Path) -> Path:
     return target.parent / f".{target.name}.partial-{secrets.token_hex(4)}"
-
-
-def _tool(name: str) -> str:
-    found = shutil.which(name)
-    if found is None:
-        raise ServiceError(
-            f"{name} is not on PATH: install the PostgreSQL client tools of the server's version "
-            f"(Debian and Ubuntu: apt-get install postgresql-client); nothing was written"
-        )
-    return found
-
-
-def _sqlite_path(url: str) -> Path:
-    database = make_url(url).database
-    if not database or database == ":memory:":
-        raise InvalidInputError("nothing written:", [Problem("database_url", "not a file")])
-    return Path(database)
-
-
-def _sqlite_backup(url: str, target: Path) -> None:
-    """Copy a live SQLite database with its online backup API: one consistent snapshot."""
-    write_private(target, b"", exclusive=True)
-    source = sqlite3.connect(_sqlite_path(url), timeout=30)
-    copy = sqlite3.connect(target)
-    try:
-        source.backup(copy)  # all pages in one step: writers in WAL mode are not stopped
-        # One self-contained file (no -wal beside it); the restored database turns WAL on again.
-        copy.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        copy.close()
-        source.close()
-
-
-def _libpq(url: str) -> tuple[str, dict[str, str]]:
-    """Return a libpq connection URI without the password, and the environment that holds it."""
-    parsed: URL = make_url(url)
-    env = dict(os.environ)
-    if parsed.password is not None:
-        env["PGPASSWORD"] = str(parsed.password)
-    plain = parsed.set(drivername="postgresql", password=None)
-    return plain.render_as_string(hide_password=False), env
-
-
-def _pg_dump(tool: str, url: str, target: Path) -> None:
-    """Dump a PostgreSQL database (only its schema when the URL sets a search_path)."""
-    dbname, env = _libpq(url)
-    args = [tool, "--format=custom", "--no-owner", f"--file={target}", f"--dbname={dbname}"]
-    schema = _SEARCH_PATH.search(str(make_url(url).query.get("options", "")))
-    if schema:
-        args.append(f"--schema={schema.group(1)}")
-    write_private(target, b"", exclusive=True)  # pg_dump keeps the file's owner-only mode
-    _run(args, env, "pg_dump")
-
-
-def _pg_restore(tool: str, url: str, archive: Path) -> None:
-    dbname, env = _libpq(url)
-    args = [tool, "--no-owner", "--exit-on-error", "--single-transaction", f"--dbname={dbname}"]
-    _run([*args, str(archive)], env, "pg_restore")
-
-
-def _run(args: list[str], env: dict[str, str], name: str) -> None:
-    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
-        raise ServiceError(f"{name} failed: {lines[0][:300]}; nothing was kept")
 
 
 def _copy_images(source: Path, target: Path) -> int:
