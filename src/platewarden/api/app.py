@@ -22,6 +22,7 @@ from platewarden.api.routes import (
     search,
     session,
     sharing,
+    units,
     upkeep,
 )
 from platewarden.services.runtime import Runtime
@@ -77,6 +78,7 @@ def create_app(rt: Runtime) -> FastAPI:
         reports,
         sharing,
         policy,
+        units,
     ):
         v1.include_router(module.router)
     app.include_router(v1)

@@ -22,8 +22,14 @@ def add(
     source: Annotated[
         str | None, typer.Option(help="Or the other ALPR system whose reads it pushes.")
     ] = None,
+    unit: Annotated[
+        bool, typer.Option("--unit", help="A patrol car's unit for the camera: gets hot lists.")
+    ] = False,
 ) -> None:
     """Register a device and print its token (shown once: give it to the device now)."""
+    if unit:
+        _add_unit(name, camera)
+        return
     with opened_runtime() as rt:
         device, token = devices.add_device(
             rt, console_actor(rt), name=name, camera=camera, source=source
@@ -31,6 +37,20 @@ def add(
     scope = f"camera {device.camera}" if device.camera else f"source {device.source_name}"
     console.print(f"device {device.name} added for {scope}; its token (shown once):")
     console.print(token, highlight=False, markup=False)
+
+
+def _add_unit(name: str, camera: str | None) -> None:
+    """Register a patrol car's unit and print what `platewarden unit init` takes."""
+    if camera is None:
+        raise typer.BadParameter("a unit needs --camera: the car's camera", param_hint="--camera")
+    with opened_runtime() as rt:
+        device, token, key = devices.add_unit(rt, console_actor(rt), name=name, camera=camera)
+    console.print(
+        f"unit {device.name} added for camera {device.camera}; its token, then its hot-list "
+        "key (shown once: `platewarden unit init` on the car's laptop asks for both):"
+    )
+    console.print(token, highlight=False, markup=False)
+    console.print(key, highlight=False, markup=False)
 
 
 @app.command("list")

@@ -29,6 +29,7 @@ from platewarden.cli import (
     search,
     serve,
     sharing,
+    unit,
     vision,
     worker,
 )
@@ -78,6 +79,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(maintenance.app, name="maintenance")
 app.add_typer(report.app, name="report")
 app.add_typer(policy.app, name="policy")
+app.add_typer(unit.app, name="unit")
 app.add_typer(accounts.users, name="user")
 app.add_typer(accounts.training, name="training")
 app.command("first-run")(accounts.first_run)

@@ -16,6 +16,7 @@ class Role(StrEnum):
     RECORDS_CUSTODIAN = "records_custodian"
     SYSTEM = "system"  # the installation itself: scheduled jobs in its service account
     DEVICE = "device"  # a camera or another ALPR system pushing reads with its token
+    UNIT = "unit"  # a patrol car's laptop: pushes its camera's reads, keeps a hot-list copy
 
 
 class Action(StrEnum):
@@ -49,6 +50,7 @@ class Action(StrEnum):
     VIEW_POLICY = "view_policy"  # the policy in force and its history
     MANAGE_POLICY = "manage_policy"  # apply a new version of the policy
     BACKUP = "backup"  # copy the database, the images and the keys while the system runs
+    SYNC_HOTLISTS = "sync_hotlists"  # keep a patrol car's copy of the hot lists (no confidential)
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -137,9 +139,10 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 
 
 PERMISSIONS[Role.DEVICE] = frozenset({Action.INGEST})  # for its own camera or source only
+PERMISSIONS[Role.UNIT] = frozenset({Action.INGEST, Action.SYNC_HOTLISTS})  # its car's camera
 
 # Roles that are not people: no course, no log-on.
-MACHINE_ROLES = frozenset({Role.SYSTEM, Role.DEVICE})
+MACHINE_ROLES = frozenset({Role.SYSTEM, Role.DEVICE, Role.UNIT})
 
 
 def check_role(roles: frozenset[Role], action: Action) -> Decision:

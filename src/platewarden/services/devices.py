@@ -5,6 +5,8 @@ grants nothing else: a device is no member and cannot search, read or see alerts
 audited as the device.
 """
 
+import base64
+import binascii
 import hashlib
 import secrets
 from dataclasses import dataclass, replace
@@ -25,6 +27,8 @@ from platewarden.store.devices import Device
 
 TOKEN_PREFIX = "pwd_"  # tells a device token from a member's session token at a glance
 MAX_BATCH = 1000
+MAX_IMAGE_BYTES = 2 * 2**20  # a 1280x720 JPEG frame is a few hundred kB
+IMAGE_FIELDS = ("image_base64", "crop_base64")
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,36 @@ def add_device(
 ) -> tuple[Device, str]:
     """Register a device for one camera or one source; return it and its token (shown once)."""
     authorize(rt, actor, Action.MANAGE_CAMERAS, parameters={"device": name[:100]})
+    return _add(rt, actor, name=name, camera=camera, source=source, sync_key=None)
+
+
+def add_unit(rt: Runtime, actor: Actor, *, name: str, camera: str) -> tuple[Device, str, str]:
+    """Register a patrol car's unit for its camera; return it, its token and its hot-list key.
+
+    The key (shown once, like the token) lets the unit check that a hot-list copy comes from
+    this server: it is never sent again, so a token seen on the way does not forge a list.
+    """
+    authorize(rt, actor, Action.MANAGE_CAMERAS, parameters={"device": name[:100], "unit": True})
+    key = secrets.token_bytes(32)
+    sealed = rt.blobs.seal(key, sync_key_label(name))
+    device, token = _add(rt, actor, name=name, camera=camera, source=None, sync_key=sealed)
+    return device, token, key.hex()
+
+
+def sync_key_label(name: str) -> str:
+    """Return what a unit's sealed key is bound to."""
+    return f"unit-sync:{name}"
+
+
+def _add(
+    rt: Runtime,
+    actor: Actor,
+    *,
+    name: str,
+    camera: str | None,
+    source: str | None,
+    sync_key: bytes | None,
+) -> tuple[Device, str]:
     problems = []
     if not name.strip() or len(name) > 100 or CONTROL.search(name):
         problems.append(Problem("name", f"{quote(name)} must be 1–100 printable characters"))
@@ -64,13 +98,19 @@ def add_device(
             token_hash=_hash(token),
             at=rt.clock.now(),
             by=actor.name,
+            sync_key=sync_key,
         )
         record(
             conn,
             rt,
             actor,
             "add_device",
-            parameters={"device": device_id, "camera": camera, "source": source},
+            parameters={
+                "device": device_id,
+                "camera": camera,
+                "source": source,
+                "unit": sync_key is not None,
+            },
         )
         added = store.device_by_name(conn, name=name)
     assert added is not None
@@ -116,7 +156,8 @@ def device_actor(rt: Runtime, token: str, *, client_address: str | None = None) 
             record(conn, rt, who, "device_logon", outcome="failed", reason=refusal)
     if device is None or refusal is not None:
         raise LogonError(f"refused: {refusal}", LogonReason.REFUSED)
-    actor = Actor(f"device:{device.name}", frozenset({Role.DEVICE}), client_address)
+    role = Role.UNIT if device.unit else Role.DEVICE
+    actor = Actor(f"device:{device.name}", frozenset({role}), client_address)
     return DeviceActor(actor, device)
 
 
@@ -124,7 +165,9 @@ def push_reads(rt: Runtime, device: DeviceActor, rows: list[Any]) -> IngestResul
     """Ingest reads a device sent (our JSON fields), all or nothing, each stored once.
 
     A camera's device pushes reads of its own camera only; a source's device pushes the reads
-    of its system, kept under that source's name.
+    of its system, kept under that source's name. A read may carry its frame and plate crop as
+    base64 (`image_base64`, `crop_base64`, each at most 2 MB): a patrol car's unit sends its
+    reads so, and the images are checked and stored as capture stores them.
     """
     authorize(rt, device.actor, Action.INGEST, parameters={"reads": len(rows)})
     if not 1 <= len(rows) <= MAX_BATCH:
@@ -140,7 +183,13 @@ def push_reads(rt: Runtime, device: DeviceActor, rows: list[Any]) -> IngestResul
                 raise ValueError("is not an object")
             if own.camera and row.get("camera") not in (None, own.camera):
                 raise ValueError(f"camera {quote(row['camera'])} is not this device's camera")
-            read = read_from_row(row, None, source, own.source_name or "")
+            fields = {k: v for k, v in row.items() if k not in IMAGE_FIELDS}
+            read = read_from_row(fields, None, source, own.source_name or "")
+            read = replace(
+                read,
+                frame_image=_image(row, "image_base64"),
+                crop_image=_image(row, "crop_base64"),
+            )
             reads.append(replace(read, camera=own.camera) if own.camera else read)
         except ValueError as exc:
             problems.append(Problem(f"read {number}", str(exc)))
@@ -157,6 +206,19 @@ def push_reads(rt: Runtime, device: DeviceActor, rows: list[Any]) -> IngestResul
             result_count=result.stored,
         )
     return result
+
+
+def _image(row: dict[str, Any], field: str) -> bytes | None:
+    """Decode a base64 image field; refuse one that is not base64 or is too large."""
+    value = row.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > MAX_IMAGE_BYTES * 4 // 3 + 4:
+        raise ValueError(f"{field} must be base64 text of at most {MAX_IMAGE_BYTES // 2**20} MB")
+    try:
+        return base64.b64decode(value, validate=True)
+    except binascii.Error:
+        raise ValueError(f"{field} is not base64") from None
 
 
 def _hash(token: str) -> str:

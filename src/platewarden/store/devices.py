@@ -21,6 +21,7 @@ class Device:
     created_by: str
     last_used_at: datetime | None
     revoked_at: datetime | None
+    unit: bool = False  # a patrol car's laptop: it also keeps a copy of the hot lists
 
 
 _COLUMNS = (
@@ -33,6 +34,7 @@ _COLUMNS = (
     devices.c.created_by,
     devices.c.last_used_at,
     devices.c.revoked_at,
+    devices.c.sync_key.is_not(None).label("unit"),
 )
 
 
@@ -45,9 +47,11 @@ def add_device(
     token_hash: str,
     at: datetime,
     by: str,
+    sync_key: bytes | None = None,
 ) -> int:
-    """Record a device and its token's hash; return its id."""
+    """Record a device and its token's hash (a unit's sealed key too); return its id."""
     values = {
+        "sync_key": sync_key,
         "name": name,
         "camera_id": camera_id,
         "source_name": source_name,
@@ -88,3 +92,8 @@ def revoke(conn: Connection, *, device_id: int, at: datetime, by: str) -> None:
     conn.execute(
         update(devices).where(devices.c.id == device_id).values(revoked_at=at, revoked_by=by)
     )
+
+
+def sync_key(conn: Connection, *, device_id: int) -> bytes | None:
+    """Return a unit's sealed hot-list signing key (None for other devices)."""
+    return conn.scalar(select(devices.c.sync_key).where(devices.c.id == device_id))

@@ -81,6 +81,11 @@ def get_version(conn: Connection, *, version_id: int) -> HotlistVersion | None:
     return _version(row) if row else None
 
 
+def active_conditions(now: datetime) -> Any:
+    """Return the conditions an entry in force at a time meets (for a query's WHERE)."""
+    return _active(now)
+
+
 def _active(now: datetime) -> Any:
     newest = select(func.max(hotlist_versions.c.id)).group_by(hotlist_versions.c.source)
     return (

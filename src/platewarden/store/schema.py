@@ -492,6 +492,9 @@ devices = Table(
     Column("last_used_at", UTCDateTime),
     Column("revoked_at", UTCDateTime),
     Column("revoked_by", String(100)),
+    # A patrol-car unit's key for signing its hot-list copies, sealed with the master key;
+    # NULL for a camera or a source, which get no hot lists.
+    Column("sync_key", LargeBinary),
 )
 
 # The durable queue of camera frames: stored (encrypted) before a camera is told so, taken by
@@ -513,4 +516,22 @@ frames = Table(
     Column("attempts", Integer, nullable=False),
     UniqueConstraint("device_id", "client_frame_id"),
     Index(None, "leased_until", "id"),
+)
+
+
+# On a patrol-car unit's laptop (its own database): where its copy of the hot lists stands,
+# and the reads the station acknowledged that are kept for the car's own alerts.
+unit_state = Table(
+    "unit_state",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+unit_forwarded = Table(
+    "unit_forwarded",
+    metadata,
+    Column("read_id", BigId, primary_key=True),
+    Column("client_read_id", String(100), nullable=False),
+    Column("forwarded_at", UTCDateTime, nullable=False),
 )

@@ -1,0 +1,245 @@
+"""`platewarden unit`: the patrol car's laptop, reading and alerting with no network."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from platewarden.cli.context import cli_errors, console, errors
+from platewarden.cli.vision import load_recognizer
+from platewarden.domain import Actor
+from platewarden.services.capture import Frame, ingest_frames, ingest_video
+from platewarden.services.runtime import Runtime
+from platewarden.unit.config import (
+    UNIT_DIR_ENV,
+    UnitConfig,
+    UnitError,
+    load_config,
+    open_unit,
+    register_camera,
+    save_config,
+    unit_actor,
+    unit_dir,
+)
+from platewarden.unit.outbox import forward
+from platewarden.unit.station import Station, StationUnreachableError
+from platewarden.unit.status import alerts_after, newest_alert_id, unit_status
+from platewarden.unit.sync import sync_hotlists
+from platewarden.vision.images import IMAGE_SUFFIXES, ImageError, read_image_file
+from platewarden.vision.video import VIDEO_SUFFIXES, is_stream
+
+app = typer.Typer(
+    help="The patrol car's unit: reads and alerts in the car, hands every read to the station.",
+    no_args_is_help=True,
+)
+
+UnitDir = Annotated[
+    Path | None,
+    typer.Option("--dir", envvar=UNIT_DIR_ENV, help="The unit's own data folder."),
+]
+BATCH = 25
+
+
+@contextmanager
+def opened_unit(folder: Path | None) -> Iterator[tuple[Runtime, UnitConfig, Actor]]:
+    """Open the unit's database with its settings; turn refusals into messages."""
+    with cli_errors(), unit_errors():
+        where = unit_dir(folder)
+        config = load_config(where)
+        rt = open_unit(where)
+        try:
+            yield rt, config, unit_actor(config)
+        finally:
+            rt.close()
+
+
+@contextmanager
+def unit_errors() -> Iterator[None]:
+    """Print a unit's refusal on one line and exit 1."""
+    try:
+        yield
+    except UnitError as exc:
+        errors.print(f"[red]unit:[/red] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+@app.command("init")
+def init(
+    name: Annotated[str, typer.Option(help="The unit's device name at the station.")],
+    camera: Annotated[str, typer.Option(help="The car's camera, as registered at the station.")],
+    server: Annotated[str, typer.Option(help="The station's URL (https://…).")],
+    folder: UnitDir = None,
+) -> None:
+    """Set up this laptop as a unit: asks for the token and key `device add --unit` printed."""
+    token = typer.prompt("device token", hide_input=True).strip()
+    key = typer.prompt("hot-list key", hide_input=True).strip()
+    config = UnitConfig(name=name, camera=camera, server_url=server, token=token, key=key)
+    where = unit_dir(folder)
+    with cli_errors(), unit_errors():
+        save_config(where, config)
+        rt = open_unit(where)
+        try:
+            register_camera(rt, unit_actor(config), config)
+        finally:
+            rt.close()
+    console.print(f"unit {name} set up in {where}; run `platewarden unit sync` while in reach")
+
+
+@app.command("sync")
+def sync(folder: UnitDir = None) -> None:
+    """Pull the hot-list changes since the copy held, checked as coming from the station."""
+    with opened_unit(folder) as (rt, config, actor):
+        try:
+            with Station(config) as station:
+                applied = sync_hotlists(rt, actor, config, station)
+        except StationUnreachableError as exc:
+            errors.print(f"{exc}; the copy held stays in use", highlight=False)
+            raise typer.Exit(1) from None
+    kind = "a full copy" if applied.full else "changes"
+    console.print(
+        f"hot lists: {kind}, {applied.added} entries added, {applied.removed} removed "
+        f"(version {applied.cursor})",
+        highlight=False,
+    )
+
+
+@app.command("run")
+def run(
+    sources: Annotated[
+        list[str], typer.Argument(help="Image files, folders, video files or stream URLs.")
+    ],
+    folder: UnitDir = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> None:
+    """Read the car's camera, alert from the local hot lists, and queue every read encrypted.
+
+    Needs no network: alerts come from the copy of the hot lists (STALE when it is older than
+    the policy allows); `platewarden unit forward` hands the reads to the station.
+    """
+    missing = [s for s in sources if not is_stream(s) and not Path(s).exists()]
+    if missing:
+        errors.print(f"no such file or folder: {', '.join(missing)}", highlight=False)
+        raise typer.Exit(1)
+    reader = load_recognizer(None)
+    with opened_unit(folder) as (rt, config, actor):
+        if unit_status(rt, actor).stale(rt.clock.now()):
+            errors.print("the hot-list copy is older than the policy allows: alerts are STALE")
+        seen = newest_alert_id(rt, actor)
+        for source in sources:
+            if is_stream(source) or Path(source).suffix.lower() in VIDEO_SUFFIXES:
+                ingest_video(
+                    rt,
+                    actor,
+                    reader,
+                    camera=config.camera,
+                    source=source,
+                    started_at=datetime.now(UTC),
+                    realtime=is_stream(source),
+                )
+                seen = _announce(rt, actor, seen)
+            for batch in _image_batches(Path(source), latitude, longitude):
+                ingest_frames(rt, actor, reader, camera=config.camera, frames=batch)
+                seen = _announce(rt, actor, seen)
+        queued = unit_status(rt, actor).queued
+    console.print(f"{queued} reads queued for the station")
+
+
+@app.command("forward")
+def forward_(
+    folder: UnitDir = None,
+    give_up_after: Annotated[
+        float, typer.Option(help="Seconds to keep trying while the station is away.")
+    ] = 300.0,
+    first_delay: Annotated[
+        float, typer.Option(help="Seconds before the first retry; doubled each time, to 60.")
+    ] = 1.0,
+    batch: Annotated[int, typer.Option(min=1, max=100, help="Reads per request.")] = 20,
+) -> None:
+    """Send every queued read to the station in order, deleting each once acknowledged."""
+    with opened_unit(folder) as (rt, config, actor):
+        try:
+            with Station(config) as station:
+                done = forward(
+                    rt,
+                    actor,
+                    station,
+                    batch_size=batch,
+                    give_up_after_s=give_up_after,
+                    base_delay_s=first_delay,
+                )
+        except StationUnreachableError as exc:
+            errors.print(f"{exc}; the reads stay queued", highlight=False)
+            raise typer.Exit(1) from None
+    console.print(
+        f"{done.sent} reads sent: {done.stored} stored at the station, "
+        f"{done.duplicates} it had already; {done.retries} retries"
+    )
+
+
+@app.command("status")
+def status(folder: UnitDir = None) -> None:
+    """Show what is queued, the hot-list copy's version and age, and the last contact."""
+    with opened_unit(folder) as (rt, config, actor):
+        held = unit_status(rt, actor)
+        now = rt.clock.now()
+    age = held.hotlist_age(now)
+    console.print(f"unit {config.name} (camera {config.camera}) → {config.server_url}")
+    console.print(f"queued reads: {held.queued} ({held.kept_for_alerts} sent, kept for alerts)")
+    if age is None:
+        console.print("hot lists: none yet (STALE): run `platewarden unit sync`")
+    else:
+        stale = " STALE" if held.stale(now) else ""
+        console.print(
+            f"hot lists: {held.hotlist_entries} entries, version {held.hotlist_cursor}, "
+            f"{_span(age)} old{stale}",
+            highlight=False,
+        )
+    contact = f"{_span(now - held.last_contact)} ago" if held.last_contact else "never"
+    console.print(f"last contact with the station: {contact}")
+
+
+def _announce(rt: Runtime, actor: Actor, seen: int) -> int:
+    """Print the alerts raised since an id; return the newest id."""
+    for alert in alerts_after(rt, actor, after=seen):
+        marks = " ".join(m for m, on in (("STALE", alert.stale), ("LATE", alert.late)) if on)
+        console.print(
+            f"[bold red]ALERT[/bold red] {alert.plate} ({alert.kind}, entry {alert.entry_id}) "
+            f"{marks} — confirm by eye before acting",
+            highlight=False,
+        )
+        seen = alert.id
+    return seen
+
+
+def _image_batches(
+    path: Path, latitude: float | None, longitude: float | None
+) -> Iterator[list[Frame]]:
+    """Yield a folder's (or one file's) images as frames, a batch at a time."""
+    if path.suffix.lower() in VIDEO_SUFFIXES or is_stream(str(path)):
+        return
+    files = (
+        sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        if path.is_dir()
+        else [path]
+    )
+    for start in range(0, len(files), BATCH):
+        batch = []
+        for file in files[start : start + BATCH]:
+            try:
+                data = read_image_file(file)
+            except ImageError as exc:
+                errors.print(f"skipped {file.name}: {exc}", highlight=False, markup=False)
+                continue
+            taken = datetime.fromtimestamp(file.stat().st_mtime, UTC)
+            batch.append(Frame(data, taken, file.name, latitude, longitude))
+        yield batch
+
+
+def _span(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
