@@ -22,7 +22,7 @@ from platewarden.web.session import SESSION_COOKIE, Member
 
 router = console_router()
 
-POLL_S = 1.0  # how often the feed's stream looks for new alerts and steps
+POLL_S = 0.25  # how often the feed's stream looks for new alerts and steps
 HEARTBEAT_S = 15.0
 FEED_SIZE = 50
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
