@@ -1,7 +1,9 @@
 """Evidence export: a held case's reads and images on portable media, with hashes and custody.
 
 A package holds images/, reads.csv, reads.json, custody.json (who exported what, when, under
-which hold and evidence number) and manifest.json (the SHA-256 of every other file). The
+which hold and evidence number), evidence_sheet.pdf (the same, and every read with its image
+files and their hashes, to print and book in with the media) and manifest.json (the SHA-256
+of every other file). The
 manifest's own hash is recorded in the store and printed, to be written on the evidence label.
 The same files go into a folder (the console's export to a drive) or a zip archive returned as
 a stream (a download); either is checked against its manifest and the store's record.
@@ -23,6 +25,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -35,6 +38,7 @@ from platewarden.image_format import suffix_for
 from platewarden.policy.access import Action
 from platewarden.services.audit import authorize, record
 from platewarden.services.errors import InvalidInputError, NotFoundError, Problem, ServiceError
+from platewarden.services.export_sheet import SHEET, evidence_sheet
 from platewarden.services.runtime import Runtime
 from platewarden.store import holds as hold_store
 from platewarden.store.blobs import BlobError
@@ -57,6 +61,10 @@ MANIFEST_MAX_BYTES = 32 * 1024 * 1024
 MAX_ARCHIVE_FILES = 200_000  # two images a read: far above any hold, far below what hurts
 SPOOL_BYTES = 64 * 1024 * 1024  # an archive larger than this is spooled to a temporary file
 ARCHIVE_DESTINATION = "download (zip archive)"  # the exports table's destination of a download
+COORDINATE_DECIMALS = 6  # about 0.1 m: reads.csv writes no more digits than a position has
+# Writes a package's printable sheet from its custody record, its reads' rows and the images'
+# hashes by file name.
+SheetWriter = Callable[[dict[str, Any], list[dict[str, Any]], dict[str, str]], bytes]
 READ_FIELDS = [
     "id",
     "plate",
@@ -121,7 +129,12 @@ def export_hold(
     reads, custody, record_export = _prepare(rt, actor, hold_id, evidence_number)
     destination = check_destination(destination)
     images, manifest_sha = write_package(
-        rt, destination, reads, custody, record_package=record_export(str(destination))
+        rt,
+        destination,
+        reads,
+        custody,
+        record_package=record_export(str(destination)),
+        sheet=_sheet_writer(rt),
     )
     return ExportResult(destination, len(reads), images, manifest_sha)
 
@@ -131,7 +144,23 @@ def export_hold_archive(
 ) -> ExportArchive:
     """Return a hold's reads and images as a zip archive with a manifest and custody record."""
     reads, custody, record_export = _prepare(rt, actor, hold_id, evidence_number)
-    return zip_package(rt, reads, custody, record_package=record_export(ARCHIVE_DESTINATION))
+    return zip_package(
+        rt,
+        reads,
+        custody,
+        record_package=record_export(ARCHIVE_DESTINATION),
+        sheet=_sheet_writer(rt),
+    )
+
+
+def _sheet_writer(rt: Runtime) -> SheetWriter:
+    """Return the writer of an evidence export's sheet, in the department's words and zone."""
+    return partial(
+        evidence_sheet,
+        agency=rt.policy.agency,
+        purposes={p.code: p.title for p in rt.policy.purposes},
+        zone=rt.settings.zone,
+    )
 
 
 def list_exports(rt: Runtime, actor: Actor, *, limit: int = 100) -> list[ExportRecord]:
@@ -228,8 +257,10 @@ def write_package(
     custody: dict[str, Any],
     *,
     record_package: Callable[[Connection, str], None],
+    sheet: SheetWriter | None = None,
 ) -> tuple[int, str]:
-    """Write reads, images, a custody record and the manifest; return (images, manifest hash).
+    """Write reads, images, a custody record (and sheet) and the manifest; return (images,
+    manifest hash).
 
     The package is built beside the destination and moved into place inside the transaction
     in which record_package(conn, manifest hash) records it: a failure at any step leaves
@@ -241,7 +272,7 @@ def write_package(
         make_private_dir(staging)
         make_private_dir(staging / "images")
         hashes: dict[str, str] = {}
-        for name, data in package_files(rt, reads, custody):
+        for name, data in package_files(rt, reads, custody, sheet=sheet):
             write_private(staging / name, data, exclusive=True)
             hashes[name] = hashlib.sha256(data).hexdigest()
         manifest = _manifest(hashes)
@@ -271,13 +302,14 @@ def zip_package(
     custody: dict[str, Any],
     *,
     record_package: Callable[[Connection, str], None],
+    sheet: SheetWriter | None = None,
 ) -> ExportArchive:
     """Return the package as a zip archive, recorded by record_package(conn, manifest hash)."""
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (returned open)
     try:
         hashes: dict[str, str] = {}
         with zipfile.ZipFile(out, "w") as archive:
-            for name, data in package_files(rt, reads, custody):
+            for name, data in package_files(rt, reads, custody, sheet=sheet):
                 # Images are compressed already; the tables are text.
                 packed = zipfile.ZIP_STORED if name.startswith("images/") else zipfile.ZIP_DEFLATED
                 archive.writestr(name, data, compress_type=packed)
@@ -296,11 +328,12 @@ def zip_package(
 
 
 def package_files(
-    rt: Runtime, reads: list[Read], custody: dict[str, Any]
+    rt: Runtime, reads: list[Read], custody: dict[str, Any], *, sheet: SheetWriter | None = None
 ) -> Iterator[tuple[str, bytes]]:
-    """Yield each file of a package but its manifest: the images, the reads and custody."""
+    """Yield each file of a package but its manifest: the images, the reads, custody and the
+    printable sheet when there is a writer for one."""
     rows: list[dict[str, Any]] = []
-    images = 0
+    image_hashes: dict[str, str] = {}
     for read in reads:
         row = _read_row(read)
         for label, blob in (("frame", read.frame_blob), ("crop", read.crop_blob)):
@@ -316,16 +349,28 @@ def package_files(
             name = f"images/{read.id}_{label}{suffix_for(data)}"
             yield name, data
             row[f"{label}_image"] = name
-            images += 1
+            image_hashes[name] = hashlib.sha256(data).hexdigest()
         rows.append(row)
     yield "reads.json", _json(rows)
     table = io.StringIO(newline="")
     writer = csv.DictWriter(table, fieldnames=READ_FIELDS)
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: json.dumps(v) if isinstance(v, list) else v for k, v in row.items()})
+        writer.writerow(_csv_row(row))
     yield "reads.csv", table.getvalue().encode("utf-8")
-    yield CUSTODY, _json({**custody, "reads": len(reads), "images": images})
+    custody = {**custody, "reads": len(reads), "images": len(image_hashes)}
+    yield CUSTODY, _json(custody)
+    if sheet is not None:
+        yield SHEET, sheet(custody, rows, image_hashes)
+
+
+def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    """Return a read's row as reads.csv writes it: lists as JSON, positions to 6 decimals."""
+    out = {k: json.dumps(v) if isinstance(v, list) else v for k, v in row.items()}
+    for key in ("latitude", "longitude"):
+        if row[key] is not None:
+            out[key] = f"{row[key]:.{COORDINATE_DECIMALS}f}"
+    return out
 
 
 def _raise_refused_record(exc: BaseException) -> None:

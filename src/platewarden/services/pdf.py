@@ -12,22 +12,37 @@ from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
 FONT = "DejaVu"
+MONO = "DejaVuMono"
 # A word this long may wrap after a separator (a path, a file name), never inside a part.
 LONG_WORD = 24
 SEPARATOR = re.compile(r"([/\\_])(?=.)")
 ZERO_WIDTH_SPACE = "\u200b"
 
 
-def new_pdf(title: str) -> FPDF:
+class Document(FPDF):
+    """An A4 document whose every page ends with its title and "page N of M"."""
+
+    def __init__(self, title: str, *, landscape: bool = False) -> None:
+        super().__init__(orientation="L" if landscape else "P", format="A4")
+        self.set_title(title)
+        self.title_line = title
+
+    def footer(self) -> None:
+        """Print the document's title and the page number at the foot of each page."""
+        self.set_y(-12)
+        self.set_font(FONT, "", 7)
+        self.cell(0, 5, f"{self.title_line} · page {self.page_no()} of {{nb}}", align=Align.C)
+
+
+def new_pdf(title: str, *, landscape: bool = False) -> Document:
     """Return an empty A4 document with the DejaVu fonts registered."""
     import matplotlib  # noqa: PLC0415 (see the module's docstring)
 
     fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    pdf = FPDF(format="A4")
-    pdf.set_title(title)
+    pdf = Document(title, landscape=landscape)
     pdf.add_font(FONT, "", fonts / "DejaVuSans.ttf")
     pdf.add_font(FONT, "B", fonts / "DejaVuSans-Bold.ttf")
-    pdf.add_font("DejaVuMono", "", fonts / "DejaVuSansMono.ttf")
+    pdf.add_font(MONO, "", fonts / "DejaVuSansMono.ttf")
     return pdf
 
 

@@ -1,18 +1,23 @@
 """Evidence export writes every file with its hash; verification names any file that changed."""
 
 import csv
+import hashlib
+import io
 import json
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from tests.factories import CAMERA_FEED, CUSTODIAN, actor, new_read
 
-from platewarden.domain import HoldKind
+from platewarden.domain import HoldKind, ReadSource
 from platewarden.policy.access import Role
 from platewarden.selection import ReadSelection
 from platewarden.services import holds
 from platewarden.services.errors import AccessDeniedError, InvalidInputError
-from platewarden.services.export import export_hold, verify_export
+from platewarden.services.export import export_hold, export_hold_archive, verify_export
 from platewarden.services.ingest import ingest_reads
 from platewarden.services.runtime import Runtime
 
@@ -22,7 +27,18 @@ def hold_id(runtime: Runtime) -> int:
     ingest_reads(
         runtime,
         CAMERA_FEED,
-        [new_read("ABC1234", with_images=True), new_read("ABC1234"), new_read("ZZZ999")],
+        [
+            new_read("ABC1234", with_images=True, latitude=46.590123456789012),
+            new_read(
+                "ABC1234",
+                camera=None,
+                source=ReadSource.IMPORT,
+                source_name="State network",
+                latitude=None,
+                longitude=None,
+            ),
+            new_read("ZZZ999"),
+        ],
     )
     return holds.create_hold(
         runtime,
@@ -55,6 +71,7 @@ def test_export_writes_reads_images_manifest_and_custody(
         "reads.csv",
         "reads.json",
         "custody.json",
+        "evidence_sheet.pdf",
         *(f"images/{p.name}" for p in (out / "images").iterdir()),
     }
     check = verify_export(out)
@@ -114,3 +131,61 @@ def test_an_investigator_may_not_export(runtime: Runtime, hold_id: int, tmp_path
             evidence_number="E-1",
             destination=tmp_path / "x",
         )
+
+
+def sheet_text(data: bytes) -> str:
+    """Return a PDF's text, its lines joined by spaces."""
+    pages = PdfReader(io.BytesIO(data)).pages
+    return " ".join(" ".join(page.extract_text().split()) for page in pages)
+
+
+def test_the_package_holds_a_printable_sheet_of_custody_and_reads(
+    runtime: Runtime, hold_id: int, tmp_path: Path
+) -> None:
+    out = tmp_path / "E-103"
+    export_hold(runtime, CUSTODIAN, hold_id=hold_id, evidence_number="E-103", destination=out)
+    sheet = (out / "evidence_sheet.pdf").read_bytes()
+    listed = json.loads((out / "manifest.json").read_text())["files"]
+    assert listed["evidence_sheet.pdf"] == hashlib.sha256(sheet).hexdigest()
+    text = sheet_text(sheet)
+    assert "Evidence number E-103" in text
+    assert "Case number 26-0042" in text
+    assert "Purpose Stolen vehicle" in text
+    assert "hold 1 (evidence): stolen vehicle recovered" in text
+    assert "Exported by custodian" in text
+    assert "Exported at 2026-06-01 12:00:00 UTC" in text  # the department's zone, named
+    assert "2 reads, 2 images" in text
+    rows = json.loads((out / "reads.json").read_text())
+    with_images, _imported = rows
+    names = [with_images["frame_image"], with_images["crop_image"]]
+    digests = [hashlib.sha256((out / name).read_bytes()).hexdigest() for name in names]
+    assert (
+        f"{with_images['id']} ABC1234 (MT) 2026-06-01 12:00:00 UTC cam-1 46.590123, -112.030000 "
+        f"{' '.join(names)} {' '.join(digests)}"
+    ) in text  # the read's row: its facts, its image files and their hashes in the same order
+    assert "import: State network not recorded no image" in text
+    assert "ZZZ999" not in text  # not held
+
+
+def test_the_archive_holds_the_same_sheet(runtime: Runtime, hold_id: int) -> None:
+    made = export_hold_archive(runtime, CUSTODIAN, hold_id=hold_id, evidence_number="E-104")
+    with made.stream, zipfile.ZipFile(made.stream) as archive:
+        listed = json.loads(archive.read("manifest.json"))["files"]
+        sheet = archive.read("evidence_sheet.pdf")
+    assert listed["evidence_sheet.pdf"] == hashlib.sha256(sheet).hexdigest()
+    assert "Evidence number E-104" in sheet_text(sheet)
+
+
+def test_reads_csv_writes_positions_to_six_decimals(
+    runtime: Runtime, hold_id: int, tmp_path: Path
+) -> None:
+    out = tmp_path / "E-105"
+    export_hold(runtime, CUSTODIAN, hold_id=hold_id, evidence_number="E-105", destination=out)
+    rows = list(csv.DictReader((out / "reads.csv").read_text().splitlines()))
+    assert [(r["latitude"], r["longitude"]) for r in rows] == [
+        ("46.590123", "-112.030000"),
+        ("", ""),
+    ]
+    assert re.fullmatch(r"-?\d+\.\d{6}", rows[0]["longitude"])
+    # reads.json keeps the stored value as it is
+    assert json.loads((out / "reads.json").read_text())[0]["latitude"] == 46.590123456789012

@@ -163,7 +163,8 @@ def test_an_export_is_owner_only_under_umask_0(
     made = [tmp_path / "usb", *(tmp_path / "usb").rglob("*")]
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in made}
     assert modes == {p.name: 0o700 if p.is_dir() else 0o600 for p in made}
-    assert len(made) == 9  # usb, E-1, images/, a frame and a crop, two CSV/JSON, custody, manifest
+    # usb, E-1, images/, a frame and a crop, two CSV/JSON, custody, the sheet, manifest
+    assert len(made) == 10
 
 
 def test_a_hold_id_beyond_the_column_is_no_such_hold(runtime: Runtime, tmp_path: Path) -> None:

@@ -329,6 +329,7 @@ NO_ACTOR = {
     "read_formats.rows_from_body": "pure: turns other systems' messages into rows",
     "report.local_start": "pure",
     "pdf.new_pdf": "pure: an empty document",
+    "export_sheet.evidence_sheet": "pure: prints the package an authorised export builds",
     "pdf.paragraph": "pure: writes text it is given",
     "pdf.breakable": "pure",
     "pdf.column_widths": "pure",
