@@ -20,6 +20,15 @@ from platewarden.services.errors import AccessDeniedError, InvalidInputError
 from platewarden.services.export import export_hold, export_hold_archive, verify_export
 from platewarden.services.ingest import ingest_reads
 from platewarden.services.runtime import Runtime
+from platewarden.settings import Settings
+
+DENVER = "America/Denver"
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Settings of a fresh instance of a department in Montana."""
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, timezone=DENVER)
 
 
 @pytest.fixture
@@ -153,17 +162,18 @@ def test_the_package_holds_a_printable_sheet_of_custody_and_reads(
     assert "Purpose Stolen vehicle" in text
     assert "hold 1 (evidence): stolen vehicle recovered" in text
     assert "Exported by custodian" in text
-    assert "Exported at 2026-06-01 12:00:00 UTC" in text  # the department's zone, named
+    assert "Exported at 2026-06-01 06:00:00 MDT" in text  # the department's zone, named
     assert "2 reads, 2 images" in text
     rows = json.loads((out / "reads.json").read_text())
     with_images, _imported = rows
     names = [with_images["frame_image"], with_images["crop_image"]]
     digests = [hashlib.sha256((out / name).read_bytes()).hexdigest() for name in names]
     assert (
-        f"{with_images['id']} ABC1234 (MT) 2026-06-01 12:00:00 UTC cam-1 46.590123, -112.030000 "
+        f"{with_images['id']} ABC1234 (MT) 2026-06-01 06:00:00 MDT cam-1 46.590123, -112.030000 "
         f"{' '.join(names)} {' '.join(digests)}"
     ) in text  # the read's row: its facts, its image files and their hashes in the same order
     assert "import: State network not recorded no image" in text
+    assert "2026-06-01T12:00:00+00:00" in (out / "reads.csv").read_text()  # UTC there
     assert "ZZZ999" not in text  # not held
 
 
