@@ -9,7 +9,6 @@ from typing import Annotated
 
 import segno
 import typer
-from rich.table import Table
 
 from platewarden.api.encode import to_json
 from platewarden.cli.choices import Course
@@ -20,7 +19,7 @@ from platewarden.cli.context import (
     opened_runtime,
     session_file,
 )
-from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.output import JsonFlag, new_table, print_json
 from platewarden.cli.times import parse_time, required_time, show_date
 from platewarden.policy.access import Role
 from platewarden.policy.model import read_policy_text
@@ -218,7 +217,7 @@ def list_(as_json: JsonFlag = False) -> None:
     if as_json:
         print_json(found)
         return
-    table = Table("user", "name", "badge", "roles", "2FA", "state")
+    table = new_table("user", "name", "badge", "roles", "2FA", "state")
     for m in found:
         state = (
             "active"
@@ -355,7 +354,7 @@ def list_training(
         print_json([{"username": username} | to_json(course) for username, course in found])
         return
     zone = rt.settings.zone
-    table = Table("member", "course", "completed", "expires")
+    table = new_table("member", "course", "completed", "expires", times={"completed", "expires"})
     for username, course in found:
         expires = show_date(course.expires_on, zone) if course.expires_on else "never"
         table.add_row(username, course.course, show_date(course.completed_on, zone), expires)

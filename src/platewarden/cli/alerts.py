@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from platewarden.cli.context import RecordId, console, console_actor, errors, opened_runtime
 from platewarden.cli.images import image_folder, save_file
-from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.output import JsonFlag, new_table, print_json
 from platewarden.cli.times import show_time
 from platewarden.domain import Alert, AlertStatus, Outcome, RejectReason
 from platewarden.image_format import suffix_for
@@ -37,7 +36,17 @@ def list_(
         print_json(found)
         return
     zone = rt.settings.zone
-    table = Table("id", "status", "plate", "kind", "score", "hits", "flags", "seen (capture time)")
+    table = new_table(
+        "id",
+        "status",
+        "plate",
+        "kind",
+        "score",
+        "hits",
+        "flags",
+        "seen (capture time)",
+        times={"seen (capture time)"},
+    )
     for a in found:
         table.add_row(
             str(a.id),

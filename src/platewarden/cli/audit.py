@@ -10,7 +10,7 @@ from rich.table import Table
 from platewarden.accountability import AuditFilter, AuditRecord, Finding, ReviewItem, ReviewReport
 from platewarden.cli.choices import PurposeFilter
 from platewarden.cli.context import RecordId, console, console_actor, errors, opened_runtime
-from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.output import JsonFlag, new_table, print_json
 from platewarden.cli.times import parse_time, required_time, show_time
 from platewarden.services import audit_review
 
@@ -87,7 +87,17 @@ def query(
     if as_json:
         print_json(found)
     else:
-        table = Table("id", "time", "member", "action", "outcome", "purpose", "case", "results")
+        table = new_table(
+            "id",
+            "time",
+            "member",
+            "action",
+            "outcome",
+            "purpose",
+            "case",
+            "results",
+            times={"time"},
+        )
         table.add_column("parameters", overflow="fold")
         for r in found:
             table.add_row(*_row(r, rt.settings.zone), json.dumps(r.parameters, sort_keys=True))
@@ -196,7 +206,9 @@ def _print_report(result: ReviewReport, zone: tzinfo | None) -> None:
 
 
 def _items(items: tuple[ReviewItem, ...], zone: tzinfo | None) -> Table:
-    table = Table("item", "record", "time", "member", "action", "outcome", "purpose", "case")
+    table = new_table(
+        "item", "record", "time", "member", "action", "outcome", "purpose", "case", times={"time"}
+    )
     table.add_column("results")
     table.add_column("parameters", overflow="fold")
     for column in ("finding", "by", "notes"):

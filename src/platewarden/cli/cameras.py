@@ -3,10 +3,9 @@
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from platewarden.cli.context import console, console_actor, opened_runtime
-from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.output import JsonFlag, new_table, print_json
 from platewarden.cli.times import show_time
 from platewarden.domain import CameraKind, CameraStatus
 from platewarden.services import cameras
@@ -83,7 +82,9 @@ def list_(as_json: JsonFlag = False) -> None:
     if as_json:
         print_json(found)
         return
-    table = Table("name", "kind", "status", "location", "position", "last seen")
+    table = new_table(
+        "name", "kind", "status", "location", "position", "last seen", times={"last seen"}
+    )
     for cam in found:
         position = f"{cam.latitude:.5f}, {cam.longitude:.5f}" if cam.latitude is not None else ""
         seen = show_time(cam.last_seen_at, rt.settings.zone) if cam.last_seen_at else "never"

@@ -3,11 +3,10 @@
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from platewarden.cli.context import console, console_actor, opened_runtime
-from platewarden.cli.output import JsonFlag, print_json
-from platewarden.cli.times import show_time
+from platewarden.cli.output import JsonFlag, new_table, print_json
+from platewarden.cli.times import show_date, show_time
 from platewarden.services import devices
 
 app = typer.Typer(
@@ -62,14 +61,21 @@ def list_(as_json: JsonFlag = False) -> None:
         print_json(found)
         return
     zone = rt.settings.zone
-    table = Table("name", "camera or source", "added", "last push", "revoked")
+    table = new_table(
+        "name",
+        "camera or source",
+        "added",
+        "last push",
+        "revoked",
+        times={"added", "last push", "revoked"},
+    )
     for d in found:
         table.add_row(
             d.name,
             d.camera or f"source {d.source_name}",
-            show_time(d.created_at, zone),
+            show_date(d.created_at, zone),
             show_time(d.last_used_at, zone) if d.last_used_at else "never",
-            show_time(d.revoked_at, zone) if d.revoked_at else "",
+            show_date(d.revoked_at, zone) if d.revoked_at else "",
         )
     console.print(table)
 

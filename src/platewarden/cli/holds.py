@@ -4,12 +4,11 @@ from datetime import tzinfo
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from platewarden.cli.choices import Purpose
 from platewarden.cli.context import RecordId, console, console_actor, opened_runtime
-from platewarden.cli.output import JsonFlag, print_json
-from platewarden.cli.times import parse_time, show_time
+from platewarden.cli.output import JsonFlag, new_table, print_json
+from platewarden.cli.times import parse_time, show_date, show_time
 from platewarden.domain import Hold, HoldKind, PreservationRequest
 from platewarden.selection import ReadSelection
 from platewarden.services import holds
@@ -97,7 +96,17 @@ def list_(
         print_json(found)
         return
     zone = rt.settings.zone
-    table = Table("id", "kind", "case", "purpose", "reads", "created", "by", "released")
+    table = new_table(
+        "id",
+        "kind",
+        "case",
+        "purpose",
+        "reads",
+        "created",
+        "by",
+        "released",
+        times={"created", "released"},
+    )
     for hold in found:
         table.add_row(
             str(hold.id),
@@ -107,7 +116,7 @@ def list_(
             str(hold.read_count),
             show_time(hold.created_at, zone),
             hold.created_by,
-            show_time(hold.released_at, zone) if hold.released_at else "",
+            show_date(hold.released_at, zone) if hold.released_at else "",
         )
     console.print(table)
 

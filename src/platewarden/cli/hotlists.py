@@ -16,7 +16,7 @@ from platewarden.cli.context import (
     errors,
     opened_runtime,
 )
-from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.output import JsonFlag, new_table, print_json
 from platewarden.cli.times import parse_time, show_date, show_time
 from platewarden.domain import HotlistEntry, SourceStatus
 from platewarden.policy.access import Action, check_role
@@ -87,7 +87,7 @@ def status(as_json: JsonFlag = False) -> None:
 
 
 def _status_table(found: list[SourceStatus], zone: tzinfo | None) -> Table:
-    table = Table("source", "version", "entries", "loaded", "state")
+    table = new_table("source", "version", "entries", "loaded", "state", times={"loaded"})
     for s in found:
         loaded = show_time(s.version.loaded_at, zone) if s.version else ""
         state = "[red]STALE[/red]" if s.stale else "fresh"
@@ -111,7 +111,9 @@ def list_(
     if as_json:
         print_json(found)
         return
-    table = Table("id", "plate", "state", "purpose", "source", "case", "expires")
+    table = new_table(
+        "id", "plate", "state", "purpose", "source", "case", "expires", times={"expires"}
+    )
     for e in found:
         expires = show_date(e.expires_at, rt.settings.zone) if e.expires_at else ""
         table.add_row(

@@ -7,6 +7,7 @@ import typer
 from rich.markup import escape
 
 from platewarden.cli.context import console, console_actor, opened_runtime
+from platewarden.cli.output import JsonFlag, print_json
 from platewarden.jobs.registry import JOBS, serve
 from platewarden.logs import configure_logging
 
@@ -17,8 +18,11 @@ app = typer.Typer(
 
 
 @app.command("list")
-def list_() -> None:
+def list_(as_json: JsonFlag = False) -> None:
     """List the jobs."""
+    if as_json:
+        print_json({"name": job.name, "description": job.description} for job in JOBS.values())
+        return
     for job in JOBS.values():
         console.print(f"{job.name}: {job.description}", highlight=False)
 

@@ -3,12 +3,11 @@
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from platewarden.accountability import MaintenanceKind
 from platewarden.cli.context import console, console_actor, opened_runtime
-from platewarden.cli.output import JsonFlag, print_json
-from platewarden.cli.times import parse_time, show_time
+from platewarden.cli.output import JsonFlag, new_table, print_json
+from platewarden.cli.times import parse_time, show_date, show_time
 from platewarden.services import maintenance
 
 app = typer.Typer(
@@ -63,7 +62,17 @@ def list_(
         print_json(found)
         return
     zone = rt.settings.zone
-    table = Table("id", "camera", "done", "kind", "by", "next due", "notes", "recorded by")
+    table = new_table(
+        "id",
+        "camera",
+        "done",
+        "kind",
+        "by",
+        "next due",
+        "notes",
+        "recorded by",
+        times={"done", "next due"},
+    )
     for r in found:
         table.add_row(
             str(r.id),
@@ -71,7 +80,7 @@ def list_(
             show_time(r.done_on, zone),
             r.kind,
             r.performed_by,
-            show_time(r.next_due, zone) if r.next_due else "",
+            show_date(r.next_due, zone) if r.next_due else "",
             r.notes or "",
             r.recorded_by,
         )
@@ -90,7 +99,7 @@ def overdue(as_json: JsonFlag = False) -> None:
     if not due:
         console.print("no calibration is overdue")
         return
-    table = Table("camera", "last calibrated", "was due")
+    table = new_table("camera", "last calibrated", "was due", times={"last calibrated", "was due"})
     for d in due:
         table.add_row(
             d.camera,

@@ -6,7 +6,7 @@ script reads the same fields from either; times are UTC (ISO 8601), as stored.
 """
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Annotated, Any
 
 import typer
@@ -28,15 +28,13 @@ def print_json(records: Iterable[Any]) -> None:
         typer.echo(json.dumps(to_json(record), ensure_ascii=False))
 
 
-def table(*columns: str, text: str | None = None, times: Iterable[str] = ()) -> Table:
-    """Return a table whose time columns never wrap and whose free-text column wraps instead."""
-    timed = set(times)
+def new_table(*columns: str, times: Collection[str] = ()) -> Table:
+    """Return a table whose time columns never wrap; the others wrap, folding a long word,
+    so that the table fits the terminal (100 columns) and loses nothing."""
     made = Table()
     for name in columns:
-        if name in timed:
+        if name in times:
             made.add_column(name, no_wrap=True)
-        elif name == text:
-            made.add_column(name, overflow="fold", ratio=1)
         else:
-            made.add_column(name)
+            made.add_column(name, overflow="fold")
     return made

@@ -4,10 +4,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from platewarden.cli.context import console, console_actor, opened_runtime
-from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.output import JsonFlag, new_table, print_json
 from platewarden.cli.times import show_time
 from platewarden.policy.model import read_policy_text
 from platewarden.services import policies
@@ -44,7 +43,7 @@ def history(as_json: JsonFlag = False) -> None:
     if as_json:
         print_json(versions)
         return
-    table = Table("version", "applied", "by", "sha256", "source", "reason")
+    table = new_table("version", "applied", "by", "sha256", "source", "reason", times={"applied"})
     for v in versions:
         table.add_row(
             str(v.version),

@@ -4,10 +4,9 @@ from typing import Annotated
 
 import typer
 from rich.progress import Progress
-from rich.table import Table
 
 from platewarden.cli.context import console, console_actor, errors, opened_runtime
-from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.output import JsonFlag, new_table, print_json
 from platewarden.cli.times import show_time
 from platewarden.services import purge as purging
 
@@ -49,7 +48,16 @@ def runs(as_json: JsonFlag = False) -> None:
         print_json(found)
         return
     zone = rt.settings.zone
-    table = Table("run", "started", "cutoff", "dry run", "purged", "images", "held")
+    table = new_table(
+        "run",
+        "started",
+        "cutoff",
+        "dry run",
+        "purged",
+        "images",
+        "held",
+        times={"started", "cutoff"},
+    )
     for run in found:
         table.add_row(
             str(run.id),

@@ -4,12 +4,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from platewarden.cli.choices import Purpose
 from platewarden.cli.context import console, console_actor, errors, opened_runtime
 from platewarden.cli.images import image_folder, save_file
-from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.output import JsonFlag, new_table, print_json
 from platewarden.cli.times import parse_time, show_time
 from platewarden.image_format import suffix_for
 from platewarden.services.search import SearchQuery, read_image, search_reads
@@ -73,7 +72,9 @@ def search(
         if more:
             errors.print(more, highlight=False)
         return
-    table = Table("read", "plate", "state", "captured", "camera", "position", "conf.")
+    table = new_table(
+        "read", "plate", "state", "captured", "camera", "position", "conf.", times={"captured"}
+    )
     for read in result.reads:
         position = f"{read.latitude:.5f}, {read.longitude:.5f}" if read.latitude is not None else ""
         table.add_row(

@@ -5,12 +5,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from platewarden.cli.choices import Purpose, PurposeOrLaw
 from platewarden.cli.context import RecordId, console, console_actor, errors, opened_runtime
 from platewarden.cli.images import save_file
-from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.output import JsonFlag, new_table, print_json
 from platewarden.cli.times import parse_time, required_time, show_date, show_time
 from platewarden.domain import AgencyType, ShareRequest
 from platewarden.selection import ReadSelection
@@ -224,7 +223,17 @@ def list_(
     if as_json:
         print_json(found)
         return
-    table = Table("id", "way", "agency", "purpose", "case", "received", "status", "released")
+    table = new_table(
+        "id",
+        "way",
+        "agency",
+        "purpose",
+        "case",
+        "received",
+        "status",
+        "released",
+        times={"received"},
+    )
     for r in found:
         table.add_row(
             str(r.id),
