@@ -41,6 +41,7 @@ from platewarden.services import (
     purge,
     report,
     report_render,
+    report_sections,
     sharing,
 )
 from platewarden.services.errors import AccessDeniedError, InvalidInputError
@@ -481,7 +482,7 @@ def test_page_one_carries_the_summary_and_the_first_sections(
 
 
 def test_chart_legends_sit_outside_the_bars(year: Runtime, clock: FixedClock) -> None:
-    charts = [s.chart for s in report_render.sections(close_year(year, clock)) if s.chart]
+    charts = [s.chart for s in report_sections.sections(close_year(year, clock)) if s.chart]
     stacked = [c for c in charts if len(c.series) > 1]
     assert {c.file for c in stacked} >= {"reads_by_month.png", "searches_by_purpose.png"}
     for chart in stacked:
@@ -530,7 +531,7 @@ def test_a_camera_registered_today_is_new_with_no_uptime(
     assert (old.name, old.new, old.uptime) == ("cam-1", False, 1.0)
     assert (new.name, new.new, new.uptime) == ("cam-new", True, None)
     assert new.days_in_period == pytest.approx(2 / 24)  # counted from its registration
-    (part,) = [s for s in report_render.sections(r) if s.key == "cameras"]
+    (part,) = [s for s in report_sections.sections(r) if s.key == "cameras"]
     assert part.rows[1] == ("cam-new", "fixed", "active", "under 1 day", "", "new", 0)
     assert part.rows[0][3:6] == (f"{old.days_in_period:.1f}", f"{old.days_in_period:.1f}", "100.0")
     assert "less than 1 day before the period's end is marked new" in part.note
@@ -570,7 +571,7 @@ def test_a_running_year_runs_to_now_and_a_future_year_is_refused(
 ) -> None:
     r = report.yearly_report(runtime, AUDITOR, year=clock.now().year, tz=UTC)
     assert (r.end, r.complete) == (clock.now(), False)
-    assert f"{clock.now().year} is not over" in " ".join(report_render.summary(r))
+    assert f"{clock.now().year} is not over" in " ".join(report_sections.summary(r))
     with pytest.raises(InvalidInputError, match="has not begun"):
         report.yearly_report(runtime, AUDITOR, year=clock.now().year + 1, tz=UTC)
 

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from platewarden.api.deps import RuntimeDep
 from platewarden.local_time import local
-from platewarden.services import report, report_render
+from platewarden.services import report, report_render, report_sections
 from platewarden.services.report import FIRST_YEAR
 from platewarden.services.report_figures import YearlyReport
 from platewarden.web.render import console_router, render
@@ -42,8 +42,8 @@ def yearly_page(
         "report/yearly.html",
         actor=actor,
         report=figures,
-        summary=report_render.summary(figures),
-        parts=report_render.sections(figures),
+        summary=report_sections.summary(figures),
+        parts=report_sections.sections(figures),
     )
 
 
