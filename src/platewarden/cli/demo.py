@@ -12,6 +12,7 @@ from rich.rule import Rule
 
 from platewarden.cli.context import cli_errors, console
 from platewarden.cli.demo_department import camera_read, serve_demo
+from platewarden.cli.times import show_time
 from platewarden.domain import (
     Actor,
     CameraKind,
@@ -131,8 +132,9 @@ def _run(folder: Path, rng: random.Random) -> None:
     )
 
     run = purge.purge(rt, operator)
+    cutoff = show_time(run.cutoff, rt.settings.zone)
     console.print(
-        f"Purge with cutoff {run.cutoff:%Y-%m-%d}: {run.reads_purged} reads and "
+        f"Purge with cutoff {cutoff}: {run.reads_purged} reads and "
         f"{run.images_purged} images deleted, {run.reads_kept_by_holds} kept by the hold, "
         f"{len(run.days_shredded)} days' keys destroyed."
     )
