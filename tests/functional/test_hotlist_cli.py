@@ -78,5 +78,6 @@ def test_status_flags_a_source_whose_refresh_failed(run: Run, tmp_path: Path, mo
     monkeypatch.setenv("PLATEWARDEN_HOTLIST_SOURCES", f"state={tmp_path / 'missing.csv'}")
     refreshed = run("hotlist", "refresh")
     assert "state: refresh failed, the last good version stays in use" in refreshed.output
+    assert refreshed.exit_code == 1  # a failed refresh is not a success to a script
     status = " ".join(run("hotlist", "status").output.split())
     assert "STALE" in status and "last refresh failed" in status

@@ -67,6 +67,8 @@ def refresh(
         console.print("no hot-list sources are configured (settings: hotlist_sources)")
     for name, outcome in results:
         console.print(f"{name}: {outcome}", highlight=False)
+    if any(outcome.startswith(hotlists.REFRESH_FAILED_SAYS) for _, outcome in results):
+        raise typer.Exit(1)  # a service manager or a script sees that a feed failed
 
 
 @app.command("status")

@@ -127,6 +127,9 @@ def _check_size(
         )
 
 
+REFRESH_FAILED_SAYS = "refresh failed"  # how a failed feed's outcome begins
+
+
 def refresh(rt: Runtime, actor: Actor, *, source: str | None = None) -> list[tuple[str, str]]:
     """Fetch and load the configured feeds; a failure keeps the last good version and says so.
 
@@ -146,7 +149,7 @@ def refresh(rt: Runtime, actor: Actor, *, source: str | None = None) -> list[tup
             load = import_hotlist(rt, actor, source=name, data=fetch(location))
             results.append((name, f"version {load.version.id}: {load.version.entry_count} entries"))
         except (OSError, ServiceError) as exc:
-            message = f"refresh failed, the last good version stays in use: {exc}"
+            message = f"{REFRESH_FAILED_SAYS}, the last good version stays in use: {exc}"
             with rt.engine.begin() as conn:
                 store.add_notice(
                     conn, at=rt.clock.now(), kind=REFRESH_FAILED, subject=name, message=message
