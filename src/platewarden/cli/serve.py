@@ -7,6 +7,7 @@ import typer
 from platewarden.api.server import check_exposure, run_server
 from platewarden.cli.context import cli_errors, console, opened_runtime
 from platewarden.cli.vision import load_recognizer
+from platewarden.jobs.worker import WORKER_THREADS
 from platewarden.settings import get_settings
 
 
@@ -21,7 +22,7 @@ def serve(
     """Start the server: the web console at /, the API under /api/v1 and its docs at /api/docs."""
     with cli_errors():
         check_exposure(get_settings())  # before anything is opened
-    reader = load_recognizer(None) if worker else None
+    reader = load_recognizer(None, threads=WORKER_THREADS) if worker else None
     with opened_runtime() as rt:
         run_server(
             rt,
