@@ -12,6 +12,7 @@ from platewarden.selection import ReadSelection
 from platewarden.services import (
     alerts,
     audit_review,
+    backup,
     cameras,
     holds,
     hotlists,
@@ -99,6 +100,15 @@ CALLS: list[tuple[Action, Call]] = [
     (
         Action.MANAGE_POLICY,
         lambda rt, a: policies.preview_policy(rt, a, "not = [toml", source="walk.toml"),
+    ),
+    (
+        Action.BACKUP,
+        lambda rt, a: backup.back_up(
+            rt,
+            a,
+            destination=rt.settings.data_dir.parent / f"backup-{a.name}",
+            keys_destination=rt.settings.data_dir.parent / f"keys-{a.name}",
+        ),
     ),
     (
         Action.MANAGE_TRAINING,
