@@ -134,7 +134,7 @@ def test_hold_export_and_verify(run: Run, tmp_path: Path) -> None:
     exported = run("export", "--hold", "1", "--to", out, "--evidence-number", "E-7")
     assert exported.exit_code == 0, exported.output
     assert "exported 1 reads and 1 images" in exported.output
-    assert "all 4 files match the manifest" in run("verify-export", out).output
+    assert "all 5 files match the manifest" in run("verify-export", out).output
 
     (out / "reads.json").write_text("[]")
     failed = run("verify-export", out)
