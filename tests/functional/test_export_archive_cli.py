@@ -27,7 +27,8 @@ def test_a_hold_exported_as_a_zip_archive_is_verified(run: Run, tmp_path: Path) 
     assert "exported 1 reads and 1 images" in exported.output
     assert out.stat().st_mode & 0o077 == 0, "owner-only"
     checked = run("verify-export", out)
-    assert "all 4 files match the manifest" in checked.output, checked.output
+    # the image, reads.csv, reads.json, custody.json and the evidence sheet
+    assert "all 5 files match the manifest" in checked.output, checked.output
     again = run("export", "--hold", "1", "--to", out, "--evidence-number", "E-8")
     assert again.exit_code != 0, "an existing file is not replaced"
 
