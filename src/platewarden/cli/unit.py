@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from platewarden.api.encode import to_json
 from platewarden.cli.context import cli_errors, console, errors
+from platewarden.cli.output import JsonFlag, print_json
 from platewarden.cli.vision import load_recognizer
 from platewarden.domain import Actor
 from platewarden.services.capture import Frame, ingest_frames, ingest_video
@@ -182,11 +184,15 @@ def forward_(
 
 
 @app.command("status")
-def status(folder: UnitDir = None) -> None:
+def status(folder: UnitDir = None, as_json: JsonFlag = False) -> None:
     """Show what is queued, the hot-list copy's version and age, and the last contact."""
     with opened_unit(folder) as (rt, config, actor):
         held = unit_status(rt, actor)
         now = rt.clock.now()
+    if as_json:
+        unit = {"unit": config.name, "camera": config.camera}
+        print_json([unit | to_json(held) | {"stale": held.stale(now)}])
+        return
     age = held.hotlist_age(now)
     console.print(f"unit {config.name} (camera {config.camera}) → {config.server_url}")
     console.print(f"queued reads: {held.queued} ({held.kept_for_alerts} sent, kept for alerts)")
