@@ -170,11 +170,11 @@ def test_the_database_copy_is_the_kind_of_the_installation(
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # PostgreSQL only
 def test_without_pg_dump_a_postgresql_backup_says_so_and_writes_nothing(
     runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if runtime.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only")
+    assert runtime.engine.dialect.name == "postgresql"
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     with pytest.raises(ServiceError, match="pg_dump is not on PATH"):
         back_up(runtime, CUSTODIAN, destination=tmp_path / "b", keys_destination=tmp_path / "k")
