@@ -1,8 +1,6 @@
 """In a real browser: an investigator's search without a purpose is refused and one with purpose
 and case shows the gallery of crops; an area dragged on the cameras' map fills its fields."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -11,15 +9,9 @@ from platewarden.policy.access import Role
 from platewarden.services import cameras
 from platewarden.services.ingest import ingest_reads
 from platewarden.services.runtime import Runtime
-from platewarden.settings import sqlite_url
+from tests.browser.conftest import ARTEFACTS
 from tests.factories import CAMERA_FEED, PASSWORD, actor, new_read
-from tests.functional.console.conftest import ARTEFACTS, AddMember
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """Browser tests run on SQLite; the pages' refusals are tested on both databases."""
-    return sqlite_url(tmp_path)
+from tests.functional.console.conftest import AddMember
 
 
 @pytest.fixture

@@ -1,27 +1,17 @@
 """In a real browser: an administrator with a second factor adds a member on the members page,
 and that member's first log-on asks for a password of their own before anything else."""
 
-from pathlib import Path
-
 import pyotp
-import pytest
 from playwright.sync_api import Page, expect
 
 from platewarden.policy.access import Role
 from platewarden.services import members
 from platewarden.services.runtime import Runtime
-from platewarden.settings import sqlite_url
 from tests.factories import PASSWORD, FixedClock, actor
 from tests.functional.console.conftest import AddMember
 
 GIVEN = "Given-by-admin-1234"
 OWN = "Mine-and-only-mine-5678"
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """Browser tests run on SQLite; the pages' refusals are tested on both databases."""
-    return sqlite_url(tmp_path)
 
 
 def log_on(page: Page, username: str, password: str, code: str = "") -> None:

@@ -4,7 +4,6 @@ officer's open page, the officer confirms it step by step, and an idle page lock
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import cv2
 import httpx
@@ -17,17 +16,10 @@ from platewarden.jobs.worker import run_worker
 from platewarden.policy.access import Role
 from platewarden.services import devices, hotlists, members
 from platewarden.services.runtime import Runtime
-from platewarden.settings import sqlite_url
 from platewarden.vision.pipeline import default_recognizer
 from tests.factories import CUSTODIAN, PASSWORD, FixedClock, actor
 from tests.functional.console.conftest import AddMember
 from tests.unit.vision.synthetic import make_scene
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """Browser tests run on SQLite; the pages' refusals are tested on both databases."""
-    return sqlite_url(tmp_path)
 
 
 def log_on(page: Page, username: str, code: str = "") -> None:

@@ -1,25 +1,15 @@
 """In a real browser: an auditor, logged on with the second factor, finds an investigator's
 search in the audit trail by its case number (posted, never in the URL) and checks the chain."""
 
-from pathlib import Path
-
 import pyotp
-import pytest
 from playwright.sync_api import Page, expect
 
 from platewarden.policy.access import Role
 from platewarden.services import members, search
 from platewarden.services.runtime import Runtime
 from platewarden.services.search import SearchQuery
-from platewarden.settings import sqlite_url
 from tests.factories import PASSWORD, FixedClock, actor
 from tests.functional.console.conftest import AddMember
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """Browser tests run on SQLite; the pages' refusals are tested on both databases."""
-    return sqlite_url(tmp_path)
 
 
 def test_an_auditor_finds_an_investigators_search_in_the_trail(

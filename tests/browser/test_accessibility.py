@@ -12,14 +12,13 @@ from platewarden.policy.access import Role
 from platewarden.services import hotlists, members
 from platewarden.services.ingest import ingest_reads
 from platewarden.services.runtime import Runtime
-from platewarden.settings import sqlite_url
 from tests.factories import CAMERA_FEED, CUSTODIAN, PASSWORD, FixedClock, actor, new_read
 from tests.functional.console.conftest import AddMember
 
 AXE = Path(
     os.environ.get(
         "PLATEWARDEN_AXE",
-        Path(__file__).resolve().parents[3] / ".cache/axe/node_modules/axe-core/axe.min.js",
+        Path(__file__).resolve().parents[2] / ".cache/axe/node_modules/axe-core/axe.min.js",
     )
 )
 EVERY_ROLE = (
@@ -31,12 +30,6 @@ EVERY_ROLE = (
     Role.RECORDS_CUSTODIAN,
 )
 SERIOUS = ("serious", "critical")
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """Browser tests run on SQLite; the pages' refusals are tested on both databases."""
-    return sqlite_url(tmp_path)
 
 
 @pytest.fixture
