@@ -16,20 +16,24 @@ from platewarden.cli.vision import load_recognizer
 from platewarden.domain import Actor
 from platewarden.services.capture import Frame, ingest_frames, ingest_video
 from platewarden.services.runtime import Runtime
+from platewarden.services.unit_status import (
+    alerts_after,
+    newest_alert_id,
+    register_camera,
+    unit_status,
+)
 from platewarden.unit.config import (
     UNIT_DIR_ENV,
     UnitConfig,
     UnitError,
     load_config,
     open_unit,
-    register_camera,
     save_config,
     unit_actor,
     unit_dir,
 )
 from platewarden.unit.outbox import forward
 from platewarden.unit.station import Station, StationUnreachableError
-from platewarden.unit.status import alerts_after, newest_alert_id, unit_status
 from platewarden.unit.sync import sync_hotlists
 from platewarden.vision.images import IMAGE_SUFFIXES, ImageError, read_image_file
 from platewarden.vision.video import VIDEO_SUFFIXES, is_stream
@@ -85,7 +89,7 @@ def init(
         save_config(where, config)
         rt = open_unit(where)
         try:
-            register_camera(rt, unit_actor(config), config)
+            register_camera(rt, unit_actor(config), camera=config.camera)
         finally:
             rt.close()
     console.print(f"unit {name} set up in {where}; run `platewarden unit sync` while in reach")

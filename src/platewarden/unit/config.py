@@ -6,12 +6,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from platewarden.domain import Actor, CameraKind
-from platewarden.policy.access import Action, Role
-from platewarden.services.audit import authorize, record
+from platewarden.domain import Actor
+from platewarden.policy.access import Role
 from platewarden.services.runtime import Clock, Runtime, open_runtime
 from platewarden.settings import Settings, sqlite_url
-from platewarden.store.cameras import add_camera, get_camera
 from platewarden.store.files import make_private_dir, write_private
 
 UNIT_DIR_ENV = "PLATEWARDEN_UNIT_DIR"
@@ -79,12 +77,3 @@ def open_unit(folder: Path, *, clock: Clock | None = None) -> Runtime:
 def unit_actor(config: UnitConfig) -> Actor:
     """Return who the unit's own processes act as in its database and audit trail."""
     return Actor(f"unit:{config.name}", frozenset({Role.UNIT}))
-
-
-def register_camera(rt: Runtime, actor: Actor, config: UnitConfig) -> None:
-    """Register the car's camera in the unit's own database, once."""
-    authorize(rt, actor, Action.INGEST, parameters={"camera": config.camera})
-    with rt.engine.begin() as conn:
-        if get_camera(conn, name=config.camera) is None:
-            add_camera(conn, name=config.camera, kind=CameraKind.MOBILE, created_at=rt.clock.now())
-            record(conn, rt, actor, "unit_camera", parameters={"camera": config.camera})

@@ -15,18 +15,17 @@ from platewarden.domain import CameraKind
 from platewarden.services import cameras, devices, hotlists
 from platewarden.services.ingest import ingest_reads
 from platewarden.services.runtime import Runtime
+from platewarden.services.unit_status import register_camera, unit_status
 from platewarden.store.schema import reads
 from platewarden.unit.config import (
     UnitConfig,
     UnitError,
     open_unit,
-    register_camera,
     save_config,
     unit_actor,
 )
 from platewarden.unit.outbox import forward
 from platewarden.unit.station import Station, StationUnreachableError
-from platewarden.unit.status import unit_status
 from platewarden.unit.sync import sync_hotlists
 from tests.factories import CUSTODIAN, FixedClock, new_read
 from tests.functional.api.conftest import serving
@@ -60,7 +59,7 @@ def test_the_car_alerts_with_the_station_away_and_every_read_arrives_once_with_i
         )
         unit = open_unit(tmp_path / "unit", clock=clock)
         actor = unit_actor(config)
-        register_camera(unit, actor, config)
+        register_camera(unit, actor, camera=CAR)
         with Station(config) as station:
             first = sync_hotlists(unit, actor, config, station)
         assert first.full and first.added == 1
@@ -96,7 +95,7 @@ def test_an_entry_added_at_the_station_reaches_the_unit_at_its_next_sync_and_ale
         config = enrol_unit(runtime, tmp_path / "unit", url)
         unit = open_unit(tmp_path / "unit", clock=clock)
         actor = unit_actor(config)
-        register_camera(unit, actor, config)
+        register_camera(unit, actor, camera=CAR)
         station = Station(config)
         assert sync_hotlists(unit, actor, config, station).added == 0  # closed below
         entry, _ = hotlists.add_entry(
@@ -152,7 +151,7 @@ def test_a_unit_killed_while_sending_loses_nothing_and_the_station_stores_nothin
         config = enrol_unit(runtime, tmp_path / "unit", url)
         unit = open_unit(tmp_path / "unit", clock=clock)
         actor = unit_actor(config)
-        register_camera(unit, actor, config)
+        register_camera(unit, actor, camera=CAR)
         batch = [new_read(f"KL{n:04d}", camera=CAR, with_images=True) for n in range(total)]
         ingest_reads(unit, actor, batch)
         command = [sys.executable, "-m", "platewarden", "unit", "forward", "--batch", "1"]

@@ -54,6 +54,9 @@ from platewarden.services import (
     report,
     search,
     sharing,
+    unit_hotlists,
+    unit_outbox,
+    unit_status,
 )
 from platewarden.services.capture import Frame
 from platewarden.services.errors import AccessDeniedError
@@ -274,6 +277,25 @@ CALLS: dict[str, Call] = {
         scope=SCOPE,
         sent_on=T0,
     ),
+    "unit_hotlists.apply_changes": lambda rt, a, _: unit_hotlists.apply_changes(
+        rt,
+        a,
+        {},
+        unit="car",
+        since=None,  # empty: the refusal must come before the check
+    ),
+    "unit_hotlists.held_cursor": lambda rt, a, _: unit_hotlists.held_cursor(rt, a),
+    "unit_outbox.acknowledge": lambda rt, a, _: unit_outbox.acknowledge(
+        rt, a, [unit_outbox.Queued(1, "r1", {}, ())]
+    ),
+    "unit_outbox.next_batch": lambda rt, a, _: unit_outbox.next_batch(rt, a, limit=5),
+    "unit_outbox.note_contact": lambda rt, a, _: unit_outbox.note_contact(rt, a),
+    "unit_status.alerts_after": lambda rt, a, _: unit_status.alerts_after(rt, a, after=0),
+    "unit_status.newest_alert_id": lambda rt, a, _: unit_status.newest_alert_id(rt, a),
+    "unit_status.register_camera": lambda rt, a, _: unit_status.register_camera(
+        rt, a, camera="car-9"
+    ),
+    "unit_status.unit_status": lambda rt, a, _: unit_status.unit_status(rt, a),
 }
 
 # Public functions that take no actor, and why that is right.

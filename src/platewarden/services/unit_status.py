@@ -1,19 +1,16 @@
-"""`unit status` and the alerts the car raised: what the unit holds, for the officer to see."""
+"""What a patrol-car unit holds: its queue, its hot-list copy, its last contact, its alerts."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-
-from platewarden.domain import Actor, Alert
+from platewarden.domain import Actor, Alert, CameraKind
 from platewarden.policy.access import Action
 from platewarden.services.audit import authorize, record
 from platewarden.services.runtime import Runtime
 from platewarden.store import alerts as alert_store
-from platewarden.store.hotlists import active_conditions
-from platewarden.store.schema import hotlist_entries, unit_forwarded
-from platewarden.unit.outbox import queued_count
-from platewarden.unit.state import AS_OF, CURSOR, LAST_CONTACT, get_state
+from platewarden.store import unit_copy
+from platewarden.store import unit_queue as store
+from platewarden.store.cameras import add_camera, get_camera
 
 
 @dataclass(frozen=True)
@@ -43,19 +40,26 @@ def unit_status(rt: Runtime, actor: Actor) -> UnitStatus:
     authorize(rt, actor, Action.INGEST)
     now = rt.clock.now()
     with rt.engine.connect() as conn:
-        as_of, contact = get_state(conn, AS_OF), get_state(conn, LAST_CONTACT)
+        as_of = store.get_state(conn, key=store.AS_OF)
+        contact = store.get_state(conn, key=store.LAST_CONTACT)
         return UnitStatus(
-            queued=queued_count(conn),
-            kept_for_alerts=conn.scalar(select(func.count()).select_from(unit_forwarded)) or 0,
-            hotlist_cursor=get_state(conn, CURSOR),
+            queued=store.queued_count(conn),
+            kept_for_alerts=store.forwarded_count(conn),
+            hotlist_cursor=store.get_state(conn, key=store.CURSOR),
             hotlist_as_of=datetime.fromisoformat(as_of) if as_of else None,
-            hotlist_entries=conn.scalar(
-                select(func.count()).select_from(hotlist_entries).where(*active_conditions(now))
-            )
-            or 0,
+            hotlist_entries=unit_copy.checksum(conn, at=now)[0],
             max_age=timedelta(hours=rt.policy.hotlists.max_age_hours),
             last_contact=datetime.fromisoformat(contact) if contact else None,
         )
+
+
+def register_camera(rt: Runtime, actor: Actor, *, camera: str) -> None:
+    """Register the car's camera in the unit's own database, once."""
+    authorize(rt, actor, Action.INGEST, parameters={"camera": camera})
+    with rt.engine.begin() as conn:
+        if get_camera(conn, name=camera) is None:
+            add_camera(conn, name=camera, kind=CameraKind.MOBILE, created_at=rt.clock.now())
+            record(conn, rt, actor, "unit_camera", parameters={"camera": camera})
 
 
 def newest_alert_id(rt: Runtime, actor: Actor) -> int:
