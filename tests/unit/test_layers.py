@@ -35,7 +35,7 @@ def _outside_data_layers() -> list[Path]:
 def _forbidden(module: str, area: str) -> bool:
     if module == "platewarden.store.schema" or module.startswith("platewarden.store.schema."):
         return True
-    if module.split(".")[0] == "sqlalchemy":
+    if module.split(".", maxsplit=1)[0] == "sqlalchemy":
         return not module.startswith(SQLALCHEMY_ALLOWED)
     if area == "unit" and module.startswith("platewarden.store"):
         return not module.startswith(UNIT_STORE_ALLOWED) and module != "platewarden.store"
