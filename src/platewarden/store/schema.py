@@ -535,3 +535,56 @@ unit_forwarded = Table(
     Column("client_read_id", String(100), nullable=False),
     Column("forwarded_at", UTCDateTime, nullable=False),
 )
+
+# At the station: what its patrol-car units forwarded besides their reads. The unit's own audit
+# records (every access in the car), stored as the unit wrote them, once each.
+unit_audit = Table(
+    "unit_audit",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("device_id", Integer, ForeignKey("devices.id"), nullable=False),
+    Column("entry_id", BigInteger, nullable=False),  # the record's id in the unit's trail
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("purpose", String(64)),
+    Column("case_number", String(64)),
+    Column("parameters", JSON, nullable=False),
+    Column("result_count", Integer),
+    Column("hash", String(64), nullable=False),  # the unit's chain hash, to check its trail
+    Column("prev_hash", String(64), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    UniqueConstraint("device_id", "entry_id"),
+    Index(None, "actor", "at"),
+)
+
+# The station's alert for each alert a unit raised, and the unit's alert events applied to it.
+unit_alerts = Table(
+    "unit_alerts",
+    metadata,
+    Column("device_id", Integer, ForeignKey("devices.id"), primary_key=True),
+    Column("unit_alert_id", BigInteger, primary_key=True),
+    Column("alert_id", BigId, ForeignKey("alerts.id"), nullable=False),
+)
+
+unit_alert_events = Table(
+    "unit_alert_events",
+    metadata,
+    Column("device_id", Integer, ForeignKey("devices.id"), primary_key=True),
+    Column("unit_event_id", BigInteger, primary_key=True),
+    Column("event_id", BigId, ForeignKey("alert_events.id"), nullable=False),
+)
+
+# On the unit: reads the station refused (a 4xx other than 429), kept encrypted, out of the
+# queue, for an administrator to look at.
+unit_set_aside = Table(
+    "unit_set_aside",
+    metadata,
+    Column("read_id", BigId, primary_key=True),
+    Column("client_read_id", String(100), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("set_aside_at", UTCDateTime, nullable=False),
+)
