@@ -99,6 +99,12 @@ def evaluate(folder: Path, recognizer: Recognizer, split: str = "all") -> Report
     rows = load_truth(folder, split)
     crops = bool(rows) and all(r.box is None for r in rows)
     report = Report(folder.name, split, "ocr" if crops else "end-to-end")
+    score_rows(report, rows, recognizer)
+    return report
+
+
+def score_rows(report: Report, rows: list[Truth], recognizer: Recognizer) -> None:
+    """Read each row's image and add its score to report (crops alone in "ocr" mode)."""
     for row in rows:
         report.images += 1
         t0 = time.perf_counter()
@@ -107,7 +113,7 @@ def evaluate(folder: Path, recognizer: Recognizer, split: str = "all") -> Report
         except ImageError as exc:
             report.misses.append({"image": row.image.name, "truth": row.plate, "error": str(exc)})
             continue
-        if crops:
+        if report.mode == "ocr":
             read = recognizer.read_crops([image])[0]
             report.times_ms.append((time.perf_counter() - t0) * 1000)
             _score(report, row, read, True)
@@ -120,4 +126,3 @@ def evaluate(folder: Path, recognizer: Recognizer, split: str = "all") -> Report
             best = max(reads, key=lambda r: iou(r.box, box), default=None)
             hit = best is not None and iou(best.box, box) > IOU_HIT
             _score(report, row, best if hit else None, hit)
-    return report
