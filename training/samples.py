@@ -13,6 +13,9 @@ from platewarden.vision.ocr import OCR_H, OCR_W, crop_box
 from training.synth import PlateRenderer, degrade, perspective
 
 REAL_SETS = ("us", "eu", "br", "us-crops")
+# Crop sets of another country, several crops of each plate (split by plate in load_truth).
+CROP_SETS = ("br-crops", "cz-crops")
+US_SETS = ("us", "us-crops")
 
 
 def load_backgrounds(folder: Path, limit: int = 600) -> list[np.ndarray]:
@@ -33,9 +36,11 @@ def jitter_box(box: np.ndarray, rng: np.random.Generator, lo: float, hi: float) 
     return np.array([x - dx0, y - dy0, w + dx0 + dx1, h + dy0 + dy1])
 
 
-def _finish(crop: np.ndarray, rng: np.random.Generator, plate_w: float) -> np.ndarray:
+def _finish(
+    crop: np.ndarray, rng: np.random.Generator, plate_w: float, min_w: float = 50
+) -> np.ndarray:
     """Resample to a random plate width (small plates are blurry), degrade, fit the OCR input."""
-    target_w = float(np.exp(rng.uniform(np.log(50), np.log(260))))
+    target_w = float(np.exp(rng.uniform(np.log(min_w), np.log(260))))
     scale = min(1.0, target_w / max(plate_w, 1.0))
     if scale < 1.0:
         small = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
@@ -121,7 +126,8 @@ def load_real_items(
                 pad = 8
                 img = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
                 box = np.array([pad, pad, img.shape[1] - 2 * pad, img.shape[0] - 2 * pad], float)
-                items.append(RealItem(img, box, t.plate, t.state.lower() if t.state else None))
+                state = t.state.lower() if t.state else (None if name in US_SETS else "")
+                items.append(RealItem(img, box, t.plate, state))
                 continue
             x, y, w, h = t.box
             x0, y0 = max(0, int(x - 0.4 * w)), max(0, int(y - 0.6 * h))
@@ -132,15 +138,51 @@ def load_real_items(
     return items
 
 
-def real_sample(item: RealItem, rng: np.random.Generator) -> np.ndarray:
-    """Cut a real plate with a jittered box, a small rotation and degradation."""
+def real_sample(item: RealItem, rng: np.random.Generator, heavy: bool = False) -> np.ndarray:
+    """Cut a real plate with a jittered box, a small rotation and degradation.
+
+    heavy: harder, as plates far from the camera and at night are: a perspective warp, turns up
+    to 8 degrees, widths down to 40 px, night or infrared grey, stronger JPEG artefacts.
+    """
     region = item.region
     box = item.box
+    if heavy and rng.random() < 0.4:
+        region, box = _warp(region, box, rng)
     if rng.random() < 0.5:
-        angle = rng.uniform(-5, 5)
+        angle = rng.uniform(-8, 8) if heavy else rng.uniform(-5, 5)
         cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
         m = cv2.getRotationMatrix2D((cx, cy), angle, 1.0)
         region = cv2.warpAffine(region, m, region.shape[::-1], borderMode=cv2.BORDER_REPLICATE)
     crop = crop_box(region, jitter_box(box, rng, -0.05, 0.1), margin=0.0)
     crop = cv2.resize(crop, None, fx=rng.uniform(0.85, 1.15), fy=1.0)
-    return _finish(crop, rng, box[2])
+    if not heavy:
+        return _finish(crop, rng, box[2])
+    if rng.random() < 0.15:
+        crop = _night(crop, rng)
+    out = _finish(crop, rng, box[2], min_w=40)
+    if rng.random() < 0.15:
+        q = int(rng.integers(15, 40))
+        out = cv2.imdecode(cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, q])[1], 0)
+    return out
+
+
+def _warp(
+    region: np.ndarray, box: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Move each corner of box by up to 8% of its size; give the warped region and new box."""
+    x, y, w, h = box
+    src = np.float32([[x, y], [x + w, y], [x + w, y + h], [x, y + h]])
+    dst = src + (rng.uniform(-0.08, 0.08, (4, 2)) * np.float32([w, h])).astype(np.float32)
+    m = cv2.getPerspectiveTransform(src, dst)
+    warped = cv2.warpPerspective(region, m, region.shape[::-1], borderMode=cv2.BORDER_REPLICATE)
+    return warped, bounds(dst)
+
+
+def _night(crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Make a crop look taken at night (dark, grainy) or by an infrared camera (flat, bright)."""
+    if rng.random() < 0.5:
+        x = (crop.astype(np.float32) / 255) ** rng.uniform(1.3, 2.0) * rng.uniform(90, 180)
+        x += rng.normal(0, rng.uniform(2, 6), x.shape)
+        return np.clip(x, 0, 255).astype(np.uint8)
+    x = cv2.equalizeHist(crop).astype(np.float32) * rng.uniform(0.5, 0.8) + rng.uniform(20, 60)
+    return np.clip(x, 0, 255).astype(np.uint8)

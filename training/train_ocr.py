@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from platewarden.vision.ocr import ALPHABET, STATES, crop_box, prepare
 from training import checkpoints
 from training.nets import CRNN
 from training.onnx_export import export_onnx
-from training.samples import load_real_items, real_sample
+from training.samples import REAL_SETS, load_real_items, real_sample
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 WORK = Path("training/work")
@@ -55,6 +56,14 @@ def evaluate(model: nn.Module, items: list) -> float:
     return float(np.mean([t == it.text for t, it in zip(texts, items, strict=True)]))
 
 
+def sqrt_weights(sets: list[int]) -> np.ndarray:
+    """Give each real item (by its set's index) its chance to be drawn: every set's share goes as
+    the square root of its size, so that a large crop set does not drown the small photo sets."""
+    counts = np.bincount(sets)
+    share = np.sqrt(counts) / np.sqrt(counts).sum()
+    return np.array([share[s] / counts[s] for s in sets])
+
+
 def export(model: nn.Module, path: Path) -> None:
     """Write the OCR as ONNX with a dynamic batch axis."""
     batch = {0: "n"}
@@ -80,6 +89,15 @@ def main() -> None:
     ap.add_argument("--synth", type=Path, nargs="+", default=[WORK / "synth_ocr_1.npz"])
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--out", type=Path, default=MODEL_OUT)
+    ap.add_argument("--sets", nargs="+", default=list(REAL_SETS), help="the real sets to train on")
+    ap.add_argument(
+        "--sqrt-balance",
+        action="store_true",
+        help="draw each real set as the square root of its size (default: every crop alike)",
+    )
+    ap.add_argument(
+        "--heavy", action="store_true", help="degrade the real crops harder (samples.real_sample)"
+    )
     ap.add_argument("--init", type=Path, help="start from this checkpoint's weights (fine-tuning)")
     ap.add_argument(
         "--ckpt", type=Path, default=WORK / "ocr.pt", help="checkpoint to save and resume"
@@ -92,8 +110,15 @@ def main() -> None:
     packs = [np.load(p) for p in args.synth]
     s_images = np.concatenate([p["images"] for p in packs])
     s_texts = np.concatenate([p["texts"] for p in packs])
-    real = load_real_items(args.data / "plates", "train")
-    held = load_real_items(args.data / "plates", "heldout")
+    real, real_sets = [], []
+    for i, name in enumerate(args.sets):
+        items = load_real_items(args.data / "plates", "train", (name,))
+        real += items
+        real_sets += [i] * len(items)
+    weights = sqrt_weights(real_sets) if args.sqrt_balance else None
+    held = load_real_items(args.data / "plates", "heldout", tuple(args.sets))
+    # The plates trained on, for training.grouped_cv --trained: it scores only the others.
+    args.ckpt.with_suffix(".plates.json").write_text(json.dumps(sorted({it.text for it in real})))
     print(
         f"synthetic {len(s_images)}, real train {len(real)}, real held-out {len(held)}", flush=True
     )
@@ -118,9 +143,14 @@ def main() -> None:
         xs = [prepare(s_images[i]) for i in idx]
         texts = [str(s_texts[i]) for i in idx]
         states = [-1] * len(idx)
-        for j in rng.integers(len(real), size=n_real):
+        drawn = (
+            rng.choice(len(real), size=n_real, p=weights)
+            if weights is not None
+            else rng.integers(len(real), size=n_real)
+        )
+        for j in drawn:
             it = real[j]
-            xs.append(prepare(real_sample(it, rng)))
+            xs.append(prepare(real_sample(it, rng, args.heavy)))
             texts.append(it.text)
             states.append(state_label(it.state))
         x = torch.from_numpy(np.stack(xs))

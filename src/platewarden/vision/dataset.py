@@ -27,17 +27,25 @@ def heldout_names(names: list[str]) -> set[str]:
     return set(order[: round(len(order) * HELDOUT_PERCENT / 100)])
 
 
+def split_key(row: dict) -> str:
+    """Give the key a row is split by: its plate in a set of several crops of each plate (rows
+    with a source_image or a track), so that a plate is never in both splits; else its image."""
+    if "source_image" in row or "track" in row:
+        return str(row["plate"]).upper()
+    return str(row["image"])
+
+
 def load_truth(folder: Path, split: str = "all") -> list[Truth]:
     """Read folder/truth.jsonl, keeping the rows of split: all, heldout or train."""
     if split not in ("all", "heldout", "train"):
         raise ValueError(f"unknown split {split!r}: use all, heldout or train")
     with (folder / "truth.jsonl").open(encoding="utf-8") as f:
         rows = [json.loads(line) for line in f if line.strip()]
-    held = heldout_names([row["image"] for row in rows])
+    held = heldout_names(sorted({split_key(row) for row in rows}))
     out = []
     for row in rows:
-        if (split == "heldout" and row["image"] not in held) or (
-            split == "train" and row["image"] in held
+        if (split == "heldout" and split_key(row) not in held) or (
+            split == "train" and split_key(row) in held
         ):
             continue
         box = None
