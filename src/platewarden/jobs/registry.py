@@ -44,6 +44,11 @@ def _purge(rt: Runtime, actor: Actor) -> str:
     return f"purged {run.reads_purged} reads, {run.reads_kept_by_holds} kept by holds"
 
 
+def _partitions(rt: Runtime, actor: Actor) -> str:
+    made = purge.prepare_days(rt, actor)
+    return f"{len(made)} days given partitions" if made else "partitions ready"
+
+
 def _audit_check(rt: Runtime, actor: Actor) -> str:
     problems = verify_trail(rt, actor)
     return "audit trail intact" if not problems else "AUDIT TRAIL BROKEN: " + "; ".join(problems)
@@ -63,6 +68,12 @@ JOBS = {
             "delete reads past retention unless held",
             lambda _: timedelta(hours=24),
             _purge,
+        ),
+        Job(
+            "partitions",
+            "make the coming days' partitions for reads (PostgreSQL)",
+            lambda _: timedelta(hours=6),
+            _partitions,
         ),
         Job(
             "audit-check",

@@ -61,6 +61,7 @@ def ingest_reads(rt: Runtime, actor: Actor, batch: Sequence[NewRead]) -> IngestR
 
     fresh = [_placed(read, placed) for read in _not_yet_stored(rt, batch)]
     rows = [_row(rt, read, cameras, now) for read in fresh]
+    rt.partitions.ensure(rt.engine, {row["captured_at"].astimezone(UTC).date() for row in rows})
     with rt.engine.begin() as conn:
         inserted = insert_reads(conn, rows=rows)
         stored = len(inserted)
@@ -127,6 +128,7 @@ def _not_yet_stored(rt: Runtime, batch: Sequence[NewRead]) -> list[NewRead]:
                 source=source,
                 source_name=name,
                 client_read_ids=[r.client_read_id for r in reads],
+                captured=(min(r.captured_at for r in reads), max(r.captured_at for r in reads)),
             )
             for read in reads:
                 if read.client_read_id not in seen:

@@ -1,12 +1,15 @@
 """Purge (§ 46-5-118): delete reads and images past retention unless held.
 
-Deletes run in small batches, each its own short transaction, so ingest keeps writing between
-them. A day whose reads are all gone loses its key: its images cannot be read back from a backup.
+On PostgreSQL a day wholly past retention is dropped with its partition once its held reads
+are moved out. Other expired reads (all of them on SQLite) are deleted in small batches, each
+its own short transaction, so ingest keeps writing between them. Plates no read has any more
+leave the plate index. A day whose reads are all gone loses its key: its images cannot be read
+back from a backup.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from platewarden.domain import Actor, PurgeRun
 from platewarden.policy.access import Action
@@ -16,9 +19,18 @@ from platewarden.services.runtime import Runtime
 from platewarden.store import reads as store
 from platewarden.store.alerts import detach_reads
 from platewarden.store.blobs import blob_day
+from platewarden.store.partitions import (
+    DroppedDay,
+    day_bounds,
+    drop_day,
+    is_partitioned,
+    partition_days,
+)
+from platewarden.store.plate_index import forget_plates_before
 from platewarden.store.purge_runs import add_purge_run, list_purge_runs
 
 DEFAULT_BATCH = 2000
+DAYS_AHEAD = 7  # partitions made ahead by the partition job
 
 Progress = Callable[[int, int], None]  # (reads purged so far, reads due in all)
 
@@ -62,6 +74,13 @@ def _delete_due(
     purged = 0
     images = 0
     days: set[str] = set()
+    for dropped in _drop_expired_days(rt, run.cutoff):
+        purged += dropped.reads_dropped
+        day = dropped.day.isoformat()
+        images += rt.blobs.delete_day(day, keep=dropped.kept_blobs)
+        days.add(day)
+        if progress:
+            progress(purged, due)
     while True:
         with rt.engine.begin() as conn:
             batch = store.expired_reads(conn, cutoff=run.cutoff, limit=batch_size)
@@ -75,9 +94,24 @@ def _delete_due(
         days.update(blob_day(b) for b in blob_ids)
         if progress:
             progress(purged, due)
+    with rt.engine.begin() as conn:
+        forget_plates_before(conn, day=run.cutoff.date())
     shredded = _shred_finished_days(rt, days, run.cutoff)
     rt.blobs.sweep_partial()  # files a writer killed mid-image left behind
     return replace(run, reads_purged=purged, images_purged=images, days_shredded=shredded)
+
+
+def _drop_expired_days(rt: Runtime, cutoff: datetime) -> Iterator[DroppedDay]:
+    """Drop the partitions of days wholly before the cutoff (PostgreSQL), a day at a time."""
+    with rt.engine.connect() as conn:
+        if not is_partitioned(conn):
+            return
+        days = sorted(d for d in partition_days(conn) if day_bounds(d)[1] <= cutoff)
+    for day in days:
+        with rt.engine.begin() as conn:
+            dropped = drop_day(conn, day, held=store.held_read_ids())
+        rt.partitions.forget(day)
+        yield dropped
 
 
 def _delete_unused_blobs(rt: Runtime, blob_ids: set[str]) -> int:
@@ -101,6 +135,17 @@ def _shred_finished_days(rt: Runtime, days: set[str], cutoff: datetime) -> tuple
     for day in shredded:
         rt.blobs.shred_day(day)
     return tuple(shredded)
+
+
+def prepare_days(rt: Runtime, actor: Actor, *, days_ahead: int = DAYS_AHEAD) -> list[date]:
+    """Make the partitions of today and the coming days where reads are partitioned.
+
+    Storage is made ready, no read is touched: the purge's permission, nothing audited.
+    """
+    authorize(rt, actor, Action.PURGE, parameters={"days_ahead": days_ahead})
+    today = rt.clock.now().astimezone(UTC).date()
+    wanted = [today + timedelta(days=n) for n in range(days_ahead + 1)]
+    return rt.partitions.ensure(rt.engine, wanted)
 
 
 def list_runs(rt: Runtime, actor: Actor, *, limit: int = 50) -> list[PurgeRun]:

@@ -15,6 +15,7 @@ from platewarden.settings import Settings
 from platewarden.store import migrate
 from platewarden.store.blobs import BlobStore, load_master_key
 from platewarden.store.engine import make_engine
+from platewarden.store.partitions import PartitionCache
 from platewarden.store.policies import latest_version_number
 
 
@@ -58,6 +59,7 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     hotlist_cache: HotlistCache = field(default_factory=HotlistCache)
     publisher: AlertPublisher = field(default_factory=AlertPublisher)
+    partitions: PartitionCache = field(default_factory=PartitionCache)  # days with partitions
     policy_version: int = 0
     installation_id: str = ""
     notices: tuple[str, ...] = ()  # start-up notes for the person at the console

@@ -206,6 +206,17 @@ class BlobStore:
             return False
         return True
 
+    def delete_day(self, day: str, *, keep: frozenset[str] = frozenset()) -> int:
+        """Delete a day's blob files but those kept; return how many went."""
+        date.fromisoformat(day)  # refuses a name that would leave the folder
+        deleted = 0
+        for path in sorted((self.root / day).glob("*")):
+            if f"{day}/{path.name}" not in keep and not path.name.endswith(".tmp"):
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                    deleted += 1
+        return deleted
+
     def stored_days(self) -> list[str]:
         """Return the days that have a key (and so may have readable blobs)."""
         with self._engine.connect() as conn:

@@ -8,9 +8,22 @@ matched against the few plates that share two of its fixed pairs, not against ev
 """
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, text, tuple_
+from sqlalchemy import (
+    Connection,
+    Date,
+    Table,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    select,
+    text,
+    tuple_,
+    update,
+)
 
 from platewarden.matching.patterns import MAX_PLATE_LENGTH, Pattern
 from platewarden.matching.wildcards import layouts
@@ -66,7 +79,11 @@ def index_reads(conn: Connection, stored: Sequence[tuple[int, dict[str, Any]]]) 
         if a["plate"] and a["plate"] != row["plate"]
     ]
     write_alternatives(conn, alternatives)
-    write_plates(conn, {row["plate"] for _, row in stored})
+    latest: dict[str, date] = {}
+    for _, row in stored:
+        day = row["captured_at"].astimezone(UTC).date()
+        latest[row["plate"]] = max(latest.get(row["plate"], day), day)
+    write_plates(conn, latest)
 
 
 def write_alternatives(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -76,17 +93,24 @@ def write_alternatives(conn: Connection, rows: list[dict[str, Any]]) -> None:
         _insert_ignoring(conn, read_plates, unique)
 
 
-def write_plates(conn: Connection, batch: Iterable[str]) -> None:
-    """Insert the plates not yet in `plates`, with their grams."""
-    wanted = set(batch)
-    if not wanted:
+def write_plates(conn: Connection, latest: dict[str, date]) -> None:
+    """File plates with the latest day a read had them: new ones with their grams."""
+    if not latest:
         return
-    known = set(conn.scalars(select(plates.c.plate).where(plates.c.plate.in_(list(wanted)))))
-    new = sorted(wanted - known)
+    query = select(plates.c.plate, plates.c.last_day).where(plates.c.plate.in_(list(latest)))
+    known: dict[str, date] = {row.plate: row.last_day for row in conn.execute(query)}
+    later = [{"p": p, "d": d} for p, d in latest.items() if p in known and known[p] < d]
+    if later:
+        newer = plates.c.last_day < bindparam("d")
+        conn.execute(
+            update(plates).where(plates.c.plate == bindparam("p"), newer),
+            later,
+        )
+    new = sorted(set(latest) - set(known))
     if not new:
         return
-    # Another process may file the same plate at the same time: both inserts are harmless.
-    _insert_ignoring(conn, plates, [{"plate": p} for p in new])
+    # Another process may file the same plate at the same time: the later day stays.
+    _insert_plates(conn, [{"plate": p, "last_day": latest[p]} for p in new])
     # In key order: the index takes them in one pass rather than at random places.
     grams = [{"gram": g, "plate": p} for g, p in sorted(_grams_of_plates(new))]
     if grams:
@@ -104,15 +128,35 @@ def unindex_reads(conn: Connection, *, read_ids: Sequence[int]) -> None:
     if not gone:
         return
     others = select(reads.c.plate).where(reads.c.plate.in_(list(gone)), reads.c.id.not_in(read_ids))
-    orphans = sorted(gone - set(conn.scalars(others.distinct())))
-    if not orphans:
+    _delete_plates(conn, sorted(gone - set(conn.scalars(others.distinct()))))
+
+
+def forget_plates_before(conn: Connection, *, day: date) -> int:
+    """Drop the plates no read has any more after whole days were purged; return how many.
+
+    A plate whose latest read was captured before `day` and that no read captured before it
+    still has (a held one) is gone: its cost is the plates that went, not the reads.
+    """
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    remaining = select(reads.c.id).where(
+        reads.c.plate == plates.c.plate, reads.c.captured_at < start
+    )
+    orphans = select(plates.c.plate).where(plates.c.last_day < day, ~exists(remaining))
+    gone = sorted(conn.scalars(orphans))
+    _delete_plates(conn, gone)
+    return len(gone)
+
+
+def _delete_plates(conn: Connection, gone: list[str]) -> None:
+    if not gone:
         return
-    pairs = [(g, p) for p in orphans for g in set(plate_grams_of(p))]
+    pairs = [(g, p) for p in gone for g in set(plate_grams_of(p))]
     for chunk in _chunks(pairs, 400):
         conn.execute(
             delete(plate_grams).where(tuple_(plate_grams.c.gram, plate_grams.c.plate).in_(chunk))
         )
-    conn.execute(delete(plates).where(plates.c.plate.in_(orphans)))
+    for chunk in _chunks(gone, 1000):
+        conn.execute(delete(plates).where(plates.c.plate.in_(chunk)))
 
 
 def plates_fitting(conn: Connection, pattern: Pattern) -> list[str] | None:
@@ -165,7 +209,6 @@ def _best_grams(layout: str) -> list[int] | None:
 # The derived tables' columns with their PostgreSQL array types, for inserts through unnest.
 _ARRAY_TYPES = {
     "read_plates": {"plate": "text", "captured_at": "timestamptz", "read_id": "bigint"},
-    "plates": {"plate": "text"},
     "plate_grams": {"gram": "integer", "plate": "text"},
 }
 
@@ -178,12 +221,33 @@ def _insert_ignoring(conn: Connection, table: Table, rows: list[dict[str, Any]])
     # One INSERT ... SELECT FROM unnest(arrays): psycopg's executemany sends a statement per
     # row, and a batch of 500 new plates files some 5,000 grams.
     types = _ARRAY_TYPES[table.name]
-    arrays = ", ".join(f"CAST(:{column} AS {kind}[])" for column, kind in types.items())
-    statement = text(
-        f"INSERT INTO {table.name} ({', '.join(types)}) SELECT * FROM unnest({arrays})"
-        " ON CONFLICT DO NOTHING"
+    conn.execute(
+        text(
+            f"INSERT INTO {table.name} ({', '.join(types)}) {_unnest(types)} ON CONFLICT DO NOTHING"
+        ),
+        {column: [row[column] for row in rows] for column in types},
     )
-    conn.execute(statement, {column: [row[column] for row in rows] for column in types})
+
+
+def _insert_plates(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert plates; one already there keeps the later of its day and the new one."""
+    later = "ON CONFLICT (plate) DO UPDATE SET last_day = excluded.last_day"
+    later += " WHERE plates.last_day < excluded.last_day"
+    if conn.dialect.name != "postgresql":
+        values = "VALUES (:plate, :last_day)"
+        statement = text(f"INSERT INTO plates (plate, last_day) {values} {later}")
+        conn.execute(statement.bindparams(bindparam("last_day", type_=Date)), rows)
+        return
+    types = {"plate": "text", "last_day": "date"}
+    conn.execute(
+        text(f"INSERT INTO plates (plate, last_day) {_unnest(types)} {later}"),
+        {column: [row[column] for row in rows] for column in types},
+    )
+
+
+def _unnest(types: dict[str, str]) -> str:
+    arrays = ", ".join(f"CAST(:{column} AS {kind}[])" for column, kind in types.items())
+    return f"SELECT * FROM unnest({arrays})"
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:

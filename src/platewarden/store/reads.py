@@ -14,13 +14,23 @@ from platewarden.store.schema import cameras, hold_reads, holds, reads
 
 
 def existing_client_ids(
-    conn: Connection, *, source: str, source_name: str, client_read_ids: Sequence[str]
+    conn: Connection,
+    *,
+    source: str,
+    source_name: str,
+    client_read_ids: Sequence[str],
+    captured: tuple[datetime, datetime],
 ) -> set[str]:
-    """Return which of these client read ids this source has already stored."""
+    """Return which of these client read ids this source stored, captured within a range.
+
+    A read is its id and its capture time; the range of the reads asking spares PostgreSQL a
+    look in every day's partition.
+    """
     query = select(reads.c.client_read_id).where(
         reads.c.source == source,
         reads.c.source_name == source_name,
         reads.c.client_read_id.in_(list(client_read_ids)),
+        reads.c.captured_at.between(*captured),
     )
     return set(conn.scalars(query))
 

@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -79,8 +80,9 @@ reads = Table(
     Column("frame_blob", String(80)),
     Column("crop_blob", String(80)),
     Column("area_cell", Integer),  # store.plate_index.area_cell: an indexed grid for areas
-    # A re-sent batch (a patrol car that lost its connection) must not make duplicates.
-    UniqueConstraint("source", "source_name", "client_read_id"),
+    # A re-sent batch (a patrol car that lost its connection) must not make duplicates. The
+    # capture time is part of a read's identity: PostgreSQL partitions reads by it.
+    UniqueConstraint("source", "source_name", "client_read_id", "captured_at"),
     Index(None, "plate", "captured_at"),
     Index(None, "captured_at"),
     Index(None, "camera_id", "captured_at"),
@@ -102,6 +104,8 @@ plates = Table(
     "plates",
     metadata,
     Column("plate", String(16), primary_key=True),  # each best plate some stored read has
+    Column("last_day", Date, nullable=False),  # the latest UTC capture day of a read with it
+    Index(None, "last_day"),
     sqlite_with_rowid=False,
 )
 

@@ -112,7 +112,10 @@ def test_purge_in_small_batches_reports_progress(runtime: Runtime, clock: FixedC
     seen: list[tuple[int, int]] = []
     run = purge.purge(runtime, CUSTODIAN, batch_size=3, progress=lambda n, t: seen.append((n, t)))
     assert run.reads_purged == 7
-    assert seen == [(3, 7), (6, 7), (7, 7)]
+    if runtime.engine.dialect.name == "postgresql":
+        assert seen == [(7, 7)]  # the whole day goes with its partition
+    else:
+        assert seen == [(3, 7), (6, 7), (7, 7)]
 
 
 def test_hold_by_area_and_window_selects_only_reads_inside(runtime: Runtime) -> None:

@@ -229,6 +229,7 @@ CALLS: dict[str, Call] = {
     ),
     "purge.list_runs": lambda rt, a, _: purge.list_runs(rt, a),
     "purge.purge": lambda rt, a, _: purge.purge(rt, a),
+    "purge.prepare_days": lambda rt, a, _: purge.prepare_days(rt, a),
     "report.transparency_page": lambda rt, a, _: report.transparency_page(rt, a),
     "report.yearly_report": lambda rt, a, _: report.yearly_report(rt, a, year=2026),
     "search.read_image": lambda rt, a, _: search.read_image(

@@ -12,7 +12,8 @@ def test_migrations_match_the_tables(database_url: str) -> None:
     engine = make_engine(database_url)
     migrate.upgrade(engine)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": migrate.include_name})
+        diff = compare_metadata(context, metadata)
     engine.dispose()
     assert diff == [], "schema.py changed without a migration"
 

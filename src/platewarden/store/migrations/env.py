@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from platewarden.store.migrate import include_name
 from platewarden.store.schema import metadata
 
 engine = context.config.attributes["engine"]
@@ -11,6 +12,7 @@ with engine.connect() as connection:
         target_metadata=metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,7 +1,7 @@
 """Patrol-car units: their audit records and alerts at the station, refused reads set aside
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-03 12:00:00
 
 0013 is reserved for the partitioning work; whichever lands second revises the other.
@@ -13,7 +13,7 @@ from alembic import op
 import platewarden.store.types
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
