@@ -124,7 +124,8 @@ def test_a_changed_image_or_key_is_named_and_nothing_is_restored(
     ingest_reads(runtime, CAMERA_FEED, [new_read("ABC1234", with_images=True)])
     done = back_up(runtime, CUSTODIAN, destination=tmp_path / "b", keys_destination=tmp_path / "k")
     image = sorted((done.destination / "images").rglob("*"))[-1]
-    image.write_bytes(image.read_bytes()[:-1] + b"\0")
+    data = image.read_bytes()
+    image.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # always a change
     (done.keys_destination / "service.key").write_text("not the key\n")
     with pytest.raises(InvalidInputError) as refused:
         restore_backup(
