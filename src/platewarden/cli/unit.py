@@ -1,21 +1,22 @@
 """`platewarden unit`: the patrol car's laptop, reading and alerting with no network."""
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from platewarden.api.encode import to_json
+from platewarden.cli import unit_officer
 from platewarden.cli.context import cli_errors, console, errors
 from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.unit_context import UnitDir, opened_unit, unit_errors, unit_member
 from platewarden.cli.vision import load_recognizer
 from platewarden.domain import Actor
 from platewarden.services.capture import Frame, ingest_frames, ingest_video
 from platewarden.services.runtime import Runtime
+from platewarden.services.unit_retention import purge_expired
 from platewarden.services.unit_status import (
     alerts_after,
     newest_alert_id,
@@ -23,10 +24,7 @@ from platewarden.services.unit_status import (
     unit_status,
 )
 from platewarden.unit.config import (
-    UNIT_DIR_ENV,
     UnitConfig,
-    UnitError,
-    load_config,
     open_unit,
     save_config,
     unit_actor,
@@ -43,34 +41,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-UnitDir = Annotated[
-    Path | None,
-    typer.Option("--dir", envvar=UNIT_DIR_ENV, help="The unit's own data folder."),
-]
 BATCH = 25
-
-
-@contextmanager
-def opened_unit(folder: Path | None) -> Iterator[tuple[Runtime, UnitConfig, Actor]]:
-    """Open the unit's database with its settings; turn refusals into messages."""
-    with cli_errors(), unit_errors():
-        where = unit_dir(folder)
-        config = load_config(where)
-        rt = open_unit(where)
-        try:
-            yield rt, config, unit_actor(config)
-        finally:
-            rt.close()
-
-
-@contextmanager
-def unit_errors() -> Iterator[None]:
-    """Print a unit's refusal on one line and exit 1."""
-    try:
-        yield
-    except UnitError as exc:
-        errors.print(f"[red]unit:[/red] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(1) from None
 
 
 @app.command("init")
@@ -105,6 +76,7 @@ def sync(folder: UnitDir = None) -> None:
         except StationUnreachableError as exc:
             errors.print(f"{exc}; the copy held stays in use", highlight=False)
             raise typer.Exit(1) from None
+        _purge(rt, actor)  # the station's policy may have shortened the retention
     kind = "a full copy" if applied.full else "changes"
     console.print(
         f"hot lists: {kind}, {applied.added} entries added, {applied.removed} removed "
@@ -125,7 +97,8 @@ def run(
     """Read the car's camera, alert from the local hot lists, and queue every read encrypted.
 
     Needs no network: alerts come from the copy of the hot lists (STALE when it is older than
-    the policy allows); `platewarden unit forward` hands the reads to the station.
+    the policy allows); `platewarden unit forward` hands the reads to the station. The alerts
+    are shown to the member logged on at the unit (`platewarden unit login`), no one else.
     """
     missing = [s for s in sources if not is_stream(s) and not Path(s).exists()]
     if missing:
@@ -133,9 +106,11 @@ def run(
         raise typer.Exit(1)
     reader = load_recognizer(None)
     with opened_unit(folder) as (rt, config, actor):
+        member = unit_member(rt)
+        _purge(rt, actor)
         if unit_status(rt, actor).stale(rt.clock.now()):
             errors.print("the hot-list copy is older than the policy allows: alerts are STALE")
-        seen = newest_alert_id(rt, actor)
+        seen = newest_alert_id(rt, member)
         for source in sources:
             if is_stream(source) or Path(source).suffix.lower() in VIDEO_SUFFIXES:
                 ingest_video(
@@ -147,10 +122,10 @@ def run(
                     started_at=datetime.now(UTC),
                     realtime=is_stream(source),
                 )
-                seen = _announce(rt, actor, seen)
+                seen = _announce(rt, member, seen)
             for batch in _image_batches(Path(source), latitude, longitude):
                 ingest_frames(rt, actor, reader, camera=config.camera, frames=batch)
-                seen = _announce(rt, actor, seen)
+                seen = _announce(rt, member, seen)
         queued = unit_status(rt, actor).queued
     console.print(f"{queued} reads queued for the station")
 
@@ -168,6 +143,7 @@ def forward_(
 ) -> None:
     """Send every queued read to the station in order, deleting each once acknowledged."""
     with opened_unit(folder) as (rt, config, actor):
+        _purge(rt, actor)
         try:
             with Station(config) as station:
                 done = forward(
@@ -183,7 +159,9 @@ def forward_(
             raise typer.Exit(1) from None
     console.print(
         f"{done.sent} reads sent: {done.stored} stored at the station, "
-        f"{done.duplicates} it had already; {done.retries} retries"
+        f"{done.duplicates} it had already; {done.retries} retries; "
+        f"{done.set_aside} refused and set aside; {done.audit_sent} audit records and "
+        f"{done.alerts_sent} alerts with their confirmations sent"
     )
 
 
@@ -191,6 +169,7 @@ def forward_(
 def status(folder: UnitDir = None, as_json: JsonFlag = False) -> None:
     """Show what is queued, the hot-list copy's version and age, and the last contact."""
     with opened_unit(folder) as (rt, config, actor):
+        _purge(rt, actor)
         held = unit_status(rt, actor)
         now = rt.clock.now()
     if as_json:
@@ -211,6 +190,26 @@ def status(folder: UnitDir = None, as_json: JsonFlag = False) -> None:
         )
     contact = f"{_span(now - held.last_contact)} ago" if held.last_contact else "never"
     console.print(f"last contact with the station: {contact}")
+    console.print(f"policy: the station's version {held.policy_version or '(none yet)'}")
+    if held.set_aside:
+        console.print(f"[yellow]{len(held.set_aside)} reads refused by the station, kept apart:")
+        for read in held.set_aside:
+            console.print(
+                f"  {read.client_read_id} ({read.status_code}): {read.reason}",
+                highlight=False,
+                markup=False,
+            )
+
+
+def _purge(rt: Runtime, actor: Actor) -> None:
+    """Purge the reads past the policy's retention, saying so when there were any."""
+    done = purge_expired(rt, actor)
+    if done.purged:
+        errors.print(
+            f"purged {done.purged} reads older than the retention period "
+            f"({done.never_forwarded} the station never received)",
+            highlight=False,
+        )
 
 
 def _announce(rt: Runtime, actor: Actor, seen: int) -> int:
@@ -253,3 +252,7 @@ def _image_batches(
 def _span(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+
+# The officer's commands (log-on, alerts) after the unit's own.
+app.registered_commands.extend(unit_officer.app.registered_commands)

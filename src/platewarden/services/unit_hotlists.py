@@ -4,22 +4,35 @@ Entries keep the station's ids and feed versions keep the station's load time, s
 the car is STALE exactly when the station's would be. Hand-entered entries hang on one local
 version ("manual", id 0) whose time is the station's time of the last sync: once the copy is
 older than the policy's hot-list age limit, their alerts are STALE too.
+
+The same answer brings the station's policy version (applied here as the unit's policy in
+force, so its retention and limits are the station's) and the members who may log on in the
+car; see services/unit_sync.py for why log-on at a unit is local.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from platewarden.domain import Actor
+from platewarden.policy import PolicyError
 from platewarden.policy.access import Action
+from platewarden.policy.model import parse_policy
 from platewarden.services.audit import authorize, record
 from platewarden.services.errors import ServiceError
+from platewarden.services.installation import policy_audit_entry, text_sha256
 from platewarden.services.runtime import Runtime
 from platewarden.store import hotlists as hotlist_store
 from platewarden.store import unit_copy
 from platewarden.store import unit_queue as state
+from platewarden.store.audit import append_audit
+from platewarden.store.policies import PolicyVersion, add_policy, latest_policy
+from platewarden.store.unit_members import replace_members
 
 DATES = ("entered_at", "expires_at")
+POLICY_VERSION = "policy_version"  # the station's number of the policy version in force here
 
 
 class CopyRefusedError(ServiceError):
@@ -71,6 +84,8 @@ def apply_changes(
                 f"the copy holds {count} entries where the station has {body['checksum']['count']}"
             )
         unit_copy.forget_unused(conn, at=as_of)
+        members = replace_members(conn, given=body["members"], at=rt.clock.now())
+        policy = _take_policy(rt, conn, actor, body["policy"])
         hotlist_store.bump_generation(conn)
         state.set_state(conn, key=state.CURSOR, value=body["cursor"])
         state.set_state(conn, key=state.AS_OF, value=body["as_of"])
@@ -79,10 +94,39 @@ def apply_changes(
             rt,
             actor,
             "hotlist_sync",
-            parameters={"full": body["full"], "removed": len(body["removed"])},
+            parameters={
+                "full": body["full"],
+                "removed": len(body["removed"]),
+                "members": members,
+                "policy": body["policy"]["version"],
+            },
             result_count=len(body["added"]),
         )
+    if policy:
+        rt.reload_policy()
     return Applied(body["full"], len(body["added"]), len(body["removed"]), body["cursor"], as_of)
+
+
+def _take_policy(rt: Runtime, conn: Connection, actor: Actor, given: dict[str, Any]) -> bool:
+    """Put the station's policy version in force here when it is not yet; True if it was."""
+    if state.get_state(conn, key=POLICY_VERSION) == str(given["version"]):
+        return False
+    source = f"station policy version {given['version']}"
+    if text_sha256(given["content"]) != given["sha256"]:
+        raise CopyRefusedError(f"the {source} does not match its hash: not applied")
+    try:
+        policy = parse_policy(given["content"], source)
+    except PolicyError as exc:
+        raise CopyRefusedError(f"the {source} is not a valid policy: {exc}") from None
+    current = latest_policy(conn)
+    number = current.version + 1 if current else 1
+    version = PolicyVersion(
+        number, given["sha256"], given["content"], source, rt.clock.now(), actor.name, "synced"
+    )
+    add_policy(conn, version=version)
+    append_audit(conn, entry=policy_audit_entry(version, policy, actor.name))
+    state.set_state(conn, key=POLICY_VERSION, value=str(given["version"]))
+    return True
 
 
 def _entry(entry: dict[str, Any]) -> dict[str, Any]:

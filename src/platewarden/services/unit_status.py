@@ -7,10 +7,21 @@ from platewarden.domain import Actor, Alert, CameraKind
 from platewarden.policy.access import Action
 from platewarden.services.audit import authorize, record
 from platewarden.services.runtime import Runtime
+from platewarden.services.unit_hotlists import POLICY_VERSION
 from platewarden.store import alerts as alert_store
 from platewarden.store import unit_copy
 from platewarden.store import unit_queue as store
 from platewarden.store.cameras import add_camera, get_camera
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A read the station refused, kept apart in the car (no plate: status shows no data)."""
+
+    client_read_id: str
+    status_code: int
+    reason: str
+    set_aside_at: datetime
 
 
 @dataclass(frozen=True)
@@ -24,6 +35,8 @@ class UnitStatus:
     hotlist_entries: int
     max_age: timedelta
     last_contact: datetime | None
+    set_aside: tuple[SetAside, ...] = ()
+    policy_version: str | None = None  # the station's number of the policy in force here
 
     def hotlist_age(self, now: datetime) -> timedelta | None:
         """Return how old the copy is (None before the first sync)."""
@@ -50,6 +63,11 @@ def unit_status(rt: Runtime, actor: Actor) -> UnitStatus:
             hotlist_entries=unit_copy.checksum(conn, at=now)[0],
             max_age=timedelta(hours=rt.policy.hotlists.max_age_hours),
             last_contact=datetime.fromisoformat(contact) if contact else None,
+            set_aside=tuple(
+                SetAside(r["client_read_id"], r["status_code"], r["reason"], r["set_aside_at"])
+                for r in store.set_aside_reads(conn)
+            ),
+            policy_version=store.get_state(conn, key=POLICY_VERSION),
         )
 
 
@@ -63,15 +81,15 @@ def register_camera(rt: Runtime, actor: Actor, *, camera: str) -> None:
 
 
 def newest_alert_id(rt: Runtime, actor: Actor) -> int:
-    """Return the id of the newest alert in the car (0 for none)."""
-    authorize(rt, actor, Action.INGEST)
+    """Return the id of the newest alert in the car (0 for none), for the member logged on."""
+    authorize(rt, actor, Action.VIEW_ALERTS)
     with rt.engine.connect() as conn:
         return alert_store.latest_ids(conn)[0]
 
 
 def alerts_after(rt: Runtime, actor: Actor, *, after: int) -> list[Alert]:
-    """Return the alerts raised in the car since an alert id, to show the officer (audited)."""
-    authorize(rt, actor, Action.INGEST, parameters={"after": after})
+    """Return the alerts raised in the car since an alert id, to show the member (audited)."""
+    authorize(rt, actor, Action.VIEW_ALERTS, parameters={"after": after})
     with rt.engine.begin() as conn:
         found = alert_store.alerts_after(conn, alert_id=after, limit=1000)
         record(conn, rt, actor, "unit_alerts_shown", result_count=len(found))

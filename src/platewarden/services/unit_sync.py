@@ -9,6 +9,14 @@ The answer is signed with HMAC-SHA256 under the unit's own key, given once at en
 kept sealed with the master key: the unit checks that the list comes from its server even where
 the channel is not TLS or the token was seen on the way. Confidential entries never go to a
 unit (426.8: they need their own authorisation, which a device cannot hold).
+
+The answer also carries what the unit needs to apply the policy with no network: the policy
+version in force (the unit's retention, hot-list age and log-on rules) and the members who may
+log on in a car (those who handle alerts), with their password hashes and training. Log-on at
+the unit checks these locally: a car out of reach must still let its officer log on, and a
+station-verified log-on would lock the officer out exactly when the car is on its own. The
+hashes are argon2id, as at the station; a second factor cannot be checked offline (its secret
+stays sealed at the station), so a member the policy asks one of cannot log on at a unit.
 """
 
 import hashlib
@@ -20,19 +28,23 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, false, func, select
 
-from platewarden.policy.access import Action
+from platewarden.policy.access import PERMISSIONS, Action
 from platewarden.services.audit import authorize, record
 from platewarden.services.devices import DeviceActor, sync_key_label
 from platewarden.services.errors import InvalidInputError, Problem
 from platewarden.services.runtime import Runtime
 from platewarden.store import devices as device_store
 from platewarden.store import hotlists as hotlist_store
+from platewarden.store.policies import latest_policy
 from platewarden.store.schema import hotlist_entries
+from platewarden.store.unit_members import credentials_for_units
 
 # Removals committed a little before the previous answer's time are sent again: a transaction
 # that took its time before that answer but committed after it is not missed.
 OVERLAP = timedelta(minutes=10)
 SIGNATURE_HEADER = "Platewarden-Signature"
+# The members who may log on at a unit: those who handle the alerts raised in the car.
+UNIT_ROLES = frozenset(r.value for r, acts in PERMISSIONS.items() if Action.HANDLE_ALERTS in acts)
 ENTRY_FIELDS = (
     "id",
     "source",
@@ -89,12 +101,19 @@ def hotlist_changes(rt: Runtime, device: DeviceActor, *, since: str | None) -> t
         sealed = device_store.sync_key(conn, device_id=device.device.id)
         body = _changes(conn, cursor, now)
         body |= {"unit": device.device.name, "since": since}
+        body |= {"members": credentials_for_units(conn, roles=UNIT_ROLES), "policy": _policy(conn)}
         record(
             conn,
             rt,
             device.actor,
             "hotlist_sync",
-            parameters={"device": device.device.id, "since": since, "full": body["full"]},
+            parameters={
+                "device": device.device.id,
+                "since": since,
+                "full": body["full"],
+                "members": len(body["members"]),
+                "policy": body["policy"]["version"],
+            },
             result_count=len(body["added"]),
         )
     assert sealed is not None  # SYNC_HOTLISTS is a unit's only, and every unit has a key
@@ -147,6 +166,12 @@ def _changes(conn: Connection, cursor: Cursor | None, now: datetime) -> dict[str
         ],
         "checksum": {"count": int(count), "id_sum": int(total)},
     }
+
+
+def _policy(conn: Connection) -> dict[str, Any]:
+    current = latest_policy(conn)
+    assert current is not None  # every installation has one from its first start
+    return {"version": current.version, "sha256": current.sha256, "content": current.content}
 
 
 def _entry(row: Any) -> dict[str, Any]:

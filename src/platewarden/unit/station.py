@@ -12,6 +12,14 @@ class StationUnreachableError(UnitError):
     """The station did not answer, or answered that it cannot take anything now: try later."""
 
 
+class StationRefusedError(UnitError):
+    """The station answered that it will not take what was sent (a 4xx other than 429)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class Station:
     """The station's API as a unit uses it."""
 
@@ -31,6 +39,11 @@ class Station:
     def push_reads(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
         """Send a batch of reads with their images; return the station's receipt."""
         receipt: dict[str, Any] = self._send("POST", "/reads", json={"reads": rows}).json()
+        return receipt
+
+    def push_records(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Send the unit's audit records and alert events; return the station's receipt."""
+        receipt: dict[str, Any] = self._send("POST", "/units/records", json=body).json()
         return receipt
 
     def close(self) -> None:
@@ -55,5 +68,6 @@ class Station:
                 detail = answer.json().get("detail") or answer.text
             except ValueError:
                 detail = answer.text
-            raise UnitError(f"the station refused ({answer.status_code}): {detail}"[:400])
+            message = f"the station refused ({answer.status_code}): {detail}"[:400]
+            raise StationRefusedError(message, answer.status_code)
         return answer

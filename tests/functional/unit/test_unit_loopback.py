@@ -5,14 +5,14 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
-from platewarden.domain import CameraKind
-from platewarden.services import cameras, devices, hotlists
+from platewarden.services import devices, hotlists
 from platewarden.services.ingest import ingest_reads
 from platewarden.services.runtime import Runtime
 from platewarden.services.unit_status import register_camera, unit_status
@@ -21,7 +21,6 @@ from platewarden.unit.config import (
     UnitConfig,
     UnitError,
     open_unit,
-    save_config,
     unit_actor,
 )
 from platewarden.unit.outbox import forward
@@ -29,24 +28,7 @@ from platewarden.unit.station import Station, StationUnreachableError
 from platewarden.unit.sync import sync_hotlists
 from tests.factories import CUSTODIAN, FixedClock, new_read
 from tests.functional.api.conftest import serving
-
-CAR = "car-12"
-
-
-def enrol_unit(station: Runtime, folder: Path, url: str) -> UnitConfig:
-    """Register the car's camera and unit at the station; set the laptop up."""
-    cameras.add_camera(station, CUSTODIAN, name=CAR, kind=CameraKind.MOBILE)
-    device, token, key = devices.add_unit(station, CUSTODIAN, name="unit-12", camera=CAR)
-    config = UnitConfig(device.name, CAR, url, token, key)
-    save_config(folder, config)
-    return config
-
-
-def station_reads(station: Runtime) -> list[tuple[str, str | None, str | None]]:
-    """Return (client read id, frame blob, crop blob) of every read at the station."""
-    with station.engine.connect() as conn:
-        query = select(reads.c.client_read_id, reads.c.frame_blob, reads.c.crop_blob)
-        return [tuple(row) for row in conn.execute(query)]
+from tests.functional.unit.factories import CAR, enrol_unit, station_reads
 
 
 def test_the_car_alerts_with_the_station_away_and_every_read_arrives_once_with_its_images(
@@ -152,7 +134,12 @@ def test_a_unit_killed_while_sending_loses_nothing_and_the_station_stores_nothin
         unit = open_unit(tmp_path / "unit", clock=clock)
         actor = unit_actor(config)
         register_camera(unit, actor, camera=CAR)
-        batch = [new_read(f"KL{n:04d}", camera=CAR, with_images=True) for n in range(total)]
+        # Captured now: the command runs on the real clock and purges reads past retention.
+        now = clock.at = datetime.now(UTC)
+        batch = [
+            new_read(f"KL{n:04d}", camera=CAR, with_images=True, captured_at=now)
+            for n in range(total)
+        ]
         ingest_reads(unit, actor, batch)
         command = [sys.executable, "-m", "platewarden", "unit", "forward", "--batch", "1"]
         env = {**os.environ, "PLATEWARDEN_UNIT_DIR": str(tmp_path / "unit")}

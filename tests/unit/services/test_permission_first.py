@@ -56,6 +56,7 @@ from platewarden.services import (
     sharing,
     unit_hotlists,
     unit_outbox,
+    unit_retention,
     unit_status,
 )
 from platewarden.services.capture import Frame
@@ -289,7 +290,15 @@ CALLS: dict[str, Call] = {
     "unit_outbox.acknowledge": lambda rt, a, _: unit_outbox.acknowledge(
         rt, a, [unit_outbox.Queued(1, "r1", {}, ())]
     ),
+    "unit_outbox.acknowledge_records": lambda rt, a, _: unit_outbox.acknowledge_records(
+        rt, a, unit_outbox.Records(audit_upto=1, events_upto=1)
+    ),
     "unit_outbox.next_batch": lambda rt, a, _: unit_outbox.next_batch(rt, a, limit=5),
+    "unit_outbox.next_records": lambda rt, a, _: unit_outbox.next_records(rt, a, limit=5),
+    "unit_outbox.set_aside": lambda rt, a, _: unit_outbox.set_aside(
+        rt, a, unit_outbox.Queued(1, "r1", {}, ()), status=422, reason="refused"
+    ),
+    "unit_retention.purge_expired": lambda rt, a, _: unit_retention.purge_expired(rt, a),
     "unit_outbox.note_contact": lambda rt, a, _: unit_outbox.note_contact(rt, a),
     "unit_status.alerts_after": lambda rt, a, _: unit_status.alerts_after(rt, a, after=0),
     "unit_status.newest_alert_id": lambda rt, a, _: unit_status.newest_alert_id(rt, a),
@@ -323,6 +332,7 @@ NO_ACTOR = {
     "devices.sync_key_label": "names what a unit's key is sealed to; reads nothing",
     "unit_sync.hotlist_changes": "authorizes the device's own actor: a unit's token only",
     "unit_sync.sign": "signs the bytes it is given; reads nothing",
+    "unit_records.receive_records": "authorizes the device's own actor: a unit's token only",
     "frames.receive_frame": "authorizes the device's own actor, a camera's device only",
     "export.check_destination": "checks a folder path, no store",
     "export.package_files": "yields the files of a package export_hold or fulfil checked",

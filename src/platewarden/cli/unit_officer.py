@@ -1,0 +1,139 @@
+"""The officer at the unit: log on in the car, see and handle its alerts (426.6 a).
+
+The car's data is reachable only by a member logged on at the unit, with the same log-on
+service as the station's, against the members the station sent with the hot lists (see
+services/unit_sync.py). Every access is audited in the unit's trail, which follows the reads
+to the station; the alert events follow with their alert.
+"""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from platewarden.cli.context import RecordId, console, console_binding, session_file
+from platewarden.cli.images import image_folder, save_file
+from platewarden.cli.output import JsonFlag, print_json
+from platewarden.cli.unit_context import UnitDir, opened_unit, unit_member
+from platewarden.domain import RejectReason
+from platewarden.image_format import suffix_for
+from platewarden.services import alerts, auth
+from platewarden.store.files import make_private_dir, write_private_text
+
+app = typer.Typer()
+
+
+@app.command("login")
+def login(
+    username: Annotated[str, typer.Option(prompt=True, help="Your user name.")],
+    folder: UnitDir = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin.")
+    ] = False,
+) -> None:
+    """Log on at this unit (works with no network: the members came with the hot lists)."""
+    password = (
+        sys.stdin.readline().rstrip("\r\n")
+        if password_stdin
+        else typer.prompt("Password", hide_input=True)
+    )
+    with opened_unit(folder) as (rt, _config, _actor):
+        session = auth.log_on(
+            rt,
+            username=username,
+            password=password,
+            client_address="unit",
+            bound_to=console_binding(rt),
+        )
+        path = session_file(rt)
+        make_private_dir(path.parent)
+        write_private_text(path, session.token)
+    roles = ", ".join(sorted(r.value for r in session.actor.roles)) or "none in force"
+    console.print(f"logged on at the unit as {session.actor.name}; roles in force: {roles}")
+
+
+@app.command("logout")
+def logout(folder: UnitDir = None) -> None:
+    """End the session at this unit."""
+    with opened_unit(folder) as (rt, _config, _actor):
+        path = session_file(rt)
+        if path.exists():
+            auth.log_off(rt, path.read_text(encoding="utf-8", errors="replace").strip())
+            path.unlink()
+    console.print("logged off")
+
+
+@app.command("alerts")
+def list_alerts(folder: UnitDir = None, limit: int = 50, as_json: JsonFlag = False) -> None:
+    """List the alerts raised in the car, newest first."""
+    with opened_unit(folder) as (rt, _config, _actor):
+        found = alerts.list_alerts(rt, unit_member(rt), limit=limit)
+    if as_json:
+        print_json(found)
+        return
+    for a in found:
+        marks = " STALE" if a.stale else ""
+        console.print(
+            f"{a.id}  {a.status.value:18} {a.plate or '(purged)':10} entry {a.entry_id}{marks}",
+            highlight=False,
+        )
+
+
+@app.command("show")
+def show(
+    alert_id: RecordId,
+    folder: UnitDir = None,
+    images: Annotated[
+        Path | None, typer.Option(help="Save the crop and frame in this folder.")
+    ] = None,
+) -> None:
+    """Show an alert with its hot-list entry (viewing it is recorded, as at the station)."""
+    with opened_unit(folder) as (rt, _config, _actor):
+        view = alerts.view_alert(rt, unit_member(rt), alert_id=alert_id)
+    a, entry = view.alert, view.entry
+    console.print(f"alert {a.id}: {a.plate} {a.status.value} ({a.kind}, {a.explanation})")
+    if entry is not None:
+        console.print(
+            f"entry {entry.id}: {entry.plate} {entry.record_type} ({entry.purpose})",
+            highlight=False,
+        )
+    if images is not None:
+        where = image_folder(images)
+        for name, data in (("crop", view.crop_image), ("frame", view.frame_image)):
+            if data:
+                path = save_file(where / f"alert-{a.id}-{name}{suffix_for(data)}", data)
+                console.print(f"{name} image: {path}", highlight=False)
+
+
+@app.command("confirm")
+def confirm(
+    alert_id: RecordId,
+    folder: UnitDir = None,
+    visual: Annotated[bool, typer.Option(help="I compared the image with the read.")] = False,
+    how: Annotated[str | None, typer.Option(help="Other means: NCIC, dispatch …")] = None,
+    answer: Annotated[str | None, typer.Option(help="What they answered.")] = None,
+) -> None:
+    """Confirm a hit in the car: --visual after `unit show`, then --how and --answer."""
+    with opened_unit(folder) as (rt, _config, _actor):
+        member = unit_member(rt)
+        if visual:
+            alert = alerts.confirm_visually(rt, member, alert_id=alert_id)
+        if not visual or how is not None or answer is not None:
+            alert = alerts.confirm_by_other_means(
+                rt, member, alert_id=alert_id, how=how or "", answer=answer or ""
+            )
+    console.print(f"alert {alert.id} is {alert.status.value}")
+
+
+@app.command("reject")
+def reject(
+    alert_id: RecordId,
+    reason: Annotated[RejectReason, typer.Option(help="Why the hit is wrong.")],
+    folder: UnitDir = None,
+    note: Annotated[str, typer.Option(help="Details (required for other).")] = "",
+) -> None:
+    """Reject a hit in the car with its reason."""
+    with opened_unit(folder) as (rt, _config, _actor):
+        alert = alerts.reject(rt, unit_member(rt), alert_id=alert_id, reason=reason, note=note)
+    console.print(f"alert {alert.id} is {alert.status.value}")
