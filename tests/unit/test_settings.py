@@ -89,6 +89,6 @@ def test_plate_region_is_checked(tmp_path: Path) -> None:
     assert get_settings(environ={"PLATEWARDEN_PLATE_REGION": "br"}).plate_region == "br"
     config = tmp_path / "pw.toml"
     config.write_text('plate_region = "mars"\n')
-    refusal = r"plate_region: 'mars' is not a plate region \(known: any, br\)"
+    refusal = r"plate_region: 'mars' is not a plate region \(known: any, at, be, br, .*us-ca\)"
     with pytest.raises(SettingsError, match=refusal):
         get_settings(config, environ={})

@@ -11,7 +11,6 @@ import cv2
 import typer
 
 from platewarden.cli.context import cli_errors, errors
-from platewarden.plate_formats import REGIONS
 from platewarden.settings import get_settings
 from platewarden.vision import ImageError, ModelError, PlateRead, Recognizer, load_image
 from platewarden.vision.evaluate import evaluate
@@ -22,8 +21,8 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object pe
 RegionOption = Annotated[
     str | None,
     typer.Option(
-        help="Prefer reads that fit this region's plate formats: "
-        f"{', '.join(REGIONS)} (default: the plate_region setting)."
+        help="Prefer reads that fit this region's plate formats: any, a country's code "
+        "(br, de, gb ...) or us- and a US state's (us-ca) (default: the plate_region setting)."
     ),
 ]
 

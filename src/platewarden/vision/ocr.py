@@ -200,8 +200,8 @@ def combine(views: list[ViewRead], k: int = 5, region: str = "any") -> TextRead:
     """Read one plate from the decodings of its crops.
 
     A text's confidence is its probability averaged over the views, so a character that only one
-    view gains or loses at the plate's edge is outvoted. Texts that fit region's plate formats
-    rank first.
+    view gains or loses at the plate's edge is outvoted. Texts are ranked by region's plate
+    formats (platewarden.plate_formats.prefer_region).
     """
     alts = prefer_region(merge_views([v.texts for v in views]), region)[:k]
     state_p = np.mean([v.states for v in views], axis=0)

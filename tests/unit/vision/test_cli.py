@@ -114,7 +114,7 @@ def test_an_unknown_region_is_refused_by_name(tmp_path: Path) -> None:
     cv2.imwrite(str(image), np.zeros((40, 40), np.uint8))
     result = CliRunner().invoke(app, ["read", str(image), "--region", "mars"])
     assert result.exit_code == 2
-    assert "'mars' is not a plate region (known: any, br)" in result.output
+    assert "'mars' is not a plate region (known: any, at, be, br," in result.output
 
 
 def test_eval_without_truth_fails_cleanly(tmp_path: Path) -> None:
