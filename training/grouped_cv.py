@@ -17,7 +17,11 @@ weighs every source alike (the reader is judged on sources it has not seen).
 
   python -m training.grouped_cv                       # the packaged models, region "any"
   python -m training.grouped_cv --regions source      # each source's country as the region setting
-  python -m training.grouped_cv --models DIR --trained DIR/trained_plates.json
+  python -m training.grouped_cv --models DIR --trained training/work/ocr5.plates.json
+
+A full cross-validation trains one model per fold from scratch (not from a model that saw the
+fold) with `train_ocr --exclude-fold K`, and scores each on its fold with
+`--fold K --no-committed --trained` its plates file; the five folds' lines are the estimate.
 
 Progress goes to stderr, JSON lines (../shared/BENCHMARKS.md) to stdout.
 """
@@ -104,6 +108,16 @@ def fold_of(group: str, folds: int) -> int:
     return int(hashlib.sha256(f"{FOLD_SALT}/{group}".encode()).hexdigest(), 16) % folds
 
 
+def fold_plates(root: Path, folds: int, fold: int) -> set[str]:
+    """Give the plates of one fold: what a model trained for that fold must not see."""
+    rows = load_rows(root)
+    return {
+        row.truth.plate
+        for row, group in zip(rows, group_keys(rows), strict=True)
+        if fold_of(group, folds) == fold
+    }
+
+
 def committed_training_plates(root: Path) -> set[str]:
     """Give the plates the committed models trained on: the train split of REAL_SETS."""
     return {t.plate for name in REAL_SETS for t in load_truth(root / name, "train")}
@@ -183,17 +197,27 @@ def main() -> None:
         help="the region each row is read with: any; its source's one country (br, cz); or the "
         "row's own label (a US crop's state as the camera's home state)",
     )
+    ap.add_argument("--fold", type=int, help="score this fold only (a model trained for it)")
+    ap.add_argument(
+        "--no-committed",
+        action="store_true",
+        help="the models were not trained on the fixed train split: leave out only --trained",
+    )
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--misses", type=Path, help="write every miss here, one JSON line each")
     args = ap.parse_args()
 
     rows = load_rows(args.data)
-    trained = committed_training_plates(args.data)
+    trained = set() if args.no_committed else committed_training_plates(args.data)
     for path in args.trained:
         trained |= set(json.loads(path.read_text()))
     groups = group_keys(rows)
     seen = {g for row, g in zip(rows, groups, strict=True) if row.truth.plate in trained}
-    kept = [(row, g) for row, g in zip(rows, groups, strict=True) if g not in seen]
+    kept = [
+        (row, g)
+        for row, g in zip(rows, groups, strict=True)
+        if g not in seen and args.fold in (None, fold_of(g, args.folds))
+    ]
     print(f"{len(rows)} rows, {len(kept)} in groups no model trained on", file=sys.stderr)
     recognizer = Recognizer.load(args.models, threads=args.threads)
     reports = score(

@@ -14,6 +14,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from platewarden.vision.ocr import ALPHABET, STATES, crop_box, prepare
 from training import checkpoints
+from training.grouped_cv import fold_plates
 from training.nets import CRNN
 from training.onnx_export import export_onnx
 from training.samples import REAL_SETS, load_real_items, real_sample
@@ -98,6 +99,13 @@ def main() -> None:
     ap.add_argument(
         "--heavy", action="store_true", help="degrade the real crops harder (samples.real_sample)"
     )
+    ap.add_argument(
+        "--exclude-fold",
+        type=int,
+        help="train on every row of --sets but this fold of training.grouped_cv (scored on it "
+        "with grouped_cv --fold K --no-committed), instead of the fixed train split",
+    )
+    ap.add_argument("--folds", type=int, default=5, help="the folds of --exclude-fold")
     ap.add_argument("--init", type=Path, help="start from this checkpoint's weights (fine-tuning)")
     ap.add_argument(
         "--ckpt", type=Path, default=WORK / "ocr.pt", help="checkpoint to save and resume"
@@ -110,13 +118,20 @@ def main() -> None:
     packs = [np.load(p) for p in args.synth]
     s_images = np.concatenate([p["images"] for p in packs])
     s_texts = np.concatenate([p["texts"] for p in packs])
+    if args.exclude_fold is None:
+        split, fold_out = "train", set()
+        held = load_real_items(args.data / "plates", "heldout", tuple(args.sets))
+    else:
+        split, fold_out = "all", fold_plates(args.data / "plates", args.folds, args.exclude_fold)
+        everything = load_real_items(args.data / "plates", "all", tuple(args.sets))
+        held = [it for it in everything if it.text in fold_out]
     real, real_sets = [], []
     for i, name in enumerate(args.sets):
-        items = load_real_items(args.data / "plates", "train", (name,))
+        items = load_real_items(args.data / "plates", split, (name,))
+        items = [it for it in items if it.text not in fold_out]
         real += items
         real_sets += [i] * len(items)
     weights = sqrt_weights(real_sets) if args.sqrt_balance else None
-    held = load_real_items(args.data / "plates", "heldout", tuple(args.sets))
     # The plates trained on, for training.grouped_cv --trained: it scores only the others.
     args.ckpt.with_suffix(".plates.json").write_text(json.dumps(sorted({it.text for it in real})))
     print(
