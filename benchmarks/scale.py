@@ -3,7 +3,8 @@
 Prints JSON lines (../shared/BENCHMARKS.md) to stdout and progress to stderr: for each shape
 (exact, wildcard over 90 days, OCR-equivalent, area 1 km + 24 h, wildcard + 24 h, camera + 24 h)
 the median and p95 over --queries searches, half for plates that exist and half for plates that
-don't; then the disk used per million reads.
+don't; the disk used per million reads; reads a second ingested through the service by 1, 2 and
+4 processes at once (--processes); and the seconds to purge the oldest day.
 
     python benchmarks/scale.py --rows 1000000 --backend sqlite
     python benchmarks/scale.py --rows 10000000 --backend postgresql
@@ -11,6 +12,7 @@ don't; then the disk used per million reads.
 
 import argparse
 import json
+import multiprocessing
 import random
 import statistics
 import sys
@@ -18,21 +20,26 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from platewarden.domain import Actor
+from platewarden.domain import Actor, Alternative, NewRead
 from platewarden.policy.access import Role
+from platewarden.services.ingest import ingest_reads
+from platewarden.services.purge import purge
 from platewarden.services.runtime import open_runtime, upgrade_schema
 from platewarden.services.search import SearchQuery, search_reads
 from platewarden.settings import Settings, sqlite_url
 from platewarden.store.plate_index import area_cell, plate_grams_of
 
 INVESTIGATOR = Actor("bench-investigator", frozenset({Role.INVESTIGATOR}))
+CUSTODIAN = Actor("bench-custodian", frozenset({Role.RECORDS_CUSTODIAN}))
+FEED = Actor("bench-feed", frozenset({Role.SYSTEM}))
+INGEST_BATCH = 500
 LETTERS, DIGITS = "ABCDEFGHJKLMNPRSTUVWXYZ", "0123456789"
 FORMATS = ("LLLDDDD", "DLLLDDD", "DDDLLL", "LLDDDDD", "DLLDDD", "LLLDDD", "DDLLDDD")
 LOOK_ALIKES = {"0": "O", "O": "0", "1": "I", "I": "1", "8": "B", "B": "8", "5": "S", "S": "5"}
@@ -99,7 +106,7 @@ def load(engine: Engine, rows: int, now: datetime, seed: int) -> list[str]:
     read (about 10,000 a second), which would take most of an hour at 10 M reads and measure
     ingest, not search. The rows are the ones insert_reads writes, derived rows included.
     """
-    plates, chunks = generate(rows, now, seed)
+    _, chunks = generate(rows, now, seed)
     positions = camera_positions(random.Random(seed))
     pg = engine.dialect.name == "postgresql"
     with engine.begin() as conn:
@@ -118,9 +125,11 @@ def load(engine: Engine, rows: int, now: datetime, seed: int) -> list[str]:
         " alternatives, captured_at, ingested_at, latitude, longitude, area_cell"
     )
     done = 0
+    last_day: dict[str, date] = {}
     for chunk in chunks:
         reads, alternatives = [], []
         for n, camera, plate, at, lat, lon, alts in chunk:
+            last_day[plate] = max(last_day.get(plate, at.date()), at.date())
             stamp = at if pg else at.replace(tzinfo=None).isoformat(" ", "microseconds")
             confidences = [0.9, 0.06, 0.04]
             alt_json = json.dumps(
@@ -149,11 +158,12 @@ def load(engine: Engine, rows: int, now: datetime, seed: int) -> list[str]:
         _write(engine, "read_plates", "plate, captured_at, read_id", alternatives)
         done += len(chunk)
         log(f"  {done:,} reads")
-    grams = [(g, p) for p in plates for g in set(plate_grams_of(p))]
-    _write(engine, "plates", "plate", [(p,) for p in plates])
+    stored = sorted(last_day)
+    grams = [(g, p) for p in stored for g in set(plate_grams_of(p))]
+    _write(engine, "plates", "plate, last_day", [(p, last_day[p]) for p in stored])
     for first in range(0, len(grams), CHUNK * 5):
         _write(engine, "plate_grams", "gram, plate", grams[first : first + CHUNK * 5])
-    return plates
+    return stored
 
 
 def _write(engine: Engine, table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
@@ -263,6 +273,7 @@ def bench(url: str, data_dir: Path, args: argparse.Namespace) -> list[dict[str, 
     now = rt.clock.now()
     log(f"{backend}: generating {args.rows:,} reads")
     began = time.perf_counter()
+    rt.partitions.ensure(rt.engine, {(now - timedelta(days=d)).date() for d in range(DAYS + 2)})
     plates = load(rt.engine, args.rows, now, args.seed)
     log(f"{backend}: loaded in {time.perf_counter() - began:.0f} s; analysing")
     with rt.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -298,7 +309,120 @@ def bench(url: str, data_dir: Path, args: argparse.Namespace) -> list[dict[str, 
         }
     )
     rt.close()
+    for processes in args.processes:
+        results.append(ingest_rate(settings, processes, args))
+    results.append(purge_one_day(settings, now, args))
     return results
+
+
+class BenchClock:
+    """A clock set where the benchmark needs it."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        """Return the benchmark's time."""
+        return self.at
+
+
+def purge_one_day(settings: Settings, now: datetime, args: argparse.Namespace) -> dict[str, Any]:
+    """Time the purge of the oldest day: the clock set so that retention ends with that day."""
+    first = (now - timedelta(days=DAYS)).date()
+    end_of_first = datetime(first.year, first.month, first.day, tzinfo=UTC) + timedelta(days=1)
+    rt = open_runtime(settings)
+    rt.clock = BenchClock(end_of_first + timedelta(days=rt.policy.retention.days))
+    began = time.perf_counter()
+    run = purge(rt, CUSTODIAN)
+    seconds = time.perf_counter() - began
+    rt.close()
+    backend = rt.engine.dialect.name
+    log(f"{backend}: purge of one day: {run.reads_purged:,} reads in {seconds:.2f} s")
+    return {
+        "benchmark": "scale",
+        "backend": backend,
+        "rows": args.rows,
+        "operation": "purge_one_day",
+        "reads_purged": run.reads_purged,
+        "seconds": round(seconds, 2),
+    }
+
+
+def ingest_rate(settings: Settings, processes: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Reads a second stored by `processes` processes ingesting batches at once."""
+    context = multiprocessing.get_context("spawn")
+    ready, start = context.Barrier(processes + 1), context.Event()
+    counts = context.Queue()
+    workers = [
+        context.Process(
+            target=ingest_worker,
+            args=(settings, n, args.ingest_seconds, (ready, start, counts)),
+        )
+        for n in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    ready.wait()
+    start.set()
+    stored = sum(counts.get(timeout=args.ingest_seconds + 300) for _ in workers)
+    for worker in workers:
+        worker.join()
+    backend = make_url(settings.database_url).get_backend_name()
+    rate = stored / args.ingest_seconds
+    log(f"{backend}: ingest with {processes} processes: {rate:,.0f} reads/s")
+    return {
+        "benchmark": "scale",
+        "backend": "postgresql" if backend.startswith("postgres") else backend,
+        "rows": args.rows,
+        "operation": "ingest",
+        "processes": processes,
+        "reads_per_s": round(rate),
+        "seconds": args.ingest_seconds,
+        "batch": INGEST_BATCH,
+    }
+
+
+def ingest_worker(
+    settings: Settings, worker: int, seconds: float, sync: tuple[Any, Any, Any]
+) -> None:
+    """Ingest batches of new reads through the service until the time is up; report the count."""
+    ready, start, counts = sync  # a barrier, the starting signal, the queue of counts
+    rt = open_runtime(settings)
+    rng = random.Random(worker * 7919 + int(time.time()))
+    positions = camera_positions(random.Random(0))
+    made = 0
+
+    def batch() -> list[NewRead]:
+        nonlocal made
+        reads = []
+        for _ in range(INGEST_BATCH):
+            made += 1
+            plate = new_plate(rng)
+            camera = rng.randrange(CAMERAS)
+            reads.append(
+                NewRead(
+                    client_read_id=f"w{worker}-{rng.getrandbits(64):x}-{made}",
+                    plate=plate,
+                    captured_at=rt.clock.now() - timedelta(seconds=rng.uniform(0, 600)),
+                    confidence=0.9,
+                    camera=f"cam-{camera + 1}",
+                    jurisdiction="MT",
+                    alternatives=(Alternative(plate, 0.9), Alternative(misread(rng, plate), 0.06)),
+                    latitude=positions[camera][0],
+                    longitude=positions[camera][1],
+                )
+            )
+        return reads
+
+    ingest_reads(rt, FEED, batch())  # warm: connections, cameras, the day's partition
+    ready.wait()
+    start.wait()
+    stored = 0
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        stored += ingest_reads(rt, FEED, batch()).stored
+    counts.put(stored)
+    rt.close()
 
 
 def main() -> None:
@@ -307,6 +431,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--processes", type=int, nargs="*", default=[1, 2, 4])
+    parser.add_argument("--ingest-seconds", type=float, default=20.0)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()

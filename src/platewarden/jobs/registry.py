@@ -71,8 +71,8 @@ JOBS = {
         ),
         Job(
             "partitions",
-            "make the coming days' partitions for reads (PostgreSQL)",
-            lambda _: timedelta(hours=6),
+            "make the coming week's partitions for reads (PostgreSQL)",
+            lambda _: timedelta(hours=24),
             _partitions,
         ),
         Job(

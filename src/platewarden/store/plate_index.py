@@ -102,10 +102,8 @@ def write_plates(conn: Connection, latest: dict[str, date]) -> None:
     later = [{"p": p, "d": d} for p, d in latest.items() if p in known and known[p] < d]
     if later:
         newer = plates.c.last_day < bindparam("d")
-        conn.execute(
-            update(plates).where(plates.c.plate == bindparam("p"), newer),
-            later,
-        )
+        later_day = update(plates).where(plates.c.plate == bindparam("p"), newer)
+        conn.execute(later_day.values(last_day=bindparam("d")), later)
     new = sorted(set(latest) - set(known))
     if not new:
         return

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from tests.factories import CAMERA_FEED, CUSTODIAN, OFFICER, T0, FixedClock, new_read
 
 from platewarden.domain import HoldKind, PreservationRequest
@@ -14,6 +15,7 @@ from platewarden.services.runtime import Runtime
 from platewarden.store.audit import audit_entries
 from platewarden.store.blobs import BlobMissingError
 from platewarden.store.reads import find_reads
+from platewarden.store.schema import plates as plate_table
 
 PRESERVATION = PreservationRequest(
     requesting_agency="Lewis and Clark County Sheriff",
@@ -241,3 +243,18 @@ def test_a_frame_shared_with_a_held_read_survives_the_purge(
     with runtime.engine.connect() as conn:
         (held,) = find_reads(conn)
     assert runtime.blobs.get(held.frame_blob) == both.frame_image
+
+
+def test_a_plate_seen_again_stays_in_the_plate_index_after_its_first_day_is_purged(
+    runtime: Runtime, clock: FixedClock
+) -> None:
+    ingest_reads(runtime, CAMERA_FEED, [new_read("AGAIN12"), new_read("ONCE123")])
+    clock.advance(days=3)
+    ingest_reads(runtime, CAMERA_FEED, [new_read("AGAIN12", captured_at=clock.now())])
+    clock.advance(days=88)  # the first day is past retention, the second is not
+
+    purge.purge(runtime, CUSTODIAN)
+
+    with runtime.engine.connect() as conn:
+        index = dict(conn.execute(select(plate_table.c.plate, plate_table.c.last_day)).all())
+    assert index == {"AGAIN12": (T0 + timedelta(days=3)).date()}
