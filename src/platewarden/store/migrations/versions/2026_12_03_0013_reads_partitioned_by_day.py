@@ -93,7 +93,11 @@ def _partition_reads(conn: sa.Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE read_plates_new RENAME TO read_plates")
     conn.exec_driver_sql("ALTER SEQUENCE reads_id_seq OWNED BY reads.id")
     create_kept_partitions(conn)
-    conn.exec_driver_sql("ALTER TABLE reads ADD CONSTRAINT pk_reads PRIMARY KEY (id, captured_at)")
+    # Keys hold the partition column, and the source: the distribution column under Citus
+    # (docs/scale.md), which needs it in every key of a distributed table.
+    conn.exec_driver_sql(
+        "ALTER TABLE reads ADD CONSTRAINT pk_reads PRIMARY KEY (id, source_name, captured_at)"
+    )
     conn.exec_driver_sql(
         f"ALTER TABLE reads ADD CONSTRAINT {NEW_KEY}"
         " UNIQUE (source, source_name, client_read_id, captured_at)"
