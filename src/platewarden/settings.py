@@ -51,6 +51,9 @@ class Settings:
     # The encrypted images, when not under data_dir: storage that the server and recognition
     # workers on other machines all reach (a network share).
     image_dir: Path | None = None
+    # A PostgreSQL read replica that searches read from, sparing the primary (docs/scale.md);
+    # "" searches the primary. The audit record of each search is written to the primary.
+    search_replica_url: str = ""
     # The department's time zone (an IANA name such as America/Denver) for every time shown to a
     # person and every time typed without a zone; "" is this computer's. Storage stays UTC.
     timezone: str = ""
@@ -118,6 +121,7 @@ def get_settings(
         tls_cert=_path(values.get("tls_cert")),
         tls_key=_path(values.get("tls_key")),
         image_dir=_path(values.get("image_dir")),
+        search_replica_url=_replica(values.get("search_replica_url") or "", settings.database_url),
         timezone=_timezone(values.get("timezone") or ""),
         behind_proxy=_flag("behind_proxy", values.get("behind_proxy") or "no"),
         cors_origins=_origins(values.get("cors_origins") or ()),
@@ -130,6 +134,18 @@ def get_settings(
         )
         or Settings.device_requests_per_minute,
     )
+
+
+def _replica(url: str, primary: str) -> str:
+    """Check a search replica's URL: PostgreSQL beside a PostgreSQL primary, or none."""
+    if not url:
+        return ""
+    if not (url.startswith("postgresql") and primary.startswith("postgresql")):
+        raise SettingsError(
+            "search_replica_url: a read replica needs PostgreSQL for both the database and the"
+            " replica (postgresql://USER@HOST/DB)"
+        )
+    return url
 
 
 def listen_address(settings: Settings) -> tuple[str, int]:

@@ -92,3 +92,16 @@ def test_plate_region_is_checked(tmp_path: Path) -> None:
     refusal = r"plate_region: 'mars' is not a plate region \(known: any, at, be, br, .*us-ca\)"
     with pytest.raises(SettingsError, match=refusal):
         get_settings(config, environ={})
+
+
+def test_a_search_replica_needs_postgresql_on_both_sides(tmp_path: Path) -> None:
+    replica = "postgresql://reader@replica/pw"
+    with pytest.raises(SettingsError, match="search_replica_url: a read replica needs PostgreSQL"):
+        get_settings(environ={"PLATEWARDEN_SEARCH_REPLICA_URL": replica})  # SQLite database
+    settings = get_settings(
+        environ={
+            "PLATEWARDEN_DATABASE_URL": "postgresql://writer@primary/pw",
+            "PLATEWARDEN_SEARCH_REPLICA_URL": replica,
+        }
+    )
+    assert settings.search_replica_url == replica

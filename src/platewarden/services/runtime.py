@@ -60,6 +60,7 @@ class Runtime:
     hotlist_cache: HotlistCache = field(default_factory=HotlistCache)
     publisher: AlertPublisher = field(default_factory=AlertPublisher)
     partitions: PartitionCache = field(default_factory=PartitionCache)  # days with partitions
+    replica: Engine | None = None  # a read replica that searches read from
     policy_version: int = 0
     installation_id: str = ""
     notices: tuple[str, ...] = ()  # start-up notes for the person at the console
@@ -74,10 +75,17 @@ class Runtime:
         self.policy, self.policy_version = in_force.policy, in_force.version
         return True
 
+    @property
+    def search_engine(self) -> Engine:
+        """The engine searches read from: the replica if there is one, else the database."""
+        return self.replica or self.engine
+
     def close(self) -> None:
         """Deliver queued alerts and release the database connections."""
         self.publisher.close()
         self.engine.dispose()
+        if self.replica is not None:
+            self.replica.dispose()
 
 
 def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
@@ -108,6 +116,7 @@ def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         policy_version=in_force.version,
         installation_id=in_force.installation_id,
         notices=in_force.notices,
+        replica=make_engine(settings.search_replica_url) if settings.search_replica_url else None,
     )
 
 

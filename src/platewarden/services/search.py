@@ -104,7 +104,8 @@ def search_reads(rt: Runtime, actor: Actor, query: SearchQuery) -> SearchResult:
         if not decision.allowed:
             raise AccessDeniedError(f"search refused: {decision.reason}")
         raise InvalidInputError("search refused:", problems)
-    with reading(rt.engine) as conn:  # no write lock: ingest goes on during a long search
+    # No write lock (ingest goes on during a long search); from the replica if there is one.
+    with reading(rt.search_engine) as conn:
         page = select_reads(
             conn,
             query.selection,

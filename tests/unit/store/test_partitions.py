@@ -1,18 +1,26 @@
 """Reads partitioned by capture day on PostgreSQL: made ahead, dropped by purge, held reads kept."""
 
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from tests.conftest import POSTGRES_URL
 from tests.factories import CAMERA_FEED, CUSTODIAN, T0, FixedClock, actor, new_read
 
-from platewarden.domain import HoldKind
+from platewarden.domain import CameraKind, HoldKind
 from platewarden.jobs.registry import JOBS
 from platewarden.policy.access import Role
 from platewarden.selection import ReadSelection
-from platewarden.services import alerts, holds, hotlists, purge, search
+from platewarden.services import alerts, cameras, holds, hotlists, purge, search
 from platewarden.services.ingest import ingest_reads
-from platewarden.services.runtime import Runtime
+from platewarden.services.runtime import Runtime, open_runtime, upgrade_schema
+from platewarden.settings import Settings
+from platewarden.store.engine import make_engine
 from platewarden.store.partitions import partition_days
 
 INVESTIGATOR = actor(Role.INVESTIGATOR, name="investigator")
@@ -115,3 +123,43 @@ def test_purge_of_a_dropped_day_forgets_its_alert_hits(runtime: Runtime, clock: 
     (alert,) = alerts.list_alerts(runtime, actor(Role.OFFICER))
     assert alert.read_id is None and alert.plate is None
     assert rows_in(runtime, "alert_reads") == 0
+
+
+@pytest.fixture
+def replica_url(settings: Settings) -> Iterator[str]:
+    """A second schema standing in for a read replica of the database."""
+    schema = f"pw_replica_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield (
+        make_url(POSTGRES_URL)
+        .update_query_dict({"options": f"-csearch_path={schema}"})
+        .render_as_string(hide_password=False)
+    )
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def test_searches_read_the_replica_and_write_their_audit_to_the_primary(
+    runtime: Runtime, settings: Settings, clock: FixedClock, replica_url: str, tmp_path: Path
+) -> None:
+    copy = replace(settings, database_url=replica_url, data_dir=tmp_path / "replica")
+    upgrade_schema(copy)
+    replica = open_runtime(copy, clock=clock)
+    cameras.add_camera(replica, CUSTODIAN, name="cam-1", kind=CameraKind.FIXED)
+    ingest_reads(replica, CAMERA_FEED, [new_read("ONREPL1")])  # as if replicated already
+    replica.close()
+    ingest_reads(runtime, CAMERA_FEED, [new_read("PRIMARY")])
+    runtime.replica = make_engine(replica_url)  # closed with the runtime
+
+    def found(plate: str) -> list[str]:
+        query = search.SearchQuery(plate=plate, **PURPOSE)
+        return [r.plate for r in search.search_reads(runtime, INVESTIGATOR, query).reads]
+
+    assert found("ONREPL1") == ["ONREPL1"]
+    assert found("PRIMARY") == []  # not on the replica (yet)
+    with runtime.engine.connect() as conn:
+        searches = conn.scalar(text("SELECT count(*) FROM audit_log WHERE action = 'query_plate'"))
+    assert searches == 2
