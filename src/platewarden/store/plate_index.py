@@ -99,11 +99,9 @@ def write_plates(conn: Connection, latest: dict[str, date]) -> None:
         return
     query = select(plates.c.plate, plates.c.last_day).where(plates.c.plate.in_(list(latest)))
     known: dict[str, date] = {row.plate: row.last_day for row in conn.execute(query)}
-    later = [{"p": p, "d": d} for p, d in latest.items() if p in known and known[p] < d]
+    later = {p: d for p, d in latest.items() if p in known and known[p] < d}
     if later:
-        newer = plates.c.last_day < bindparam("d")
-        later_day = update(plates).where(plates.c.plate == bindparam("p"), newer)
-        conn.execute(later_day.values(last_day=bindparam("d")), later)
+        _move_days_forward(conn, later)
     new = sorted(set(latest) - set(known))
     if not new:
         return
@@ -240,6 +238,26 @@ def _insert_plates(conn: Connection, rows: list[dict[str, Any]]) -> None:
     conn.execute(
         text(f"INSERT INTO plates (plate, last_day) {_unnest(types)} {later}"),
         {column: [row[column] for row in rows] for column in types},
+    )
+
+
+def _move_days_forward(conn: Connection, later: dict[str, date]) -> None:
+    """Set plates' latest days forward (never back: another process may have gone further)."""
+    if conn.dialect.name == "postgresql":
+        # One statement: psycopg's executemany would send a statement per plate.
+        conn.execute(
+            text(
+                "UPDATE plates SET last_day = later.day FROM unnest(CAST(:plates AS text[]),"
+                " CAST(:days AS date[])) AS later(plate, day)"
+                " WHERE plates.plate = later.plate AND plates.last_day < later.day"
+            ),
+            {"plates": list(later), "days": list(later.values())},
+        )
+        return
+    newer = plates.c.last_day < bindparam("d")
+    forward = update(plates).where(plates.c.plate == bindparam("p"), newer)
+    conn.execute(
+        forward.values(last_day=bindparam("d")), [{"p": p, "d": d} for p, d in later.items()]
     )
 
 
