@@ -76,6 +76,8 @@ def test_capture_prints_json_lines_and_takes_a_region(run: Run, tmp_path: Path) 
         "already_stored": 0,
         "alerts": [],
         "not_readable": 1,
+        "refused": 0,
+        "dropped_texts": 0,
     }
     unknown = run("capture", tmp_path, "--camera", "gate-1", "--region", "mars")
     assert unknown.exit_code == 2 and "mars" in unknown.output

@@ -151,6 +151,8 @@ def _capture_videos(
                 say.problem(source, str(exc), f"skipped {source}: {exc}")
                 failed += 1
                 continue
+            for problem in done.refused:
+                say.problem(problem.where, problem.message, f"not stored: {problem}")
             say.result(
                 {
                     "kind": "video",
@@ -161,10 +163,14 @@ def _capture_videos(
                     "stored": done.stored,
                     "alerts": done.alerts,
                     "gave_up": done.stats.gave_up,
+                    "refused": len(done.refused),
+                    "dropped_texts": done.dropped,
                 },
                 f"{source}: {done.stats.frames} frames ({done.stats.skipped} skipped to keep up), "
-                f"{done.passes} vehicle passes, {done.stored} stored, {done.alerts} alerts",
+                f"{done.passes} vehicle passes, {done.stored} stored, {done.alerts} alerts"
+                + _not_plates(done.dropped),
             )
+            failed += bool(done.refused)
             if done.stats.gave_up:
                 if not say.as_json:
                     errors.print(f"{source}: the stream dropped and could not be reopened")
@@ -182,7 +188,7 @@ def _capture_images(
     say: _Say,
 ) -> int:
     """Capture the images in batches; return how many could not be read."""
-    plates = stored = again = skipped = 0
+    plates = stored = again = skipped = refused = dropped = 0
     alerts: list[int] = []
     with opened_runtime() as rt, Progress(console=errors, transient=True) as progress:
         task = progress.add_task("reading plates", total=len(files))
@@ -195,7 +201,11 @@ def _capture_images(
             result = ingest_frames(rt, console_actor(rt), reader, camera=camera, frames=frames)
             for problem in result.problems:
                 say.problem(problem.where, problem.message, f"skipped {problem}")
+            for problem in result.refused:
+                say.problem(problem.where, problem.message, f"not stored: {problem}")
             skipped += len(result.problems) + (len(files[start : start + BATCH]) - len(frames))
+            refused += len(result.refused)
+            dropped += result.dropped
             plates += result.plates
             stored += result.ingest.stored
             again += result.ingest.duplicates
@@ -211,11 +221,20 @@ def _capture_images(
             "already_stored": again,
             "alerts": alerts,
             "not_readable": skipped,
+            "refused": refused,
+            "dropped_texts": dropped,
         },
         f"{len(files)} images: {plates} plates read, {stored} stored{stored_again}, "
-        f"{len(alerts)} alerts" + (f", {skipped} not readable" if skipped else ""),
+        f"{len(alerts)} alerts"
+        + (f", {refused} refused" if refused else "")
+        + (f", {skipped} not readable" if skipped else "")
+        + _not_plates(dropped),
     )
-    return skipped
+    return skipped + refused
+
+
+def _not_plates(dropped: int) -> str:
+    return f" ({dropped} texts longer than any plate dropped)" if dropped else ""
 
 
 def _file_time(path: Path) -> datetime | None:

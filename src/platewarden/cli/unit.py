@@ -15,6 +15,7 @@ from platewarden.cli.unit_context import UnitDir, opened_unit, unit_errors, unit
 from platewarden.cli.vision import load_recognizer
 from platewarden.domain import Actor
 from platewarden.services.capture import Frame, ingest_frames, ingest_video
+from platewarden.services.errors import Problem
 from platewarden.services.runtime import Runtime
 from platewarden.services.unit_retention import purge_expired
 from platewarden.services.unit_status import (
@@ -111,9 +112,10 @@ def run(
         if unit_status(rt, actor).stale(rt.clock.now()):
             errors.print("the hot-list copy is older than the policy allows: alerts are STALE")
         seen = newest_alert_id(rt, member)
+        dropped = 0
         for source in sources:
             if is_stream(source) or Path(source).suffix.lower() in VIDEO_SUFFIXES:
-                ingest_video(
+                video = ingest_video(
                     rt,
                     actor,
                     reader,
@@ -122,11 +124,17 @@ def run(
                     started_at=datetime.now(UTC),
                     realtime=is_stream(source),
                 )
+                dropped += video.dropped
+                _not_stored(video.refused)
                 seen = _announce(rt, member, seen)
             for batch in _image_batches(Path(source), latitude, longitude):
-                ingest_frames(rt, actor, reader, camera=config.camera, frames=batch)
+                done = ingest_frames(rt, actor, reader, camera=config.camera, frames=batch)
+                dropped += done.dropped
+                _not_stored(done.problems + done.refused)
                 seen = _announce(rt, member, seen)
         queued = unit_status(rt, actor).queued
+    if dropped:
+        errors.print(f"{dropped} recognised texts longer than any plate dropped", highlight=False)
     console.print(f"{queued} reads queued for the station")
 
 
@@ -210,6 +218,12 @@ def _purge(rt: Runtime, actor: Actor) -> None:
             f"({done.never_forwarded} the station never received)",
             highlight=False,
         )
+
+
+def _not_stored(problems: list[Problem]) -> None:
+    """Name each frame that could not be read and each read the unit's ingest refused."""
+    for problem in problems:
+        errors.print(f"not stored: {problem}", highlight=False, markup=False)
 
 
 def _announce(rt: Runtime, actor: Actor, seen: int) -> int:

@@ -1,7 +1,13 @@
-"""Capture: read the plates in camera frames and ingest them with the frame and the plate crop."""
+"""Capture: read the plates in camera frames and ingest them with the frame and the plate crop.
+
+A recognised text that cannot be a plate (longer than any plate) never becomes a read: it is
+counted and logged. Ingest takes a batch whole or refuses it; capture stores every read of a
+stream that ingest takes, so that one refused read never loses the others.
+"""
 
 import hashlib
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -15,13 +21,16 @@ from platewarden.domain import Actor, Alternative, NewRead
 from platewarden.policy.access import Action
 from platewarden.quoting import quote
 from platewarden.services.audit import authorize
-from platewarden.services.errors import NotFoundError, Problem
+from platewarden.services.errors import InvalidInputError, NotFoundError, Problem
 from platewarden.services.ingest import IngestResult, ingest_reads
 from platewarden.services.runtime import Runtime
 from platewarden.store.cameras import get_camera
 from platewarden.vision import ImageError, PlateRead, decode_image
+from platewarden.vision.plate_text import as_plate
 from platewarden.vision.tracker import PlatePass, PlateTracker
 from platewarden.vision.video import VideoStats, frames
+
+log = logging.getLogger(__name__)
 
 
 class PlateReader(Protocol):
@@ -50,12 +59,15 @@ class Frame:
 
 @dataclass(frozen=True)
 class CaptureResult:
-    """What the frames gave: plates read, what ingest stored, and frames that were not images."""
+    """What the frames gave: plates read, what ingest stored, frames that were not images,
+    reads ingest refused, and recognised texts dropped as no plate's."""
 
     frames: int
     plates: int
     ingest: IngestResult
     problems: list[Problem] = field(default_factory=list)
+    refused: list[Problem] = field(default_factory=list)
+    dropped: int = 0
 
 
 def check_camera(rt: Runtime, actor: Actor, *, camera: str) -> None:
@@ -75,18 +87,74 @@ def ingest_frames(
     authorize(rt, actor, Action.INGEST, parameters={"frames": len(frames), "camera": camera})
     reads: list[NewRead] = []
     problems: list[Problem] = []
+    frame_of: dict[str, str] = {}  # client read id -> the frame's name, to name a refused read
+    dropped = 0
     for frame in frames:
         try:
             image = decode_image(frame.image)
             found = reader.recognize(image)
+            plates = _plates(found)
+            dropped += len(found) - len(plates)
             stored_frame = _storable(frame.image, image)
-            reads += [_read(frame, plate, n, camera, stored_frame) for n, plate in enumerate(found)]
+            new = [_read(frame, plate, n, camera, stored_frame) for n, plate in enumerate(plates)]
         except ImageError as exc:
             problems.append(Problem(frame.name or frame.frame_id, str(exc)))
         except cv2.error:  # the reader failed on this image: the others still go on
             problems.append(Problem(frame.name or frame.frame_id, "the plates could not be read"))
-    result = ingest_reads(rt, actor, reads) if reads else IngestResult(0, 0, 0)
-    return CaptureResult(len(frames), len(reads), result, problems)
+        else:
+            reads += new
+            frame_of |= {read.client_read_id: frame.name or frame.frame_id for read in new}
+    _log_dropped(dropped, camera)
+    result, refused = _ingest_each_valid(
+        rt, actor, reads, where=lambda read: frame_of[read.client_read_id]
+    )
+    return CaptureResult(len(frames), len(reads), result, problems, refused, dropped)
+
+
+def _plates(found: list[PlateRead]) -> list[PlateRead]:
+    """Keep the reads whose text can be a plate, each with only its plate-like alternatives."""
+    return [plate for read in found if (plate := as_plate(read)) is not None]
+
+
+def _log_dropped(dropped: int, camera: str) -> None:
+    # The count only: a dropped text is still what a camera saw, and logs are not audited.
+    if dropped:
+        log.warning(
+            "camera %s: %d recognised texts dropped, longer than any plate", camera, dropped
+        )
+
+
+def _ingest_each_valid(
+    rt: Runtime, actor: Actor, reads: Sequence[NewRead], *, where: Callable[[NewRead], str]
+) -> tuple[IngestResult, list[Problem]]:
+    """Ingest a batch; when ingest refuses it, store each read it takes and name each refused."""
+    if not reads:
+        return IngestResult(0, 0, 0), []
+    try:
+        return ingest_reads(rt, actor, reads), []
+    except InvalidInputError:
+        pass
+    # Rare (a camera clock far ahead, a read past retention): one read at a time, so that ingest
+    # names the reads it refuses and stores all the others, each exactly once as ever.
+    results: list[IngestResult] = []
+    refused: list[Problem] = []
+    for read in reads:
+        try:
+            results.append(ingest_reads(rt, actor, [read]))
+        except InvalidInputError as exc:
+            refused += [Problem(where(read), problem.message) for problem in exc.problems]
+    taken = len(results)
+    log.warning("ingest refused %d of a batch of %d reads", len(reads) - taken, len(reads))
+    return _total(len(reads), results), refused
+
+
+def _total(received: int, results: list[IngestResult]) -> IngestResult:
+    return IngestResult(
+        received=received,
+        stored=sum(r.stored for r in results),
+        duplicates=sum(r.duplicates for r in results),
+        alerts=[alert for r in results for alert in r.alerts],
+    )
 
 
 def _read(frame: Frame, plate: PlateRead, n: int, camera: str, stored_frame: bytes) -> NewRead:
@@ -118,12 +186,15 @@ VIDEO_BATCH = 50  # passes per ingest batch: bounds the frames held in memory
 
 @dataclass(frozen=True)
 class VideoCapture:
-    """What a video gave: passes stored, and how many frames were read or skipped."""
+    """What a video gave: passes stored, how many frames were read or skipped, the passes
+    ingest refused, and the recognised texts dropped as no plate's."""
 
     passes: int
     stored: int
     alerts: int
     stats: VideoStats
+    refused: list[Problem] = field(default_factory=list)
+    dropped: int = 0
 
 
 def ingest_video(
@@ -149,6 +220,16 @@ def ingest_video(
     shots: dict[int, tuple[int, bytes]] = {}  # id of a read -> (frame index, JPEG of the frame)
     pending: list[NewRead] = []
     results: list[IngestResult] = []
+    refused: list[Problem] = []
+    dropped = 0
+
+    def store(batch: list[NewRead]) -> None:
+        result, problems = _ingest_each_valid(
+            rt, actor, batch, where=lambda read: read.client_read_id
+        )
+        results.append(result)
+        refused.extend(problems)
+
     to_read = partial(
         _pass_read,
         name=Path(source).name if "://" not in source else source,
@@ -159,9 +240,11 @@ def ingest_video(
         if tracker is None:  # the frame rate is known once the video is open
             tracker = PlateTracker(max_gap=max(3, int(stats.fps * 0.5)))
         try:
-            found = reader.recognize(frame)
+            recognised = reader.recognize(frame)
         except (ImageError, cv2.error):  # a damaged frame holds no plate; the video goes on
-            found = []
+            recognised = []
+        found = _plates(recognised)
+        dropped += len(recognised) - len(found)
         if found:
             jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
             shots.update({id(read): (index, jpeg) for read in found})
@@ -171,17 +254,19 @@ def ingest_video(
             alive = {id(read) for track in tracker.tracks for read in track.reads}
             shots = {key: shot for key, shot in shots.items() if key in alive}
         if len(pending) >= VIDEO_BATCH:
-            results.append(ingest_reads(rt, actor, pending))
+            store(pending)
             pending = []
     if tracker is not None:
         pending += [to_read(p, shots, fps=stats.fps) for p in tracker.flush()]
-    if pending:
-        results.append(ingest_reads(rt, actor, pending))
+    store(pending)
+    _log_dropped(dropped, camera)
     return VideoCapture(
         passes=sum(r.received for r in results),
         stored=sum(r.stored for r in results),
         alerts=sum(len(r.alerts) for r in results),
         stats=stats,
+        refused=refused,
+        dropped=dropped,
     )
 
 
