@@ -3,7 +3,7 @@
 Storage stays UTC; only what is shown or typed is local. A zone of None is this computer's.
 """
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 
 def local(moment: datetime, zone: tzinfo | None) -> datetime:
@@ -15,6 +15,12 @@ def local(moment: datetime, zone: tzinfo | None) -> datetime:
 def show_time(moment: datetime, zone: tzinfo | None, *, seconds: bool = False) -> str:
     """Format a time to the minute (or second) in the department's zone, with the zone named."""
     return local(moment, zone).strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
+
+
+def show_span(delta: timedelta) -> str:
+    """Format a length of time to the minute: "42 min", "3 h 5 min"."""
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
 
 
 def show_date(moment: datetime, zone: tzinfo | None) -> str:

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from platewarden.local_time import read_time, show_date, show_time
+from platewarden.local_time import read_time, show_date, show_span, show_time
 from platewarden.settings import SettingsError, get_settings
 
 DENVER = ZoneInfo("America/Denver")
@@ -45,3 +45,8 @@ def test_a_plain_date_is_the_start_of_that_day_in_the_departments_zone() -> None
     assert read_time("2026-11-01T14:30Z", DENVER).tzinfo == UTC  # a zone typed is kept
     with pytest.raises(ValueError):
         read_time("yesterday", DENVER)
+
+
+def test_a_span_is_shown_in_minutes_and_past_an_hour_in_hours_and_minutes() -> None:
+    shown = [show_span(timedelta(seconds=s)) for s in (59, 42 * 60 + 59, 3600, 3 * 3600 + 5 * 60)]
+    assert shown == ["0 min", "42 min", "1 h 0 min", "3 h 5 min"]

@@ -1,7 +1,7 @@
 """`platewarden unit`: the patrol car's laptop, reading and alerting with no network."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +14,7 @@ from platewarden.cli.output import JsonFlag, print_json
 from platewarden.cli.unit_context import UnitDir, opened_unit, unit_errors, unit_member
 from platewarden.cli.vision import load_recognizer
 from platewarden.domain import Actor
+from platewarden.local_time import show_span
 from platewarden.services.capture import Frame, ingest_frames, ingest_video
 from platewarden.services.errors import Problem
 from platewarden.services.runtime import Runtime
@@ -193,10 +194,10 @@ def status(folder: UnitDir = None, as_json: JsonFlag = False) -> None:
         stale = " STALE" if held.stale(now) else ""
         console.print(
             f"hot lists: {held.hotlist_entries} entries, version {held.hotlist_cursor}, "
-            f"{_span(age)} old{stale}",
+            f"{show_span(age)} old{stale}",
             highlight=False,
         )
-    contact = f"{_span(now - held.last_contact)} ago" if held.last_contact else "never"
+    contact = f"{show_span(now - held.last_contact)} ago" if held.last_contact else "never"
     console.print(f"last contact with the station: {contact}")
     console.print(f"policy: the station's version {held.policy_version or '(none yet)'}")
     if held.set_aside:
@@ -261,11 +262,6 @@ def _image_batches(
             taken = datetime.fromtimestamp(file.stat().st_mtime, UTC)
             batch.append(Frame(data, taken, file.name, latitude, longitude))
         yield batch
-
-
-def _span(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
 
 
 # The officer's commands (log-on, alerts) after the unit's own.

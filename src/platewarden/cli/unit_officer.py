@@ -20,6 +20,7 @@ from platewarden.domain import RejectReason
 from platewarden.image_format import suffix_for
 from platewarden.services import alerts, auth
 from platewarden.store.files import make_private_dir, write_private_text
+from platewarden.web.unit_console import DEFAULT_PORT, HOST, make_unit_server
 
 app = typer.Typer()
 
@@ -137,3 +138,24 @@ def reject(
     with opened_unit(folder) as (rt, _config, _actor):
         alert = alerts.reject(rt, unit_member(rt), alert_id=alert_id, reason=reason, note=note)
     console.print(f"alert {alert.id} is {alert.status.value}")
+
+
+@app.command("console")
+def serve_console(
+    folder: UnitDir = None,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="The port on 127.0.0.1.")] = (
+        DEFAULT_PORT
+    ),
+) -> None:
+    """Serve the alert console in the car's browser, on this laptop alone, until Ctrl-C.
+
+    The officer logs on in the page as with `unit login`; alerts raised by `unit run` (in
+    another terminal or as a service) appear live with their images, entry and hot-list age.
+    """
+    with opened_unit(folder) as (rt, config, _actor):
+        server = make_unit_server(rt, config, port=port)
+        console.print(
+            f"the console of unit {config.name}: http://{HOST}:{port}/ (Ctrl-C stops it)",
+            highlight=False,
+        )
+        server.run()

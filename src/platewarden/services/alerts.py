@@ -32,6 +32,7 @@ from platewarden.services.matcher import current_index
 from platewarden.services.runtime import Runtime
 from platewarden.store import alerts as store
 from platewarden.store import hotlists as hotlist_store
+from platewarden.store import unit_queue
 from platewarden.store.reads import find_reads, iter_matchable
 
 
@@ -58,6 +59,7 @@ def raise_alerts(rt: Runtime, conn: Connection, reads: Sequence[MatchableRead]) 
     if not hits:
         return []
     versions = {v.id: v for v in hotlist_store.current_versions(conn).values()}
+    copy_stale = _copy_stale(rt, conn)
     fold = timedelta(minutes=rt.policy.alerts.fold_minutes)
     entries: dict[int, HotlistEntry | None] = {}
     created: list[int] = []
@@ -75,8 +77,18 @@ def raise_alerts(rt: Runtime, conn: Connection, reads: Sequence[MatchableRead]) 
             store.fold_hit(conn, alert_id=folded, read_id=read.id, at=read.captured_at)
             continue
         values = _alert_values(rt, entry, version, read, match, historical=False)
+        values["stale"] = values["stale"] or copy_stale
         created.append(store.add_alert(conn, values=values, read_id=read.id))
     return created
+
+
+def _copy_stale(rt: Runtime, conn: Connection) -> bool:
+    """True in a patrol car whose copy of the hot lists is older than the policy allows: an
+    entry cleared at the station since may still be in it, whichever list it came from (or
+    none, an entry put in by hand). A station holds no copy."""
+    as_of = unit_queue.get_state(conn, key=unit_queue.AS_OF)
+    max_age = timedelta(hours=rt.policy.hotlists.max_age_hours)
+    return as_of is not None and rt.clock.now() - datetime.fromisoformat(as_of) > max_age
 
 
 def _alert_values(

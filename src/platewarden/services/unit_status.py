@@ -51,6 +51,16 @@ class UnitStatus:
 def unit_status(rt: Runtime, actor: Actor) -> UnitStatus:
     """Return the unit's queue, hot-list copy and last contact."""
     authorize(rt, actor, Action.INGEST)
+    return _status(rt)
+
+
+def status_for_member(rt: Runtime, actor: Actor) -> UnitStatus:
+    """Return the unit's status to a member who sees its alerts: above all, the copy's age."""
+    authorize(rt, actor, Action.VIEW_ALERTS)
+    return _status(rt)
+
+
+def _status(rt: Runtime) -> UnitStatus:
     now = rt.clock.now()
     with rt.engine.connect() as conn:
         as_of = store.get_state(conn, key=store.AS_OF)

@@ -68,8 +68,13 @@ def render(
     status: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    """Render a page or fragment with what every template may use."""
-    sections = [(title, href) for title, href, action in SECTIONS if may(actor, action)]
+    """Render a page or fragment with what every template may use.
+
+    An application may narrow the menu (`app.state.sections`) and give every page a header
+    (`app.state.header`, shown by base.html): the patrol car's console does both.
+    """
+    offered = getattr(request.app.state, "sections", SECTIONS)
+    sections = [(title, href) for title, href, action in offered if may(actor, action)]
     idle_minutes = request.app.state.runtime.policy.access.session_idle_minutes
     response = TEMPLATES.TemplateResponse(
         request,
@@ -82,6 +87,7 @@ def render(
             "may": lambda action: may(actor, Action(action)),
             "Role": Role,
             "idle_seconds": idle_minutes * 60,
+            "header": getattr(request.app.state, "header", None),
             **context,
         },
         status_code=status,

@@ -1,5 +1,8 @@
 """A station's patrol-car unit, set up for a test: the car's camera, its device, its laptop."""
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import select
@@ -9,6 +12,7 @@ from platewarden.services import cameras, devices
 from platewarden.services.runtime import Runtime
 from platewarden.store.schema import reads
 from platewarden.unit.config import UnitConfig, save_config
+from platewarden.web.unit_console import make_unit_server
 from tests.factories import CUSTODIAN
 
 CAR = "car-12"
@@ -33,3 +37,22 @@ def station_reads(station: Runtime) -> list[tuple[str, str | None, str | None]]:
     with station.engine.connect() as conn:
         query = select(reads.c.client_read_id, reads.c.frame_blob, reads.c.crop_blob)
         return [tuple(row) for row in conn.execute(query)]
+
+
+@contextmanager
+def car_console(unit: Runtime, config: UnitConfig) -> Iterator[str]:
+    """Serve the car's console over the unit's runtime on a free port; yield its address."""
+    server = make_unit_server(unit, config, port=0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        threading.Event().wait(0.05)
+    assert server.started, "the car's console did not start"
+    host, port = server.servers[0].sockets[0].getsockname()[:2]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

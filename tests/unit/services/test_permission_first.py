@@ -302,6 +302,7 @@ CALLS: dict[str, Call] = {
     "unit_outbox.note_contact": lambda rt, a, _: unit_outbox.note_contact(rt, a),
     "unit_status.alerts_after": lambda rt, a, _: unit_status.alerts_after(rt, a, after=0),
     "unit_status.newest_alert_id": lambda rt, a, _: unit_status.newest_alert_id(rt, a),
+    "unit_status.status_for_member": lambda rt, a, _: unit_status.status_for_member(rt, a),
     "unit_status.register_camera": lambda rt, a, _: unit_status.register_camera(
         rt, a, camera="car-9"
     ),
