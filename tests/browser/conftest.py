@@ -18,6 +18,7 @@ from tests.functional.console.conftest import (  # noqa: F401  (fixtures)
     admin_console,
     console,
 )
+from tests.functional.unit.factories import car  # noqa: F401  (fixture)
 
 CHROMIUM = Path(os.environ.get("PLATEWARDEN_CHROMIUM", "/usr/bin/chromium"))
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"

@@ -61,8 +61,7 @@ class UnitHeader:
         copy = (
             "none yet: sync the unit while in reach of the station"
             if age is None
-            else f"{show_span(age)} old, version {held.hotlist_cursor}, "
-            f"{held.hotlist_entries} entries"
+            else f"{show_span(age)} old, {held.hotlist_entries} entries"
         )
         return UnitLine(self.config.name, self.config.camera, copy, held.stale(now))
 

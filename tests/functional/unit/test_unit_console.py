@@ -3,81 +3,16 @@ the alerts raised in the car with their images, entry, STALE and hot-list age, a
 step the alert allows next."""
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from platewarden.cli.main import app
-from platewarden.policy.access import Role
-from platewarden.services import hotlists
-from platewarden.services.ingest import ingest_reads
-from platewarden.services.runtime import Runtime
-from platewarden.services.unit_status import register_camera
 from platewarden.store.schema import audit_log
-from platewarden.unit.config import UnitConfig, open_unit, unit_actor
-from platewarden.unit.station import Station
-from platewarden.unit.sync import sync_hotlists
-from tests.factories import CUSTODIAN, PASSWORD, FixedClock, enrol, new_read
-from tests.functional.api.conftest import serving
+from tests.factories import FixedClock
 from tests.functional.console.conftest import csrf_of
-from tests.functional.unit.factories import CAR, car_console, enrol_unit
-
-
-@dataclass(frozen=True)
-class Car:
-    """A unit synced with its station, and a browser-less client of its console."""
-
-    unit: Runtime
-    config: UnitConfig
-    url: str
-    http: httpx.Client
-
-    def raise_alert(self, plate: str = "STL4411") -> int:
-        """Read a hot-listed plate in the car (as `unit run` does); return the alert's id."""
-        read = new_read(plate, camera=CAR, with_images=True, captured_at=self.unit.clock.now())
-        (alert_id,) = ingest_reads(self.unit, unit_actor(self.config), [read]).alerts
-        return alert_id
-
-    def log_on(self, username: str = "ofc", password: str = PASSWORD) -> httpx.Response:
-        """Log on through the console's form."""
-        form = self.http.get("/login")
-        data = {"username": username, "password": password, "csrf_token": csrf_of(form.text)}
-        return self.http.post("/login", data=data)
-
-    def post(self, path: str, **data: str) -> httpx.Response:
-        """Send a step as the page's HTMX form does, with the page's CSRF token."""
-        token = csrf_of(self.http.get("/alerts").text)
-        headers = {"HX-Request": "true", "X-CSRF-Token": token}
-        return self.http.post(path, data=data, headers=headers)
-
-
-@pytest.fixture
-def car(runtime: Runtime, clock: FixedClock, tmp_path: Path) -> Iterator[Car]:
-    enrol(runtime, "ofc", Role.OFFICER)
-    enrol(runtime, "inv", Role.INVESTIGATOR)  # handles no alerts: never sent to a unit
-    with serving(runtime) as url:
-        config = enrol_unit(runtime, tmp_path / "unit", url)
-        hotlists.add_entry(
-            runtime,
-            CUSTODIAN,
-            plate="STL4411",
-            purpose="stolen_vehicle",
-            case_number="26-41",
-            notes="grey sedan",
-        )
-        unit = open_unit(tmp_path / "unit", clock=clock)
-        register_camera(unit, unit_actor(config), camera=CAR)
-        with Station(config) as station:
-            sync_hotlists(unit, unit_actor(config), config, station)
-    # The station is out of reach from here on: the car's console needs none.
-    with car_console(unit, config) as address, httpx.Client(base_url=address) as http:
-        yield Car(unit, config, address, http)
-    unit.close()
+from tests.functional.unit.factories import Car
 
 
 def test_the_console_listens_on_127_0_0_1_alone_and_refuses_another_sites_host(car: Car) -> None:
