@@ -211,12 +211,18 @@ def status(folder: UnitDir = None, as_json: JsonFlag = False) -> None:
 
 
 def _purge(rt: Runtime, actor: Actor) -> None:
-    """Purge the reads past the policy's retention, saying so when there were any."""
+    """Purge the reads and day keys past the policy's retention, saying so when there were any."""
     done = purge_expired(rt, actor)
     if done.purged:
         errors.print(
             f"purged {done.purged} reads older than the retention period "
             f"({done.never_forwarded} the station never received)",
+            highlight=False,
+        )
+    if done.days_shredded:
+        errors.print(
+            f"destroyed the image keys of {len(done.days_shredded)} days past the retention "
+            f"period: {', '.join(done.days_shredded)}",
             highlight=False,
         )
 
