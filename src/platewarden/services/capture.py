@@ -130,8 +130,9 @@ def _ingest_each_valid(
     """Ingest a batch; when ingest refuses it, store each read it takes and name each refused."""
     if not reads:
         return IngestResult(0, 0, 0), []
+    # A frame read again (the same image captured again, with another time) is stored once.
     try:
-        return ingest_reads(rt, actor, reads), []
+        return ingest_reads(rt, actor, reads, any_capture_time=True), []
     except InvalidInputError:
         pass
     # Rare (a camera clock far ahead, a read past retention): one read at a time, so that ingest
@@ -140,7 +141,7 @@ def _ingest_each_valid(
     refused: list[Problem] = []
     for read in reads:
         try:
-            results.append(ingest_reads(rt, actor, [read]))
+            results.append(ingest_reads(rt, actor, [read], any_capture_time=True))
         except InvalidInputError as exc:
             refused += [Problem(where(read), problem.message) for problem in exc.problems]
     taken = len(results)

@@ -48,8 +48,16 @@ class IngestResult:
     alerts: list[int] = field(default_factory=list)  # ids of the alerts the batch raised
 
 
-def ingest_reads(rt: Runtime, actor: Actor, batch: Sequence[NewRead]) -> IngestResult:
-    """Validate a batch of reads, store the new ones with their images, and skip re-sent ones."""
+def ingest_reads(
+    rt: Runtime, actor: Actor, batch: Sequence[NewRead], *, any_capture_time: bool = False
+) -> IngestResult:
+    """Validate a batch of reads, store the new ones with their images, and skip re-sent ones.
+
+    A read sent again comes with its capture time, and is looked for among the reads captured
+    in the batch's time span. With `any_capture_time`, an id stored at another time counts as
+    sent again too (an image captured again with another time), at the cost of a look in every
+    day's partition on PostgreSQL.
+    """
     authorize(rt, actor, Action.INGEST, parameters={"reads": len(batch)})
     now = rt.clock.now()
     with rt.engine.connect() as conn:
@@ -59,7 +67,7 @@ def ingest_reads(rt: Runtime, actor: Actor, batch: Sequence[NewRead]) -> IngestR
     if problems:
         raise InvalidInputError(f"batch of {len(batch)} reads refused, nothing stored:", problems)
 
-    fresh = [_placed(read, placed) for read in _not_yet_stored(rt, batch)]
+    fresh = [_placed(read, placed) for read in _not_yet_stored(rt, batch, any_capture_time)]
     rows = [_row(rt, read, cameras, now) for read in fresh]
     rt.partitions.ensure(rt.engine, {row["captured_at"].astimezone(UTC).date() for row in rows})
     with rt.engine.begin() as conn:
@@ -115,7 +123,7 @@ def _newest_by_camera(reads: Sequence[NewRead], cameras: dict[str, int]) -> dict
     return newest
 
 
-def _not_yet_stored(rt: Runtime, batch: Sequence[NewRead]) -> list[NewRead]:
+def _not_yet_stored(rt: Runtime, batch: Sequence[NewRead], any_time: bool) -> list[NewRead]:
     """Drop reads whose client id is stored already or appears earlier in the batch."""
     groups: dict[tuple[str, str], list[NewRead]] = {}
     for read in batch:
@@ -128,13 +136,17 @@ def _not_yet_stored(rt: Runtime, batch: Sequence[NewRead]) -> list[NewRead]:
                 source=source,
                 source_name=name,
                 client_read_ids=[r.client_read_id for r in reads],
-                captured=(min(r.captured_at for r in reads), max(r.captured_at for r in reads)),
+                captured=None if any_time else _span(reads),
             )
             for read in reads:
                 if read.client_read_id not in seen:
                     seen.add(read.client_read_id)
                     fresh.append(read)
     return fresh
+
+
+def _span(reads: Sequence[NewRead]) -> tuple[datetime, datetime]:
+    return min(r.captured_at for r in reads), max(r.captured_at for r in reads)
 
 
 def _source_name(read: NewRead) -> str:

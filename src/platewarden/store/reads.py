@@ -19,19 +19,20 @@ def existing_client_ids(
     source: str,
     source_name: str,
     client_read_ids: Sequence[str],
-    captured: tuple[datetime, datetime],
+    captured: tuple[datetime, datetime] | None,
 ) -> set[str]:
     """Return which of these client read ids this source stored, captured within a range.
 
-    A read is its id and its capture time; the range of the reads asking spares PostgreSQL a
-    look in every day's partition.
+    The range of the reads asking spares PostgreSQL a look in every day's partition; None
+    looks at any capture time.
     """
     query = select(reads.c.client_read_id).where(
         reads.c.source == source,
         reads.c.source_name == source_name,
         reads.c.client_read_id.in_(list(client_read_ids)),
-        reads.c.captured_at.between(*captured),
     )
+    if captured is not None:
+        query = query.where(reads.c.captured_at.between(*captured))
     return set(conn.scalars(query))
 
 
