@@ -15,6 +15,7 @@ from platewarden.domain import Alert, AlertStatus, Outcome, RejectReason
 from platewarden.image_format import suffix_for
 from platewarden.policy.model import Policy
 from platewarden.services import alerts
+from platewarden.services.runtime import Runtime
 
 # Alert ids are 32-bit integers in PostgreSQL: a larger one is refused before it gets there.
 
@@ -85,6 +86,13 @@ def show(
     """Show an alert beside its hot-list entry (the first view marks it viewed)."""
     with opened_runtime() as rt:
         view = alerts.view_alert(rt, console_actor(rt), alert_id=alert_id)
+    report_alert_view(view, rt, images=images, as_json=as_json)
+
+
+def report_alert_view(
+    view: alerts.AlertView, rt: Runtime, *, images: Path | None, as_json: bool
+) -> None:
+    """Print an alert's view, or its JSON, and save its images in a folder if one is given."""
     if as_json:  # the API's view, less the images (saved with --images)
         print_json([replace(view, crop_image=None, frame_image=None)])
     else:

@@ -12,12 +12,11 @@ from typing import Annotated
 
 import typer
 
+from platewarden.cli.alerts import report_alert_view
 from platewarden.cli.context import RecordId, console, console_binding, session_file
-from platewarden.cli.images import image_folder, save_file
 from platewarden.cli.output import JsonFlag, print_json
 from platewarden.cli.unit_context import UnitDir, opened_unit, unit_member
 from platewarden.domain import RejectReason
-from platewarden.image_format import suffix_for
 from platewarden.services import alerts, auth
 from platewarden.store.files import make_private_dir, write_private_text
 from platewarden.web.unit_console import DEFAULT_PORT, HOST, make_unit_server
@@ -88,23 +87,12 @@ def show(
     images: Annotated[
         Path | None, typer.Option(help="Save the crop and frame in this folder.")
     ] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Show an alert with its hot-list entry (viewing it is recorded, as at the station)."""
     with opened_unit(folder) as (rt, _config, _actor):
         view = alerts.view_alert(rt, unit_member(rt), alert_id=alert_id)
-    a, entry = view.alert, view.entry
-    console.print(f"alert {a.id}: {a.plate} {a.status.value} ({a.kind}, {a.explanation})")
-    if entry is not None:
-        console.print(
-            f"entry {entry.id}: {entry.plate} {entry.record_type} ({entry.purpose})",
-            highlight=False,
-        )
-    if images is not None:
-        where = image_folder(images)
-        for name, data in (("crop", view.crop_image), ("frame", view.frame_image)):
-            if data:
-                path = save_file(where / f"alert-{a.id}-{name}{suffix_for(data)}", data)
-                console.print(f"{name} image: {path}", highlight=False)
+    report_alert_view(view, rt, images=images, as_json=as_json)
 
 
 @app.command("confirm")
