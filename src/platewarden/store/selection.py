@@ -25,6 +25,7 @@ from platewarden.store.schema import cameras, read_plates, reads
 
 MAX_CELLS = 1_000  # a wider area is found by its bounding box and the time window alone
 MAX_VARIANTS = 5_000  # look-alike spellings tried by index; beyond, a scan of the window
+MAX_KEYS = 20_000  # reads' keys looked up first; beyond, the plate condition joins in SQL
 Key = tuple[datetime, int]  # (captured_at, id): the order of results, and a page's cursor
 
 
@@ -182,26 +183,33 @@ class _Plates:
         return not (self.scan or self.best or self.alternatives)
 
     def condition(self, conn: Connection, selection: ReadSelection) -> ColumnElement[bool] | None:
-        """Return the SQL plate condition, or None when the window is read and checked."""
+        """Return the SQL plate condition, or None when the window is read and checked.
+
+        The keys of the reads come first, by the plate indexes alone; then the reads by id and
+        capture time. One query with the plates and the page's order would let PostgreSQL walk
+        the time index of every day's partition for a page of a rare plate, and plan for all
+        ninety days where the keys name a few.
+        """
         if self.scan:
             return None
-        if not self.alternatives:
-            return reads.c.plate.in_(sorted(self.best))
-        by_best = select(reads.c.id, reads.c.captured_at).where(
-            reads.c.plate.in_(sorted(self.best)), *_window(reads.c.captured_at, selection)
+        by_plate = reads.c.plate.in_(sorted(self.best))
+        keys: Any = select(reads.c.id, reads.c.captured_at).where(
+            by_plate, *_window(reads.c.captured_at, selection)
         )
-        by_alternative = select(read_plates.c.read_id, read_plates.c.captured_at).where(
-            read_plates.c.plate.in_(sorted(self.alternatives)),
-            *_window(read_plates.c.captured_at, selection),
-        )
-        # The reads' keys first, then the reads by id and capture time: PostgreSQL looks in
-        # the partitions of those times only, where a join would plan for every day's.
-        keys = conn.execute(union(by_best, by_alternative)).all()
-        if not keys:
+        if self.alternatives:
+            by_alternative = select(read_plates.c.read_id, read_plates.c.captured_at).where(
+                read_plates.c.plate.in_(sorted(self.alternatives)),
+                *_window(read_plates.c.captured_at, selection),
+            )
+            keys = union(keys, by_alternative)
+        found = conn.execute(keys.limit(MAX_KEYS + 1)).all()
+        if not found:
             return false()
+        if len(found) > MAX_KEYS:  # a very common pattern: the database joins them
+            return reads.c.id.in_(select(keys.subquery().c.id))
         return and_(
-            reads.c.id.in_(sorted({key[0] for key in keys})),
-            reads.c.captured_at.in_(sorted({key[1] for key in keys})),
+            reads.c.id.in_(sorted({key[0] for key in found})),
+            reads.c.captured_at.in_(sorted({key[1] for key in found})),
         )
 
 

@@ -14,6 +14,7 @@ from platewarden.services.errors import InvalidInputError
 from platewarden.services.ingest import ingest_reads
 from platewarden.services.runtime import Runtime
 from platewarden.services.search import SearchQuery, search_reads
+from platewarden.store import selection
 from platewarden.store.engine import reading
 from platewarden.store.schema import plate_grams, plates, read_plates
 
@@ -66,6 +67,20 @@ def test_look_alikes_are_found_through_alternatives_and_confusables(runtime: Run
     assert search(runtime, plate="ABC1234", ocr_equivalent=True) == ["A8C1234", "ABC1Z34"]
     assert search(runtime, plate="KLM5S55", ocr_equivalent=True) == ["ABC1Z34"]
     assert search(runtime, plate="A8C1*", ocr_equivalent=True) == ["A8C1234", "ABC1Z34"]
+
+
+def test_more_matching_reads_than_keys_looked_up_first_are_still_all_found(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    misread = new_read("ABC1Z34", alternatives=(Alternative("ABC1234", 0.1),))
+    ingest_reads(runtime, CAMERA_FEED, [misread, new_read("ABC1234"), new_read("ABC1234")])
+    monkeypatch.setattr(selection, "MAX_KEYS", 1)  # the database joins the keys instead
+    assert search(runtime, plate="ABC1234") == ["ABC1234", "ABC1234"]
+    assert search(runtime, plate="ABC1234", ocr_equivalent=True) == [
+        "ABC1234",
+        "ABC1234",
+        "ABC1Z34",
+    ]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the write lock is SQLite's
