@@ -130,6 +130,7 @@ def bench_backend(url: str, data_dir: Path, args: argparse.Namespace) -> list[di
     # The starting rows are generated inside the database, bypassing the services, only to set
     # the stage quickly; everything measured goes through the ingest and purge services.
     old = clock.now() - timedelta(days=60)
+    rt.partitions.ensure(rt.engine, {old.date(), (old + timedelta(days=1)).date()})  # PostgreSQL
     with rt.engine.begin() as conn:
         conn.execute(text(prefill_sql(backend, args.rows, camera.id, old)))
     if backend == "postgresql":
