@@ -95,7 +95,7 @@ def _delete_due(
         if progress:
             progress(purged, due)
     with rt.engine.begin() as conn:
-        forget_plates_before(conn, day=run.cutoff.date())
+        forget_plates_before(conn, day=run.cutoff.astimezone(UTC).date())
     shredded = _shred_finished_days(rt, days, run.cutoff)
     rt.blobs.sweep_partial()  # files a writer killed mid-image left behind
     return replace(run, reads_purged=purged, images_purged=images, days_shredded=shredded)

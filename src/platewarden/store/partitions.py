@@ -10,6 +10,7 @@ and creation that must also move kept rows in, which pg_partman does not do for 
 SQLite has none of this: its purge deletes rows (store.reads).
 """
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from platewarden.store.schema import alert_reads, alerts, hold_reads
 
 PARTITIONED = ("reads", "read_plates")
 _DAY_PARTITION = re.compile(r"^(?:reads|read_plates)_(\d{8})$")
+log = logging.getLogger(__name__)
 _LOCK = 0x5057_5041  # advisory lock key of partition changes ("PWPA")
 
 
@@ -126,7 +128,9 @@ class PartitionCache:
                     conn.exec_driver_sql("SET LOCAL lock_timeout = '2s'")
                     if create_day(conn, day):
                         made.append(day)
-            except DBAPIError:
+            except DBAPIError as exc:
+                note = "day %s keeps its reads in the default partition for now: %s"
+                log.warning(note, day, exc.orig)
                 continue
             self._known.add(day)
         return made

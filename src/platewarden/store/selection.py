@@ -25,7 +25,9 @@ from platewarden.store.schema import cameras, read_plates, reads
 
 MAX_CELLS = 1_000  # a wider area is found by its bounding box and the time window alone
 MAX_VARIANTS = 5_000  # look-alike spellings tried by index; beyond, a scan of the window
-MAX_KEYS = 20_000  # reads' keys looked up first; beyond, the plate condition joins in SQL
+# Reads' keys looked up first; beyond, the database joins them. Their ids and times are bound
+# one by one: twice this stays under SQLite's 32,766 variables a statement.
+MAX_KEYS = 10_000
 Key = tuple[datetime, int]  # (captured_at, id): the order of results, and a page's cursor
 
 
