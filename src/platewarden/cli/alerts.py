@@ -11,7 +11,7 @@ from platewarden.cli.context import RecordId, console, console_actor, errors, op
 from platewarden.cli.images import image_folder, save_file
 from platewarden.cli.output import JsonFlag, new_table, print_json
 from platewarden.cli.times import show_time
-from platewarden.domain import Alert, AlertStatus, Outcome, RejectReason
+from platewarden.domain import Actor, Alert, AlertStatus, Outcome, RejectReason
 from platewarden.image_format import suffix_for
 from platewarden.policy.model import Policy
 from platewarden.services import alerts
@@ -161,15 +161,24 @@ def confirm(
     """Confirm a hit: --visual once you viewed its images (`alerts show`), then --how and
     --answer; given together, both steps are taken in that order."""
     with opened_runtime() as rt:
-        member = console_actor(rt)
-        if visual:
-            alert = alerts.confirm_visually(rt, member, alert_id=alert_id)
+        for alert in confirm_steps(rt, console_actor(rt), alert_id, visual, how, answer):
             console.print(f"alert {alert.id} is {alert.status.value}")
-        if not visual or how is not None or answer is not None:
-            alert = alerts.confirm_by_other_means(
+
+
+def confirm_steps(
+    rt: Runtime, member: Actor, alert_id: int, visual: bool, how: str | None, answer: str | None
+) -> list[Alert]:
+    """Take the confirmation steps asked for, in order: by eye, then by other means."""
+    taken = []
+    if visual:
+        taken.append(alerts.confirm_visually(rt, member, alert_id=alert_id))
+    if not visual or how is not None or answer is not None:
+        taken.append(
+            alerts.confirm_by_other_means(
                 rt, member, alert_id=alert_id, how=how or "", answer=answer or ""
             )
-            console.print(f"alert {alert.id} is {alert.status.value}")
+        )
+    return taken
 
 
 @app.command("reject")

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from platewarden.cli.alerts import report_alert_view
+from platewarden.cli.alerts import confirm_steps, report_alert_view
 from platewarden.cli.context import RecordId, console, console_binding, session_file
 from platewarden.cli.output import JsonFlag, print_json
 from platewarden.cli.unit_context import UnitDir, opened_unit, unit_member
@@ -105,13 +105,7 @@ def confirm(
 ) -> None:
     """Confirm a hit in the car: --visual after `unit show`, then --how and --answer."""
     with opened_unit(folder) as (rt, _config, _actor):
-        member = unit_member(rt)
-        if visual:
-            alert = alerts.confirm_visually(rt, member, alert_id=alert_id)
-        if not visual or how is not None or answer is not None:
-            alert = alerts.confirm_by_other_means(
-                rt, member, alert_id=alert_id, how=how or "", answer=answer or ""
-            )
+        alert = confirm_steps(rt, unit_member(rt), alert_id, visual, how, answer)[-1]
     console.print(f"alert {alert.id} is {alert.status.value}")
 
 
