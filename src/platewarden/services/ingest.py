@@ -24,7 +24,7 @@ from platewarden.services.audit import authorize, record
 from platewarden.services.errors import InvalidInputError, Problem
 from platewarden.services.runtime import Runtime
 from platewarden.store.cameras import camera_ids_by_name, fixed_positions, note_seen
-from platewarden.store.reads import existing_client_ids, insert_reads
+from platewarden.store.reads import ReadKey, insert_reads, stored_keys
 from platewarden.store.schema import reads as reads_table
 from platewarden.store.schema import text_length
 
@@ -124,25 +124,22 @@ def _newest_by_camera(reads: Sequence[NewRead], cameras: dict[str, int]) -> dict
 
 
 def _not_yet_stored(rt: Runtime, batch: Sequence[NewRead], any_time: bool) -> list[NewRead]:
-    """Drop reads whose client id is stored already or appears earlier in the batch."""
-    groups: dict[tuple[str, str], list[NewRead]] = {}
-    for read in batch:
-        groups.setdefault((read.source.value, _source_name(read)), []).append(read)
-    fresh: list[NewRead] = []
+    """Drop reads whose identity is stored already or appears earlier in the batch."""
+    if not batch:
+        return []
+    keys = [_key(read) for read in batch]
     with rt.engine.connect() as conn:
-        for (source, name), reads in groups.items():
-            seen = existing_client_ids(
-                conn,
-                source=source,
-                source_name=name,
-                client_read_ids=[r.client_read_id for r in reads],
-                captured=None if any_time else _span(reads),
-            )
-            for read in reads:
-                if read.client_read_id not in seen:
-                    seen.add(read.client_read_id)
-                    fresh.append(read)
+        seen = stored_keys(conn, keys=keys, captured=None if any_time else _span(batch))
+    fresh: list[NewRead] = []
+    for key, read in zip(keys, batch, strict=True):
+        if key not in seen:
+            seen.add(key)
+            fresh.append(read)
     return fresh
+
+
+def _key(read: NewRead) -> ReadKey:
+    return (read.source.value, _source_name(read), read.client_read_id)
 
 
 def _span(reads: Sequence[NewRead]) -> tuple[datetime, datetime]:

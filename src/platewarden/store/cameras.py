@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, RowMapping, insert, or_, select, update
 
 from platewarden.domain import Camera, CameraKind, CameraStatus
+from platewarden.store import arrays
 from platewarden.store.schema import cameras
 
 STEP = timedelta(minutes=1)
@@ -90,9 +91,24 @@ def note_seen(conn: Connection, *, seen: Mapping[int, datetime]) -> None:
     """Move each camera's last-seen time (by id) forward to its newest capture time.
 
     Only a time a minute or more past the kept one is written: a busy camera's row is not
-    rewritten (and locked) by every frame.
+    rewritten (and locked) by every frame. Rows are taken in id order, so that two batches
+    naming the same cameras never wait on each other in a circle.
     """
-    for camera_id, at in seen.items():
+    if not seen:
+        return
+    ordered = sorted(seen.items())
+    if conn.dialect.name == "postgresql":
+        # One statement for the batch: a batch from a collector names dozens of cameras.
+        types = {"id": "integer", "at": "timestamptz"}
+        arrays.execute(
+            conn,
+            f"UPDATE cameras SET last_seen_at = seen.at FROM (SELECT * FROM {arrays.unnest(types)}"
+            " ORDER BY id) AS seen WHERE cameras.id = seen.id AND (cameras.last_seen_at IS NULL"
+            " OR cameras.last_seen_at <= seen.at - %(step)s)",
+            {"id": [i for i, _ in ordered], "at": [at for _, at in ordered], "step": STEP},
+        )
+        return
+    for camera_id, at in ordered:
         conn.execute(
             update(cameras)
             .where(

@@ -22,11 +22,11 @@ from sqlalchemy import (
     select,
     text,
     tuple_,
-    update,
 )
 
 from platewarden.matching.patterns import MAX_PLATE_LENGTH, Pattern
 from platewarden.matching.wildcards import layouts
+from platewarden.store import arrays
 from platewarden.store.schema import plate_grams, plates, read_plates, reads
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -97,20 +97,32 @@ def write_plates(conn: Connection, latest: dict[str, date]) -> None:
     """File plates with the latest day a read had them: new ones with their grams."""
     if not latest:
         return
-    query = select(plates.c.plate, plates.c.last_day).where(plates.c.plate.in_(list(latest)))
-    known: dict[str, date] = {row.plate: row.last_day for row in conn.execute(query)}
-    later = {p: d for p, d in latest.items() if p in known and known[p] < d}
-    if later:
-        _move_days_forward(conn, later)
-    new = sorted(set(latest) - set(known))
-    if not new:
+    known = _last_days(conn, list(latest))
+    changed = sorted(p for p, day in latest.items() if p not in known or known[p] < day)
+    if not changed:
         return
+    # Plates in key order: two batches filing the same plates lock them in the same order.
     # Another process may file the same plate at the same time: the later day stays.
-    _insert_plates(conn, [{"plate": p, "last_day": latest[p]} for p in new])
+    _upsert_plates(conn, [{"plate": p, "last_day": latest[p]} for p in changed])
+    new = [p for p in changed if p not in known]
     # In key order: the index takes them in one pass rather than at random places.
     grams = [{"gram": g, "plate": p} for g, p in sorted(_grams_of_plates(new))]
     if grams:
         _insert_ignoring(conn, plate_grams, grams)
+
+
+def _last_days(conn: Connection, batch: list[str]) -> dict[str, date]:
+    """Return the latest day of each of these plates that is filed."""
+    if conn.dialect.name == "postgresql":
+        statement = "SELECT plate, last_day FROM plates WHERE plate = ANY(%(plates)b::text[])"
+        rows = arrays.execute(conn, statement, {"plates": batch})
+        return {row.plate: row.last_day for row in rows}
+    query = select(plates.c.plate, plates.c.last_day)
+    return {
+        row.plate: row.last_day
+        for chunk in arrays.chunks(batch, 10_000)
+        for row in conn.execute(query.where(plates.c.plate.in_(chunk)))
+    }
 
 
 def _grams_of_plates(batch: Iterable[str]) -> set[tuple[int, str]]:
@@ -147,11 +159,11 @@ def _delete_plates(conn: Connection, gone: list[str]) -> None:
     if not gone:
         return
     pairs = [(g, p) for p in gone for g in set(plate_grams_of(p))]
-    for chunk in _chunks(pairs, 400):
+    for chunk in arrays.chunks(pairs, 400):
         conn.execute(
             delete(plate_grams).where(tuple_(plate_grams.c.gram, plate_grams.c.plate).in_(chunk))
         )
-    for chunk in _chunks(gone, 1000):
+    for chunk in arrays.chunks(gone, 1000):
         conn.execute(delete(plates).where(plates.c.plate.in_(chunk)))
 
 
@@ -217,15 +229,15 @@ def _insert_ignoring(conn: Connection, table: Table, rows: list[dict[str, Any]])
     # One INSERT ... SELECT FROM unnest(arrays): psycopg's executemany sends a statement per
     # row, and a batch of 500 new plates files some 5,000 grams.
     types = _ARRAY_TYPES[table.name]
-    conn.execute(
-        text(
-            f"INSERT INTO {table.name} ({', '.join(types)}) {_unnest(types)} ON CONFLICT DO NOTHING"
-        ),
-        {column: [row[column] for row in rows] for column in types},
+    arrays.execute(
+        conn,
+        f"INSERT INTO {table.name} ({', '.join(types)}) SELECT * FROM {arrays.unnest(types)}"
+        " ON CONFLICT DO NOTHING",
+        arrays.columns(rows, types),
     )
 
 
-def _insert_plates(conn: Connection, rows: list[dict[str, Any]]) -> None:
+def _upsert_plates(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert plates; one already there keeps the later of its day and the new one."""
     later = "ON CONFLICT (plate) DO UPDATE SET last_day = excluded.last_day"
     later += " WHERE plates.last_day < excluded.last_day"
@@ -235,37 +247,8 @@ def _insert_plates(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(statement.bindparams(bindparam("last_day", type_=Date)), rows)
         return
     types = {"plate": "text", "last_day": "date"}
-    conn.execute(
-        text(f"INSERT INTO plates (plate, last_day) {_unnest(types)} {later}"),
-        {column: [row[column] for row in rows] for column in types},
+    arrays.execute(
+        conn,
+        f"INSERT INTO plates (plate, last_day) SELECT * FROM {arrays.unnest(types)} {later}",
+        arrays.columns(rows, types),
     )
-
-
-def _move_days_forward(conn: Connection, later: dict[str, date]) -> None:
-    """Set plates' latest days forward (never back: another process may have gone further)."""
-    if conn.dialect.name == "postgresql":
-        # One statement: psycopg's executemany would send a statement per plate.
-        conn.execute(
-            text(
-                "UPDATE plates SET last_day = later.day FROM unnest(CAST(:plates AS text[]),"
-                " CAST(:days AS date[])) AS later(plate, day)"
-                " WHERE plates.plate = later.plate AND plates.last_day < later.day"
-            ),
-            {"plates": list(later), "days": list(later.values())},
-        )
-        return
-    newer = plates.c.last_day < bindparam("d")
-    forward = update(plates).where(plates.c.plate == bindparam("p"), newer)
-    conn.execute(
-        forward.values(last_day=bindparam("d")), [{"p": p, "d": d} for p, d in later.items()]
-    )
-
-
-def _unnest(types: dict[str, str]) -> str:
-    arrays = ", ".join(f"CAST(:{column} AS {kind}[])" for column, kind in types.items())
-    return f"SELECT * FROM unnest({arrays})"
-
-
-def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -6,34 +6,63 @@ from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Select, and_, delete, exists, func, or_, select, text
+from sqlalchemy import (
+    Connection,
+    RowMapping,
+    Select,
+    and_,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 
 from platewarden.domain import Alternative, Read, ReadSource
+from platewarden.store import arrays
 from platewarden.store.plate_index import area_cell, index_reads, unindex_reads
 from platewarden.store.schema import cameras, hold_reads, holds, reads
 
+ReadKey = tuple[str, str, str]  # (source, source_name, client_read_id): a read's identity
 
-def existing_client_ids(
-    conn: Connection,
-    *,
-    source: str,
-    source_name: str,
-    client_read_ids: Sequence[str],
-    captured: tuple[datetime, datetime] | None,
-) -> set[str]:
-    """Return which of these client read ids this source stored, captured within a range.
+
+def stored_keys(
+    conn: Connection, *, keys: Sequence[ReadKey], captured: tuple[datetime, datetime] | None
+) -> set[ReadKey]:
+    """Return which of these read identities are stored, captured within a range.
 
     The range of the reads asking spares PostgreSQL a look in every day's partition; None
-    looks at any capture time.
+    looks at any capture time. One statement for the whole batch on PostgreSQL.
     """
-    query = select(reads.c.client_read_id).where(
-        reads.c.source == source,
-        reads.c.source_name == source_name,
-        reads.c.client_read_id.in_(list(client_read_ids)),
-    )
-    if captured is not None:
-        query = query.where(reads.c.captured_at.between(*captured))
-    return set(conn.scalars(query))
+    if not keys:
+        return set()
+    if conn.dialect.name == "postgresql":
+        window = " WHERE r.captured_at BETWEEN %(first)s AND %(last)s" if captured else ""
+        types = {"source": "text", "source_name": "text", "client_read_id": "text"}
+        statement = (
+            "SELECT r.source, r.source_name, r.client_read_id FROM reads AS r"
+            f" JOIN {arrays.unnest(types, 'k')} USING (source, source_name, client_read_id)"
+            + window
+        )
+        params: dict[str, Any] = dict(zip(types, map(list, zip(*keys, strict=True)), strict=True))
+        if captured:
+            params |= {"first": captured[0], "last": captured[1]}
+        return {tuple(row) for row in arrays.execute(conn, statement, params)}
+    found: set[ReadKey] = set()
+    identity = tuple_(reads.c.source, reads.c.source_name, reads.c.client_read_id)
+    for chunk in arrays.chunks(list(keys), _KEYS_PER_STATEMENT):
+        query = select(reads.c.source, reads.c.source_name, reads.c.client_read_id).where(
+            identity.in_(chunk)
+        )
+        if captured is not None:
+            query = query.where(reads.c.captured_at.between(*captured))
+        found |= {tuple(row) for row in conn.execute(query)}
+    return found
+
+
+# Three variables a key, well under SQLite's limit of 32,766 a statement.
+_KEYS_PER_STATEMENT = 5_000
 
 
 def insert_reads(
@@ -119,10 +148,9 @@ def _insert_unnest(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[Any
     # One INSERT ... SELECT FROM unnest(arrays): a single short statement for the whole batch,
     # several times faster through psycopg than a thousand-row VALUES list.
     columns = ", ".join(_INSERT_COLUMNS)
-    arrays = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in _INSERT_COLUMNS.items())
     selected = ", ".join(f"{c}::json" if c in _JSON_COLUMNS else c for c in _INSERT_COLUMNS)
-    statement = text(
-        f"INSERT INTO reads ({columns}) SELECT {selected} FROM unnest({arrays}) AS t({columns})"
+    statement = (
+        f"INSERT INTO reads ({columns}) SELECT {selected} FROM {arrays.unnest(_INSERT_COLUMNS)}"
         " ON CONFLICT DO NOTHING RETURNING id, source, source_name, client_read_id"
     )
     params = {
@@ -132,7 +160,7 @@ def _insert_unnest(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[Any
         ]
         for column in _INSERT_COLUMNS
     }
-    return list(conn.execute(statement, params))
+    return list(arrays.execute(conn, statement, params))
 
 
 def find_reads(
