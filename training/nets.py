@@ -107,3 +107,30 @@ class CornerNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return (N, 8): x, y of the top-left, top-right, bottom-right and bottom-left corners."""
         return self.head(self.cnn(x)) * 0.5 + 0.5
+
+
+class StateNet(nn.Module):
+    """Classify a 3x80x160 colour plate crop into "not US" or a US state (52 logits).
+
+    The last feature map (5 rows x 10 columns) is averaged across its width only, so that the
+    head still knows which band (the top's state name, the bottom's slogan) a feature came from.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cnn = nn.Sequential(
+            _cbr(3, 24, stride=2),  # 40x80
+            _cbr(24, 32),
+            nn.MaxPool2d(2),  # 20x40
+            _cbr(32, 64),
+            nn.MaxPool2d(2),  # 10x20
+            _cbr(64, 96),
+            _cbr(96, 96),
+            nn.MaxPool2d(2),  # 5x10
+            _cbr(96, 128),
+        )
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(128 * 5, len(STATES)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Return (N, 52) state logits."""
+        return self.head(self.cnn(x).mean(dim=3))

@@ -108,6 +108,22 @@ STATES = [
     "NEW JERSEY",
     "COLORADO",
 ]
+# Slogans printed at the top of a plate whose state's name is at the bottom.
+SLOGANS = ["LAND OF PLATES", "DRIVE SAFELY", "VISIT US", "EST 1889", "THE GREAT STATE"]
+# Every state's (and DC's) name as its plates print it, by the postal code the state model uses.
+STATE_NAMES = {
+    "ak": "ALASKA", "al": "ALABAMA", "ar": "ARKANSAS", "az": "ARIZONA", "ca": "CALIFORNIA",
+    "co": "COLORADO", "ct": "CONNECTICUT", "dc": "DISTRICT OF COLUMBIA", "de": "DELAWARE",
+    "fl": "FLORIDA", "ga": "GEORGIA", "hi": "HAWAII", "ia": "IOWA", "id": "IDAHO",
+    "il": "ILLINOIS", "in": "INDIANA", "ks": "KANSAS", "ky": "KENTUCKY", "la": "LOUISIANA",
+    "ma": "MASSACHUSETTS", "md": "MARYLAND", "me": "MAINE", "mi": "MICHIGAN", "mn": "MINNESOTA",
+    "mo": "MISSOURI", "ms": "MISSISSIPPI", "mt": "MONTANA", "nc": "NORTH CAROLINA",
+    "nd": "NORTH DAKOTA", "ne": "NEBRASKA", "nh": "NEW HAMPSHIRE", "nj": "NEW JERSEY",
+    "nm": "NEW MEXICO", "nv": "NEVADA", "ny": "NEW YORK", "oh": "OHIO", "ok": "OKLAHOMA",
+    "or": "OREGON", "pa": "PENNSYLVANIA", "ri": "RHODE ISLAND", "sc": "SOUTH CAROLINA",
+    "sd": "SOUTH DAKOTA", "tn": "TENNESSEE", "tx": "TEXAS", "ut": "UTAH", "va": "VIRGINIA",
+    "vt": "VERMONT", "wa": "WASHINGTON", "wi": "WISCONSIN", "wv": "WEST VIRGINIA", "wy": "WYOMING",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -185,7 +201,14 @@ class PlateRenderer:
             return self._render("eu", 4.5, EU_PATTERNS)
         return self._render("br", 3.1, BR_PATTERNS)
 
-    def _render(self, style: str, aspect: float, patterns: list[str]) -> Plate:
+    def render_state(self, code: str) -> Plate:
+        """Render one US plate of the state with this postal code: its name at the top (or, one
+        time in four, at the bottom), always printed. render()'s draws are left as they were."""
+        return self._render("us", 2.0, US_PATTERNS, STATE_NAMES[code])
+
+    def _render(
+        self, style: str, aspect: float, patterns: list[str], state: str | None = None
+    ) -> Plate:
         r = self.rng
         text = self._text(patterns)
         h = 120
@@ -208,18 +231,26 @@ class PlateRenderer:
             left = int(h * 0.32)
             draw.rectangle([0, 0, left, h], fill=(int(r.integers(120, 200)), 40, 20))
         header_h = 0
-        if style in ("us", "br") and r.random() < 0.85:
+        bottom = None  # a state's name printed at the bottom instead of the top
+        if (style in ("us", "br") and r.random() < 0.85) or state:
             header_h = int(h * (0.22 if style == "us" else 0.16))
             hf = self._font(self.header_fonts[r.integers(len(self.header_fonts))], header_h)
             name = STATES[r.integers(len(STATES))] if style == "us" else "BR-CIDADE"
-            tw = draw.textlength(name, font=hf)
-            draw.text(
-                ((w - tw) / 2, 2), name, font=hf, fill=fg if r.random() < 0.5 else (160, 30, 30)
-            )
-        if style == "us" and r.random() < 0.6:
-            fh = int(h * 0.13)
+            color = fg if r.random() < 0.5 else (160, 30, 30)
+            if state is None:
+                tw = draw.textlength(name, font=hf)
+                draw.text(((w - tw) / 2, 2), name, font=hf, fill=color)
+            else:
+                bottom = state if r.random() < 0.25 else None
+                top = SLOGANS[r.integers(len(SLOGANS))] if bottom else state
+                self._header(draw, top, hf, (w, 2), color)
+        if (style == "us" and r.random() < 0.6) or bottom:
+            fh = int(h * (0.17 if bottom else 0.13))
             small = self._font(self.header_fonts[0], fh)
-            draw.text((w * 0.2, h - fh - 4), "LAND OF PLATES", font=small, fill=fg)
+            if bottom:
+                self._header(draw, bottom, small, (w, h - fh - 6), fg)
+            else:
+                draw.text((w * 0.2, h - fh - 4), "LAND OF PLATES", font=small, fill=fg)
         # The plate text: rendered big, then squeezed into the free area.
         font = self._font(self.fonts[r.integers(len(self.fonts))], 100)
         shown = text
@@ -252,6 +283,25 @@ class PlateRenderer:
                 draw.ellipse([bx - 5, 8, bx + 5, 18], fill=(120, 120, 120))
         out = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
         return Plate(self._dirt(out), text, style)
+
+    def _header(
+        self,
+        draw: ImageDraw.ImageDraw,
+        name: str,
+        font: ImageFont.FreeTypeFont,
+        at: tuple[int, int],
+        fill: tuple[int, ...],
+    ) -> None:
+        """Draw name centred across a plate of width at[0], at height at[1], squeezed to fit."""
+        w, y = at
+        tw = draw.textlength(name, font=font)
+        if tw <= w * 0.94:
+            draw.text(((w - tw) / 2, y), name, font=font, fill=fill)
+            return
+        glyphs = Image.new("L", (int(tw) + 4, font.size + 8), 0)
+        ImageDraw.Draw(glyphs).text((2, 0), name, font=font, fill=255)
+        glyphs = glyphs.resize((int(w * 0.94), glyphs.height))
+        draw.bitmap((int(w * 0.03), y), glyphs, fill=fill)
 
     def _edge_marks(
         self, draw: ImageDraw.ImageDraw, fg: tuple[int, ...], text: tuple[int, ...], w: int

@@ -11,6 +11,7 @@ import numpy as np
 import onnxruntime as ort
 
 from platewarden.plate_formats import prefer_region
+from platewarden.vision.state import fuse
 
 OCR_H, OCR_W = 32, 128
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -173,14 +174,23 @@ class PlateOCR:
         ]
 
     def read(
-        self, plates: list[list[np.ndarray]], k: int = 5, region: str = "any"
+        self,
+        plates: list[list[np.ndarray]],
+        k: int = 5,
+        region: str = "any",
+        states: list[np.ndarray | None] | None = None,
     ) -> list[TextRead]:
         """Read the text, top-k alternatives and jurisdiction of each plate from its views.
 
-        Each plate comes as one or more crops of the same plate (cut with different margins).
+        Each plate comes as one or more crops of the same plate (cut with different margins);
+        states, where given, holds the state model's probabilities for each plate.
         """
         decoded = iter(self.decode([view for views in plates for view in views]))
-        return [combine([next(decoded) for _ in views], k, region) for views in plates]
+        given = states if states is not None else [None] * len(plates)
+        return [
+            combine([next(decoded) for _ in views], k, region, state)
+            for views, state in zip(plates, given, strict=True)
+        ]
 
 
 @dataclass(frozen=True)
@@ -196,25 +206,30 @@ class ViewRead:
         return max((p for t, p in self.texts if t), default=0.0)
 
 
-def combine(views: list[ViewRead], k: int = 5, region: str = "any") -> TextRead:
+def combine(
+    views: list[ViewRead], k: int = 5, region: str = "any", state: np.ndarray | None = None
+) -> TextRead:
     """Read one plate from the decodings of its crops.
 
     A text's confidence is its probability averaged over the views, so a character that only one
     view gains or loses at the plate's edge is outvoted. Texts are ranked by region's plate
-    formats (platewarden.plate_formats.prefer_region).
+    formats (platewarden.plate_formats.prefer_region). The state is the OCR head's, averaged over
+    the views, fused with the state model's probabilities where given (state).
     """
     alts = prefer_region(merge_views([v.texts for v in views]), region)[:k]
-    state_p = np.mean([v.states for v in views], axis=0)
-    s = int(state_p.argmax())
-    known = s > 0 and state_p[s] >= MIN_STATE_CONFIDENCE
+    state_p = fuse(state, np.mean([v.states for v in views], axis=0))
+    code, state_conf = pick_state(state_p)
     text, conf = alts[0] if alts else ("", 0.0)
-    return TextRead(
-        text,
-        conf,
-        alts,
-        STATES[s].upper() if known else None,
-        float(state_p[s]) if known else None,
-    )
+    return TextRead(text, conf, alts, code, state_conf)
+
+
+def pick_state(probs: np.ndarray) -> tuple[str | None, float | None]:
+    """Give the likeliest state's code (upper case) and probability; none where it is "not US"
+    or below MIN_STATE_CONFIDENCE."""
+    s = int(probs.argmax())
+    if s == 0 or probs[s] < MIN_STATE_CONFIDENCE:
+        return None, None
+    return STATES[s].upper(), float(probs[s])
 
 
 def merge_views(views: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:

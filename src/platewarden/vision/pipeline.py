@@ -1,9 +1,9 @@
-"""Find and read plates in an image: detector, then OCR on each crop."""
+"""Find and read plates in an image: detector, then OCR and state model on each crop."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -13,11 +13,12 @@ import onnxruntime as ort
 from platewarden.plate_formats import check_region
 from platewarden.vision.corners import PlateCorners, box_corners, rectify
 from platewarden.vision.detector import THRESHOLD, PlateDetector
-from platewarden.vision.images import ImageError, check_shape, to_gray
-from platewarden.vision.ocr import PlateOCR, combine, crop_box
+from platewarden.vision.images import ImageError, check_shape, fit, to_gray
+from platewarden.vision.ocr import PlateOCR, TextRead, combine, crop_box
+from platewarden.vision.state import PlateState
 
 MODELS_DIR = Path(__file__).parent / "models"
-MODEL_FILES = ("detector.onnx", "ocr.onnx", "corners.onnx")
+MODEL_FILES = ("detector.onnx", "ocr.onnx", "corners.onnx", "state.onnx")
 CHECKSUMS = "SHA256SUMS"
 MIN_TEXT = 2
 # Below this, reads are nearly all signs, stickers and grilles (on the train split no true plate
@@ -88,16 +89,33 @@ def clip_point(point: tuple[float, float], shape: tuple) -> tuple[float, float]:
     return min(max(0.0, point[0]), float(shape[1])), min(max(0.0, point[1]), float(shape[0]))
 
 
+def with_state(text: TextRead, model: bool, probs: np.ndarray | None) -> TextRead:
+    """Give text without a state where the state model was asked and found the crop unreadable
+    (too small or empty): what the OCR head alone says of such a crop is not kept."""
+    if model and probs is None:
+        return replace(text, jurisdiction=None, jurisdiction_confidence=None)
+    return text
+
+
 class Recognizer:
-    """The detector, the OCR and the corner model, loaded once."""
+    """The detector, the OCR, the corner model and the state model, loaded once.
+
+    Without a state model (state None) the state is the OCR head's alone.
+    """
 
     def __init__(
-        self, detector: PlateDetector, ocr: PlateOCR, corners: PlateCorners, region: str = "any"
+        self,
+        detector: PlateDetector,
+        ocr: PlateOCR,
+        corners: PlateCorners,
+        region: str = "any",
+        state: PlateState | None = None,
     ) -> None:
         self.detector = detector
         self.ocr = ocr
         self.corners = corners
         self.region = check_region(region)
+        self.state = state
 
     @classmethod
     def load(
@@ -117,6 +135,7 @@ class Recognizer:
             PlateOCR(folder / "ocr.onnx", options),
             PlateCorners(folder / "corners.onnx", options),
             region,
+            PlateState(folder / "state.onnx", options),
         )
 
     def recognize(
@@ -135,6 +154,8 @@ class Recognizer:
             except ImageError:
                 return []
         gray = to_gray(image)
+        # The state model reads colour: the image as to_gray scaled it, so the corners fit it.
+        colour = fit(image) if image.ndim == 3 and image.shape[2] in (3, 4) else gray
         scale = gray.shape[1] / image.shape[1]
         found = self.detector.detect(gray, threshold)
         quads = self.corners.find(gray, [d.box for d in found])
@@ -148,14 +169,20 @@ class Recognizer:
         more = iter(
             self.ocr.decode([rectify(gray, quads[i], m) for i in likely for m in VIEW_MARGINS[1:]])
         )
-        reads = []
+        kept = []
         for i in likely:
-            det = found[i]
             views = [first[i], *(next(more) for _ in VIEW_MARGINS[1:])]
             text = combine(views, region=self.region)
-            confidence = text.confidence * det.score**0.25
-            if len(text.text) < MIN_TEXT or confidence < min_confidence:
-                continue
+            confidence = text.confidence * found[i].score ** 0.25
+            if len(text.text) >= MIN_TEXT and confidence >= min_confidence:
+                kept.append((i, views, confidence))
+        states = self._states([rectify(colour, quads[i], VIEW_MARGINS[0]) for i, _, _ in kept])
+        reads = []
+        for (i, views, confidence), probs in zip(kept, states, strict=True):
+            det = found[i]
+            text = with_state(
+                combine(views, region=self.region, state=probs), bool(self.state), probs
+            )
             x, y, w, h = clip_box(tuple(v / scale for v in det.box), image.shape)
             corners = [clip_point((cx / scale, cy / scale), image.shape) for cx, cy in quads[i]]
             reads.append(
@@ -177,8 +204,10 @@ class Recognizer:
         grays = [to_gray(c) for c in crops]
         out = []
         views = [[crop_box(g, (0, 0, *g.shape[::-1]), m) for m in CROP_VIEW_MARGINS] for g in grays]
-        texts = self.ocr.read(views, region=self.region)
-        for crop, gray, text in zip(crops, grays, texts, strict=True):
+        states = self._states(crops)
+        texts = self.ocr.read(views, region=self.region, states=states)
+        for crop, gray, read, probs in zip(crops, grays, texts, states, strict=True):
+            text = with_state(read, bool(self.state), probs)
             h, w = gray.shape
             out.append(
                 PlateRead(
@@ -193,6 +222,10 @@ class Recognizer:
                 )
             )
         return out
+
+    def _states(self, crops: list[np.ndarray]) -> list[np.ndarray | None]:
+        """Give the state model's probabilities for each crop (None each without the model)."""
+        return self.state.probs(crops) if self.state else [None] * len(crops)
 
 
 @cache
