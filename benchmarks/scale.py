@@ -83,6 +83,7 @@ def generate(
     plates = list({new_plate(rng) for _ in range(max(1, rows // 5))})
     positions = camera_positions(rng)
     start = now - timedelta(days=DAYS)
+    step = DAYS * 86400 / rows  # seconds between reads
 
     def chunks() -> Iterator[list[tuple[Any, ...]]]:
         for first in range(0, rows, CHUNK):
@@ -91,7 +92,8 @@ def generate(
                 plate = rng.choice(plates)
                 camera = rng.randrange(CAMERAS)
                 lat, lon = positions[camera]
-                at = start + timedelta(seconds=rng.uniform(0, DAYS * 86400))
+                # In capture order, as cameras send them: each day's partition fills in turn.
+                at = start + timedelta(seconds=(n + rng.random()) * step)
                 alternatives = [plate, misread(rng, plate), misread(rng, plate)]
                 chunk.append((n, camera + 1, plate, at, lat, lon, alternatives))
             yield chunk

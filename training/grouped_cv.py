@@ -146,7 +146,9 @@ def score(
             reports[source] = [
                 Report(source, f"fold {i}", "ocr" if ocr else "end-to-end") for i in range(k)
             ]
-        reader = Recognizer(recognizer.detector, recognizer.ocr, recognizer.corners, region)
+        reader = Recognizer(
+            recognizer.detector, recognizer.ocr, recognizer.corners, region, recognizer.state
+        )
         score_rows(reports[source][fold], truths, reader)
         print(f"{source} fold {fold} region {region}: {len(truths)} rows", file=sys.stderr)
     return reports
