@@ -127,11 +127,12 @@ def load(engine: Engine, rows: int, now: datetime, seed: int) -> list[str]:
         " alternatives, captured_at, ingested_at, latitude, longitude, area_cell"
     )
     done = 0
-    last_day: dict[str, date] = {}
+    days: dict[str, tuple[date, date]] = {}  # each plate's first and last day
     for chunk in chunks:
         reads, alternatives = [], []
         for n, camera, plate, at, lat, lon, alts in chunk:
-            last_day[plate] = max(last_day.get(plate, at.date()), at.date())
+            first, last = days.get(plate, (at.date(), at.date()))
+            days[plate] = (min(first, at.date()), max(last, at.date()))
             stamp = at if pg else at.replace(tzinfo=None).isoformat(" ", "microseconds")
             confidences = [0.9, 0.06, 0.04]
             alt_json = json.dumps(
@@ -160,9 +161,9 @@ def load(engine: Engine, rows: int, now: datetime, seed: int) -> list[str]:
         _write(engine, "read_plates", "plate, captured_at, read_id", alternatives)
         done += len(chunk)
         log(f"  {done:,} reads")
-    stored = sorted(last_day)
+    stored = sorted(days)
     grams = [(g, p) for p in stored for g in set(plate_grams_of(p))]
-    _write(engine, "plates", "plate, last_day", [(p, last_day[p]) for p in stored])
+    _write(engine, "plates", "plate, first_day, last_day", [(p, *days[p]) for p in stored])
     for first in range(0, len(grams), CHUNK * 5):
         _write(engine, "plate_grams", "gram, plate", grams[first : first + CHUNK * 5])
     return stored

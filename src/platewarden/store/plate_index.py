@@ -79,11 +79,12 @@ def index_reads(conn: Connection, stored: Sequence[tuple[int, dict[str, Any]]]) 
         if a["plate"] and a["plate"] != row["plate"]
     ]
     write_alternatives(conn, alternatives)
-    latest: dict[str, date] = {}
+    days: dict[str, tuple[date, date]] = {}
     for _, row in stored:
         day = row["captured_at"].astimezone(UTC).date()
-        latest[row["plate"]] = max(latest.get(row["plate"], day), day)
-    write_plates(conn, latest)
+        first, last = days.get(row["plate"], (day, day))
+        days[row["plate"]] = (min(first, day), max(last, day))
+    write_plates(conn, days)
 
 
 def write_alternatives(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -93,17 +94,18 @@ def write_alternatives(conn: Connection, rows: list[dict[str, Any]]) -> None:
         _insert_ignoring(conn, read_plates, unique)
 
 
-def write_plates(conn: Connection, latest: dict[str, date]) -> None:
-    """File plates with the latest day a read had them: new ones with their grams."""
-    if not latest:
+def write_plates(conn: Connection, days: dict[str, tuple[date, date]]) -> None:
+    """File plates with the first and last day a read had them: new ones with their grams."""
+    if not days:
         return
-    known = _last_days(conn, list(latest))
-    changed = sorted(p for p, day in latest.items() if p not in known or known[p] < day)
+    known = plate_days(conn, list(days))
+    changed = sorted(p for p, span in days.items() if p not in known or _widens(known[p], span))
     if not changed:
         return
     # Plates in key order: two batches filing the same plates lock them in the same order.
-    # Another process may file the same plate at the same time: the later day stays.
-    _upsert_plates(conn, [{"plate": p, "last_day": latest[p]} for p in changed])
+    # Another process may file the same plate at the same time: the widest span stays.
+    rows = [{"plate": p, "first_day": days[p][0], "last_day": days[p][1]} for p in changed]
+    _upsert_plates(conn, rows)
     new = [p for p in changed if p not in known]
     # In key order: the index takes them in one pass rather than at random places.
     grams = [{"gram": g, "plate": p} for g, p in sorted(_grams_of_plates(new))]
@@ -111,15 +113,24 @@ def write_plates(conn: Connection, latest: dict[str, date]) -> None:
         _insert_ignoring(conn, plate_grams, grams)
 
 
-def _last_days(conn: Connection, batch: list[str]) -> dict[str, date]:
-    """Return the latest day of each of these plates that is filed."""
+def _widens(known: tuple[date, date], span: tuple[date, date]) -> bool:
+    return span[0] < known[0] or span[1] > known[1]
+
+
+def plate_days(conn: Connection, batch: list[str]) -> dict[str, tuple[date, date]]:
+    """Return the first and last UTC day of a read, of each of these plates that is filed.
+
+    The first day may be earlier than any read left (a purge does not move it), never later.
+    """
     if conn.dialect.name == "postgresql":
-        statement = "SELECT plate, last_day FROM plates WHERE plate = ANY(%(plates)b::text[])"
+        statement = (
+            "SELECT plate, first_day, last_day FROM plates WHERE plate = ANY(%(plates)b::text[])"
+        )
         rows = arrays.execute(conn, statement, {"plates": batch})
-        return {row.plate: row.last_day for row in rows}
-    query = select(plates.c.plate, plates.c.last_day)
+        return {row.plate: (row.first_day, row.last_day) for row in rows}
+    query = select(plates.c.plate, plates.c.first_day, plates.c.last_day)
     return {
-        row.plate: row.last_day
+        row.plate: (row.first_day, row.last_day)
         for chunk in arrays.chunks(batch, 10_000)
         for row in conn.execute(query.where(plates.c.plate.in_(chunk)))
     }
@@ -238,17 +249,26 @@ def _insert_ignoring(conn: Connection, table: Table, rows: list[dict[str, Any]])
 
 
 def _upsert_plates(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert plates; one already there keeps the later of its day and the new one."""
-    later = "ON CONFLICT (plate) DO UPDATE SET last_day = excluded.last_day"
-    later += " WHERE plates.last_day < excluded.last_day"
+    """Insert plates; one already there keeps the widest span of its days and the new ones."""
     if conn.dialect.name != "postgresql":
-        values = "VALUES (:plate, :last_day)"
-        statement = text(f"INSERT INTO plates (plate, last_day) {values} {later}")
-        conn.execute(statement.bindparams(bindparam("last_day", type_=Date)), rows)
+        widen = (
+            "ON CONFLICT (plate) DO UPDATE SET first_day = min(first_day, excluded.first_day),"
+            " last_day = max(last_day, excluded.last_day)"
+        )
+        values = "VALUES (:plate, :first_day, :last_day)"
+        statement = text(f"INSERT INTO plates (plate, first_day, last_day) {values} {widen}")
+        days = bindparam("first_day", type_=Date), bindparam("last_day", type_=Date)
+        conn.execute(statement.bindparams(*days), rows)
         return
-    types = {"plate": "text", "last_day": "date"}
+    widen = (
+        "ON CONFLICT (plate) DO UPDATE SET first_day = LEAST(plates.first_day, excluded.first_day),"
+        " last_day = GREATEST(plates.last_day, excluded.last_day)"
+        " WHERE plates.first_day > excluded.first_day OR plates.last_day < excluded.last_day"
+    )
+    types = {"plate": "text", "first_day": "date", "last_day": "date"}
     arrays.execute(
         conn,
-        f"INSERT INTO plates (plate, last_day) SELECT * FROM {arrays.unnest(types)} {later}",
+        f"INSERT INTO plates (plate, first_day, last_day) SELECT * FROM {arrays.unnest(types)}"
+        f" {widen}",
         arrays.columns(rows, types),
     )

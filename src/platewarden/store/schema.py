@@ -104,7 +104,9 @@ plates = Table(
     "plates",
     metadata,
     Column("plate", String(16), primary_key=True),  # each best plate some stored read has
-    Column("last_day", Date, nullable=False),  # the latest UTC capture day of a read with it
+    # The first and latest UTC capture days of a read with it: a plate search reads those days.
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
     Index(None, "last_day"),
     sqlite_with_rowid=False,
 )

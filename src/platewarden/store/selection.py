@@ -9,7 +9,7 @@ number of OCR substitutions) is checked here on the few rows the SQL returns.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, bindparam, false, or_, select, union
@@ -19,7 +19,7 @@ from platewarden.geo import bounding_box, distance_m
 from platewarden.matching import HotlistIndex, IndexEntry, is_pattern, parse_pattern
 from platewarden.policy.model import MatchingRules
 from platewarden.selection import ReadSelection
-from platewarden.store.plate_index import all_plates, area_cells, plates_fitting
+from platewarden.store.plate_index import all_plates, area_cells, plate_days, plates_fitting
 from platewarden.store.reads import read_query, to_read
 from platewarden.store.schema import cameras, read_plates, reads
 
@@ -194,9 +194,11 @@ class _Plates:
         """
         if self.scan:
             return None
-        by_plate = reads.c.plate.in_(sorted(self.best))
+        days = plate_days(conn, sorted(self.best))  # the plates some read has, and their days
         keys: Any = select(reads.c.id, reads.c.captured_at).where(
-            by_plate, *_window(reads.c.captured_at, selection)
+            reads.c.plate.in_(sorted(days)),
+            *_window(reads.c.captured_at, selection),
+            *_days(reads.c.captured_at, days.values()),
         )
         if self.alternatives:
             by_alternative = select(read_plates.c.read_id, read_plates.c.captured_at).where(
@@ -213,6 +215,20 @@ class _Plates:
             reads.c.id.in_(sorted({key[0] for key in found})),
             reads.c.captured_at.in_(sorted({key[1] for key in found})),
         )
+
+
+def _days(column: Any, spans: Iterable[tuple[date, date]]) -> list[ColumnElement[bool]]:
+    """Limit a look-up to the days its plates were read: PostgreSQL plans only those days."""
+    spans = list(spans)
+    if not spans:
+        return [false()]
+    first = min(span[0] for span in spans)
+    after_last = max(span[1] for span in spans) + timedelta(days=1)
+    return [column >= _midnight(first), column < _midnight(after_last)]
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def _window(column: Any, selection: ReadSelection) -> list[ColumnElement[bool]]:

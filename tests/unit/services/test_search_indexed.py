@@ -83,6 +83,28 @@ def test_more_matching_reads_than_keys_looked_up_first_are_still_all_found(
     ]
 
 
+def test_a_plate_search_reads_only_the_days_its_plate_was_read(runtime: Runtime) -> None:
+    ingest_reads(runtime, CAMERA_FEED, [new_read("DAY0001", captured_at=T0 - timedelta(days=3))])
+    ingest_reads(runtime, CAMERA_FEED, [new_read("DAY0001", captured_at=T0 - timedelta(days=1))])
+    with runtime.engine.connect() as conn:
+        assert conn.execute(select(plates.c.first_day, plates.c.last_day)).one() == (
+            (T0 - timedelta(days=3)).date(),
+            (T0 - timedelta(days=1)).date(),
+        )
+    # A read sent late (a car back from days without a network) widens its plate's days.
+    late = [new_read("DAY0001", captured_at=T0 - timedelta(days=9)), new_read("DAY0002")]
+    ingest_reads(runtime, CAMERA_FEED, late)
+    ingest_reads(runtime, CAMERA_FEED, [new_read("DAY0001", captured_at=T0)])
+    found = search_reads(runtime, DETECTIVE, SearchQuery("major_crime", "26-9", plate="DAY0001"))
+    assert [r.captured_at for r in found.reads] == [
+        T0 - timedelta(days=9),
+        T0 - timedelta(days=3),
+        T0 - timedelta(days=1),
+        T0,
+    ]
+    assert search(runtime, plate="NOT0001") == []
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the write lock is SQLite's
 def test_a_search_holds_no_write_lock_while_it_reads(runtime: Runtime) -> None:
     ingest_reads(runtime, CAMERA_FEED, [new_read("ABC1234")])

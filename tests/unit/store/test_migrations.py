@@ -2,6 +2,7 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 
 from platewarden.store import migrate
 from platewarden.store.engine import make_engine
@@ -23,4 +24,38 @@ def test_a_fresh_database_is_at_head_after_upgrade(database_url: str) -> None:
     assert migrate.current_revision(engine) is None
     migrate.upgrade(engine)
     assert migrate.is_current(engine)
+    engine.dispose()
+
+
+def test_plates_get_the_first_day_of_their_reads(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0014")
+    read = (
+        "INSERT INTO reads (source, source_name, client_read_id, plate, confidence, alternatives,"
+        " captured_at, ingested_at) VALUES ('camera', 'cam-1', :id, :plate, 0.9, '[]', :at, :at)"
+    )
+    with engine.begin() as conn:
+        # Without their day's partition, PostgreSQL keeps them in the default one.
+        for n, (plate, at) in enumerate(
+            [
+                ("ABC1234", "2026-05-09 01:00:00+00:00"),
+                ("ABC1234", "2026-05-02 23:00:00+00:00"),
+                ("XYZ9876", "2026-05-09 02:00:00+00:00"),
+            ]
+        ):
+            conn.execute(text(read), {"id": f"r{n}", "plate": plate, "at": at})
+        conn.execute(
+            text(
+                "INSERT INTO plates (plate, last_day) VALUES ('ABC1234', '2026-05-09'),"
+                " ('XYZ9876', '2026-05-09'), ('GONE001', '2026-04-01')"
+            )
+        )
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        days = conn.execute(text("SELECT plate, first_day, last_day FROM plates ORDER BY plate"))
+        assert [(p, str(first), str(last)) for p, first, last in days] == [
+            ("ABC1234", "2026-05-02", "2026-05-09"),
+            ("GONE001", "2026-04-01", "2026-04-01"),
+            ("XYZ9876", "2026-05-09", "2026-05-09"),
+        ]
     engine.dispose()
