@@ -274,17 +274,23 @@ def bench(url: str, data_dir: Path, args: argparse.Namespace) -> list[dict[str, 
     rt = open_runtime(settings)
     backend = rt.engine.dialect.name
     now = rt.clock.now()
-    log(f"{backend}: generating {args.rows:,} reads")
-    began = time.perf_counter()
-    rt.partitions.ensure(rt.engine, {(now - timedelta(days=d)).date() for d in range(DAYS + 2)})
-    plates = load(rt.engine, args.rows, now, args.seed)
-    log(f"{backend}: loaded in {time.perf_counter() - began:.0f} s; analysing")
-    with rt.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        if backend == "postgresql":
-            conn.execute(text("SELECT setval('reads_id_seq', (SELECT max(id) FROM reads))"))
-            conn.execute(text("VACUUM ANALYZE"))
-        else:
-            conn.execute(text("ANALYZE"))
+    with rt.engine.connect() as conn:
+        loaded = conn.scalar(text("SELECT EXISTS (SELECT 1 FROM reads)"))
+    if loaded:  # a schema kept from an earlier run (--keep)
+        log(f"{backend}: reusing the reads already loaded")
+        plates, _ = generate(args.rows, now, args.seed)
+    else:
+        log(f"{backend}: generating {args.rows:,} reads")
+        began = time.perf_counter()
+        rt.partitions.ensure(rt.engine, {(now - timedelta(days=d)).date() for d in range(DAYS + 2)})
+        plates = load(rt.engine, args.rows, now, args.seed)
+        log(f"{backend}: loaded in {time.perf_counter() - began:.0f} s; analysing")
+        with rt.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            if backend == "postgresql":
+                conn.execute(text("SELECT setval('reads_id_seq', (SELECT max(id) FROM reads))"))
+                conn.execute(text("VACUUM ANALYZE"))
+            else:
+                conn.execute(text("ANALYZE"))
     rng = random.Random(args.seed + 2)
     results = []
     for name, make in shapes(plates, now, rng).items():
@@ -442,6 +448,12 @@ def main() -> None:
     parser.add_argument("--ingest-seconds", type=float, default=20.0)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument(
+        "--keep",
+        metavar="SCHEMA",
+        help="PostgreSQL: load into this schema and keep it; a later run with the same --rows"
+        " and --seed reuses it (an ingest and a purge change it a little)",
+    )
     args = parser.parse_args()
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="pw-scale-") as tmp:
@@ -449,16 +461,17 @@ def main() -> None:
         if args.backend in ("sqlite", "both"):
             results += bench(sqlite_url(folder / "sqlite"), folder / "sqlite", args)
         if args.backend in ("postgresql", "both"):
-            schema = f"scale_{uuid.uuid4().hex[:8]}"
+            schema = args.keep or f"scale_{uuid.uuid4().hex[:8]}"
             url = make_url(args.postgres).update_query_dict({"options": f"-csearch_path={schema}"})
             admin = create_engine(make_url(args.postgres).set(drivername="postgresql+psycopg"))
             with admin.begin() as conn:
-                conn.execute(text(f"CREATE SCHEMA {schema}"))
+                conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
             try:
                 results += bench(url.render_as_string(hide_password=False), folder / "pg", args)
             finally:
-                with admin.begin() as conn:
-                    conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+                if not args.keep:
+                    with admin.begin() as conn:
+                        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
                 admin.dispose()
     for result in results:
         print(json.dumps(result))
