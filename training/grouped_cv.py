@@ -13,7 +13,9 @@ giving the plates it trained on (--trained, a JSON list), which leaves their gro
 For each source it prints top-1, top-5, character accuracy and, where the rows carry a state,
 state accuracy: over all of the source's scored rows, and per fold with the spread (lowest and
 highest fold). Small sources make small folds, and a wide spread says so. The last line, "all",
-weighs every source alike (the reader is judged on sources it has not seen).
+weighs every source alike (the reader is judged on sources it has not seen). The packaged state
+model (state.onnx) trained on every us-crops row, so the packaged models' state figure is no
+estimate: training.state_cv gives one, with a state model per fold.
 
   python -m training.grouped_cv                       # the packaged models, region "any"
   python -m training.grouped_cv --regions source      # each source's country as the region setting
