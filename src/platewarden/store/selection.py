@@ -12,7 +12,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, bindparam, false, or_, select, union
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    any_,
+    bindparam,
+    false,
+    or_,
+    select,
+    union,
+)
+from sqlalchemy.dialects import postgresql
 
 from platewarden.domain import Read, normalise_plate
 from platewarden.geo import bounding_box, distance_m
@@ -43,6 +54,7 @@ class Page:
 class _Plan:
     conditions: list[ColumnElement[bool]]
     keep: Callable[[Read], bool] | None  # the exact check SQL leaves to Python, if any
+    keys: list[Key] | None = None  # the reads' keys in order, when a plate look-up found them
 
 
 def select_reads(
@@ -57,6 +69,8 @@ def select_reads(
     plan = _plan(conn, selection, rules)
     if plan is None:
         return Page([], None)
+    if plan.keys is not None:
+        return _page_of_keys(conn, plan, plan.keys, after, limit)
     query = read_query().where(*plan.conditions).order_by(reads.c.captured_at, reads.c.id)
     keep = plan.keep or (lambda _read: True)
     if limit is None:
@@ -74,6 +88,38 @@ def select_reads(
         if len(found) > limit or len(batch) < chunk:
             break
         key = (batch[-1].captured_at, batch[-1].id)
+    page = found[:limit]
+    more = len(found) > limit
+    return Page(page, (page[-1].captured_at, page[-1].id) if more and page else None)
+
+
+def _page_of_keys(
+    conn: Connection, plan: _Plan, keys: list[Key], after: Key | None, limit: int | None
+) -> Page:
+    """Fetch the reads of known keys, a slice of keys at a time, until the page is full.
+
+    Only the page's keys are sent: PostgreSQL then plans and probes the days of the page, not
+    every day of every key (a wildcard's hundreds of reads over ninety days).
+    """
+    pending = [key for key in keys if after is None or key > after]
+    size = len(pending) if limit is None else limit + 1
+    if plan.keep is not None and limit is not None:
+        size = max(4 * size, 1_000)  # rows the Python check may drop
+    keep = plan.keep or (lambda _read: True)
+    found: list[Read] = []
+    for start in range(0, len(pending), max(size, 1)):
+        chunk = pending[start : start + size]
+        query = read_query().where(
+            *plan.conditions,
+            _one_of(conn, reads.c.id, sorted({key[1] for key in chunk})),
+            _one_of(conn, reads.c.captured_at, sorted({key[0] for key in chunk})),
+        )
+        rows = conn.execute(query.order_by(reads.c.captured_at, reads.c.id)).mappings()
+        found.extend(read for read in map(to_read, rows) if keep(read))
+        if limit is not None and len(found) > limit:
+            break
+    if limit is None:
+        return Page(found, None)
     page = found[:limit]
     more = len(found) > limit
     return Page(page, (page[-1].captured_at, page[-1].id) if more and page else None)
@@ -102,35 +148,52 @@ def _plan(conn: Connection, selection: ReadSelection, rules: MatchingRules) -> _
             return None
         conditions.append(reads.c.camera_id.in_(ids))
     if selection.area is not None:
-        lat, lon, radius = selection.area
-        box = bounding_box(lat, lon, radius)
-        cells = area_cells(box)
-        if len(cells) <= MAX_CELLS:
-            conditions.append(reads.c.area_cell.in_(cells))
-        conditions += [
-            reads.c.latitude.between(box[0], box[1]),
-            reads.c.longitude.between(box[2], box[3]),
-        ]
-        checks.append(
-            lambda r: (
-                r.latitude is not None
-                and r.longitude is not None
-                and distance_m(lat, lon, r.latitude, r.longitude) <= radius
-            )
-        )
+        in_box, in_circle = _area(*selection.area)
+        conditions += in_box
+        checks.append(in_circle)
+    keys = None
     if selection.plates:
         plates = _Plates(conn, selection, rules)
         if plates.nothing:
             return None
-        condition = plates.condition(conn, selection)
-        if condition is not None:
-            conditions.append(condition)
+        if not plates.scan:
+            query = plates.key_query(conn, selection)
+            found = [] if query is None else conn.execute(query.limit(MAX_KEYS + 1)).all()
+            if not found:
+                return None
+            if len(found) > MAX_KEYS:  # a very common pattern: the database joins them
+                conditions.append(reads.c.id.in_(select(query.subquery().c.id)))
+            else:
+                keys = sorted({(at, read_id) for read_id, at in found})
         if plates.check is not None:
             checks.append(plates.check)
     keep = None
     if checks:
         keep = checks[0] if len(checks) == 1 else (lambda r: all(check(r) for check in checks))
-    return _Plan(conditions, keep)
+    return _Plan(conditions, keep, keys)
+
+
+def _area(
+    lat: float, lon: float, radius: float
+) -> tuple[list[ColumnElement[bool]], Callable[[Read], bool]]:
+    """Return the SQL conditions of an area's box (by its cells) and the exact circle's check."""
+    box = bounding_box(lat, lon, radius)
+    cells = area_cells(box)
+    conditions: list[ColumnElement[bool]] = []
+    if len(cells) <= MAX_CELLS:
+        conditions.append(reads.c.area_cell.in_(cells))
+    conditions += [
+        reads.c.latitude.between(box[0], box[1]),
+        reads.c.longitude.between(box[2], box[3]),
+    ]
+    return (
+        conditions,
+        lambda r: (
+            r.latitude is not None
+            and r.longitude is not None
+            and distance_m(lat, lon, r.latitude, r.longitude) <= radius
+        ),
+    )
 
 
 class _Plates:
@@ -184,37 +247,38 @@ class _Plates:
         """Tell whether no stored read can fit (no plate to look up, none to scan for)."""
         return not (self.scan or self.best or self.alternatives)
 
-    def condition(self, conn: Connection, selection: ReadSelection) -> ColumnElement[bool] | None:
-        """Return the SQL plate condition, or None when the window is read and checked.
+    def key_query(self, conn: Connection, selection: ReadSelection) -> Any:
+        """Return the query of the keys (id, captured_at) of the reads with these plates, or
+        None when no read has them.
 
-        The keys of the reads come first, by the plate indexes alone; then the reads by id and
-        capture time. One query with the plates and the page's order would let PostgreSQL walk
-        the time index of every day's partition for a page of a rare plate, and plan for all
-        ninety days where the keys name a few.
+        The keys come first, by the plate indexes alone, in the days the plates were read;
+        then the page's reads by id and capture time. One query with the plates and the page's
+        order would let PostgreSQL walk the time index of every day's partition for a page of
+        a rare plate, and plan for all ninety days where the keys name a few.
         """
-        if self.scan:
-            return None
         days = plate_days(conn, sorted(self.best))  # the plates some read has, and their days
+        if not days and not self.alternatives:
+            return None
         keys: Any = select(reads.c.id, reads.c.captured_at).where(
-            reads.c.plate.in_(sorted(days)),
+            _one_of(conn, reads.c.plate, sorted(days)),
             *_window(reads.c.captured_at, selection),
             *_days(reads.c.captured_at, days.values()),
         )
         if self.alternatives:
             by_alternative = select(read_plates.c.read_id, read_plates.c.captured_at).where(
-                read_plates.c.plate.in_(sorted(self.alternatives)),
+                _one_of(conn, read_plates.c.plate, sorted(self.alternatives)),
                 *_window(read_plates.c.captured_at, selection),
             )
             keys = union(keys, by_alternative)
-        found = conn.execute(keys.limit(MAX_KEYS + 1)).all()
-        if not found:
-            return false()
-        if len(found) > MAX_KEYS:  # a very common pattern: the database joins them
-            return reads.c.id.in_(select(keys.subquery().c.id))
-        return and_(
-            reads.c.id.in_(sorted({key[0] for key in found})),
-            reads.c.captured_at.in_(sorted({key[1] for key in found})),
-        )
+        return keys
+
+
+def _one_of(conn: Connection, column: Any, values: list[Any]) -> ColumnElement[bool]:
+    """`column IN (values)`; on PostgreSQL one array parameter, which plans faster in every
+    day's partition than hundreds of parameters."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
 
 
 def _days(column: Any, spans: Iterable[tuple[date, date]]) -> list[ColumnElement[bool]]:
