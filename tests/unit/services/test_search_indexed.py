@@ -131,3 +131,24 @@ def test_purge_deletes_the_derived_plate_rows(runtime: Runtime, clock: FixedCloc
         assert list(conn.scalars(select(plates.c.plate))) == ["NEW0001"]
         assert set(conn.scalars(select(read_plates.c.plate))) == {"NEW0007"}
         assert set(conn.scalars(select(plate_grams.c.plate))) == {"NEW0001"}
+
+
+def test_plate_searches_page_through_their_keys_in_order(runtime: Runtime) -> None:
+    reads = [new_read(f"PG{n}123", captured_at=T0 - timedelta(hours=n)) for n in range(5)]
+    reads += [new_read("PG9123"), new_read("PG91Z3", alternatives=(Alternative("PG9123", 0.2),))]
+    ingest_reads(runtime, CAMERA_FEED, reads)
+    for plate, ocr in (("PG?1*", False), ("PG9I23", True)):
+        seen, cursor = [], None
+        while True:
+            query = SearchQuery(
+                "major_crime", "26-9", plate=plate, ocr_equivalent=ocr, limit=1, after=cursor
+            )
+            page = search_reads(runtime, DETECTIVE, query)
+            assert len(page.reads) <= 1
+            seen += [(r.captured_at, r.id) for r in page.reads]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert seen == sorted(seen) and len(set(seen)) == len(seen)
+        expected = 7 if not ocr else 2  # all seven fit PG?1*; PG9123 and its misread
+        assert len(seen) == expected, plate
