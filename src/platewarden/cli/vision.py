@@ -160,7 +160,8 @@ def read(
             _emit(
                 _plate_json(str(image_path), r),
                 as_json,
-                f"{image_path}: {r.text} {r.confidence:.2f} box={list(r.box)}",
+                f"{image_path}: {r.text} {r.confidence:.2f}"
+                f"{' ' + r.jurisdiction if r.jurisdiction else ''} box={list(r.box)}",
             )
         if not reads and not as_json:  # a person is told; --json stays one object a plate
             typer.echo(f"{image_path}: no plate found")

@@ -6,6 +6,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from tests.unit.vision.synthetic import write_video
+from tests.unit.vision.test_state import state_plate
 from typer.testing import CliRunner
 
 from platewarden.cli.main import app
@@ -134,3 +135,15 @@ def test_read_video_reports_passes_and_frames(tmp_path: Path, scenes: list) -> N
     assert len(plates) == 1
     assert {"first_frame", "last_frame", "reads"} <= set(plates[0])
     assert summary["frames"] == 8 and summary["processed"] == 8 and summary["skipped"] == 0
+
+
+def test_read_prints_the_plates_state(tmp_path: Path) -> None:
+    rng = np.random.default_rng(16)
+    plate = state_plate("OHIO", "7KX4815", rng)
+    image = cv2.copyMakeBorder(plate, 60, 60, 80, 80, cv2.BORDER_CONSTANT, value=(90, 90, 90))
+    cv2.imwrite(str(tmp_path / "ohio.png"), image)
+    result = CliRunner().invoke(app, ["read", str(tmp_path / "ohio.png"), "--json"])
+    (line,) = _lines(result.output)
+    assert line["jurisdiction"] is not None
+    text = CliRunner().invoke(app, ["read", str(tmp_path / "ohio.png")]).output
+    assert f" {line['jurisdiction']} box=" in text
