@@ -175,6 +175,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=41)
     ap.add_argument("--synth-seed", type=int, default=40)
     ap.add_argument("--per-state", type=int, default=160)
+    ap.add_argument("--real-us", type=float, default=REAL_US, help="real US crops' share")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", type=Path, help="the ONNX file (default training/work/...)")
     ap.add_argument(
@@ -210,11 +211,11 @@ def main() -> None:
         images, labels = [], []
         for _ in range(args.batch):
             u = rng.random() if us else 1.0
-            if u < REAL_US:
+            if u < args.real_us:
                 it = us[rng.integers(len(us))]
                 images.append(real_sample(it, rng))
                 labels.append(it.label)
-            elif u < REAL_US + REAL_OTHER and other:
+            elif u < args.real_us + REAL_OTHER and other:
                 it = other[rng.integers(len(other))]
                 images.append(real_sample(it, rng))
                 labels.append(0)
