@@ -181,6 +181,8 @@ def _write(engine: Engine, table: str, columns: str, rows: list[tuple[Any, ...]]
                 for row in rows:
                     copy.write_row(row)
         else:
+            # A bulk load's cache: the indexes of 10 M reads overflow the store's 32 MB at once.
+            raw.execute("PRAGMA cache_size=-2000000")
             marks = ", ".join("?" * len(columns.split(",")))
             raw.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
