@@ -76,8 +76,7 @@ def select_reads(
     if limit is None:
         rows = conn.execute(query.where(*_after(after))).mappings()
         return Page([read for read in map(to_read, rows) if keep(read)], None)
-    # Rows the Python check may drop are fetched in larger chunks until the page is full.
-    chunk = limit + 1 if plan.keep is None else max(4 * (limit + 1), 1_000)
+    chunk = _chunk_size(limit, plan.keep)
     found: list[Read] = []
     key = after
     while True:
@@ -88,9 +87,7 @@ def select_reads(
         if len(found) > limit or len(batch) < chunk:
             break
         key = (batch[-1].captured_at, batch[-1].id)
-    page = found[:limit]
-    more = len(found) > limit
-    return Page(page, (page[-1].captured_at, page[-1].id) if more and page else None)
+    return _page(found, limit)
 
 
 def _page_of_keys(
@@ -102,9 +99,7 @@ def _page_of_keys(
     every day of every key (a wildcard's hundreds of reads over ninety days).
     """
     pending = [key for key in keys if after is None or key > after]
-    size = len(pending) if limit is None else limit + 1
-    if plan.keep is not None and limit is not None:
-        size = max(4 * size, 1_000)  # rows the Python check may drop
+    size = len(pending) if limit is None else _chunk_size(limit, plan.keep)
     keep = plan.keep or (lambda _read: True)
     found: list[Read] = []
     for start in range(0, len(pending), max(size, 1)):
@@ -118,6 +113,16 @@ def _page_of_keys(
         found.extend(read for read in map(to_read, rows) if keep(read))
         if limit is not None and len(found) > limit:
             break
+    return _page(found, limit)
+
+
+def _chunk_size(limit: int, keep: Callable[[Read], bool] | None) -> int:
+    """Rows fetched at a time for a page: more when the Python check may drop some."""
+    return limit + 1 if keep is None else max(4 * (limit + 1), 1_000)
+
+
+def _page(found: list[Read], limit: int | None) -> Page:
+    """Return the first `limit` reads found (all with None), with the key after them if more."""
     if limit is None:
         return Page(found, None)
     page = found[:limit]
