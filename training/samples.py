@@ -36,17 +36,31 @@ def jitter_box(box: np.ndarray, rng: np.random.Generator, lo: float, hi: float) 
     return np.array([x - dx0, y - dy0, w + dx0 + dx1, h + dy0 + dy1])
 
 
+def shrink_and_degrade(
+    crop: np.ndarray,
+    rng: np.random.Generator,
+    plate_w: float,
+    widths: tuple[float, float],
+    min_side: int,
+) -> np.ndarray:
+    """Resample to a random plate width within `widths` (small plates are blurry), degrade.
+
+    A crop whose shorter side would fall under `min_side` keeps its size.
+    """
+    target_w = float(np.exp(rng.uniform(np.log(widths[0]), np.log(widths[1]))))
+    scale = min(1.0, target_w / max(plate_w, 1.0))
+    if scale < 1.0:
+        small = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        if min(small.shape[:2]) >= min_side:
+            crop = small
+    return degrade(crop, rng)
+
+
 def _finish(
     crop: np.ndarray, rng: np.random.Generator, plate_w: float, min_w: float = 50
 ) -> np.ndarray:
     """Resample to a random plate width (small plates are blurry), degrade, fit the OCR input."""
-    target_w = float(np.exp(rng.uniform(np.log(min_w), np.log(260))))
-    scale = min(1.0, target_w / max(plate_w, 1.0))
-    if scale < 1.0:
-        small = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        if min(small.shape[:2]) >= 4:
-            crop = small
-    crop = degrade(crop, rng)
+    crop = shrink_and_degrade(crop, rng, plate_w, (min_w, 260), min_side=4)
     if rng.random() < 0.1:
         crop = 255 - crop
     return cv2.resize(crop, (OCR_W, OCR_H), interpolation=cv2.INTER_AREA)

@@ -31,8 +31,8 @@ from platewarden.vision.state import STATE_H, STATE_W
 from training.grouped_cv import PLATES, fold_of, group_keys, load_rows
 from training.nets import StateNet
 from training.onnx_export import export_onnx
-from training.samples import bounds, jitter_box, load_backgrounds
-from training.synth import PlateRenderer, degrade, perspective
+from training.samples import bounds, jitter_box, load_backgrounds, shrink_and_degrade
+from training.synth import PlateRenderer, perspective
 
 WORK = Path("training/work")
 NOT_US_SETS = ("eu", "br", "br-crops", "cz-crops")
@@ -80,13 +80,7 @@ def load_items(root: Path, folds: int, not_us: tuple[str, ...] = NOT_US_SETS) ->
 
 def finish(crop: np.ndarray, rng: np.random.Generator, plate_w: float) -> np.ndarray:
     """Resample to a random plate width (40-320 px), degrade, sometimes grey; fit the input."""
-    target_w = float(np.exp(rng.uniform(np.log(40), np.log(320))))
-    scale = min(1.0, target_w / max(plate_w, 1.0))
-    if scale < 1.0:
-        small = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        if min(small.shape[:2]) >= 8:
-            crop = small
-    crop = degrade(crop, rng)
+    crop = shrink_and_degrade(crop, rng, plate_w, (40, 320), min_side=8)
     if rng.random() < 0.2:  # a grey or infrared camera
         crop = cv2.cvtColor(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
     return cv2.resize(crop, (STATE_W, STATE_H), interpolation=cv2.INTER_AREA)
