@@ -117,20 +117,29 @@ def prepare(crop: np.ndarray, size: tuple[int, int] = (OCR_W, OCR_H)) -> np.ndar
 
 
 def beam_search(probs: np.ndarray, beam: int = 10, top: int = 3) -> list[tuple[str, float]]:
-    """Decode CTC probabilities (T x classes, blank 0) into labelings, most probable first."""
+    """Decode CTC probabilities (T x classes, blank 0) into labelings, most probable first.
+
+    Each step grows the prefixes by its `top` likeliest characters above 1e-3; they are picked
+    for every step at once, and the sums run on Python floats (numpy scalars cost several times
+    more per operation in this loop).
+    """
+    likeliest = np.argsort(probs[:, 1:], axis=1)[:, -top:] + 1
+    keep = np.take_along_axis(probs, likeliest, axis=1) > 1e-3
+    steps = probs.tolist()
     beams: dict[tuple[int, ...], tuple[float, float]] = {(): (1.0, 0.0)}
-    for p in probs:
-        cands = [int(c) for c in np.argsort(p[1:])[-top:] + 1 if p[c] > 1e-3]
+    for p, chars, kept in zip(steps, likeliest.tolist(), keep.tolist(), strict=True):
+        cands = [c for c, k in zip(chars, kept, strict=True) if k]
+        blank = p[0]
         if not cands:  # a blank step (most are): no prefix grows, so the ranking stands
             beams = {
-                k: ((pb + pnb) * p[0], pnb * p[k[-1]] if k else 0.0)
+                k: ((pb + pnb) * blank, pnb * p[k[-1]] if k else 0.0)
                 for k, (pb, pnb) in beams.items()
             }
             continue
         nxt: dict[tuple[int, ...], list[float]] = defaultdict(lambda: [0.0, 0.0])
         for prefix, (pb, pnb) in beams.items():
             total = pb + pnb
-            nxt[prefix][0] += total * p[0]
+            nxt[prefix][0] += total * blank
             if prefix:
                 nxt[prefix][1] += pnb * p[prefix[-1]]
             for c in cands:
@@ -140,8 +149,7 @@ def beam_search(probs: np.ndarray, beam: int = 10, top: int = 3) -> list[tuple[s
         beams = {k: (v[0], v[1]) for k, v in ranked}
     ranked_out = sorted(beams.items(), key=lambda kv: kv[1][0] + kv[1][1], reverse=True)
     return [
-        ("".join(ALPHABET[c - 1] for c in k), float(min(1.0, pb + pnb)))
-        for k, (pb, pnb) in ranked_out
+        ("".join(ALPHABET[c - 1] for c in k), min(1.0, pb + pnb)) for k, (pb, pnb) in ranked_out
     ]
 
 
