@@ -20,6 +20,11 @@ estimate: training.state_cv gives one, with a state model per fold.
   python -m training.grouped_cv                       # the packaged models, region "any"
   python -m training.grouped_cv --regions source      # each source's country as the region setting
   python -m training.grouped_cv --models DIR --trained training/work/ocr5.plates.json
+  python -m training.grouped_cv --width 64            # plates as small as a parking-lot camera's
+
+--width W reads every row as a small, compressed plate (deterministic): a crop is scaled to W px
+wide, a photo so that its labelled plate is W px wide (never enlarged), and each is compressed as
+JPEG at quality 60 (as training.state_cv --width does).
 
 A full cross-validation trains one model per fold from scratch (not from a model that saw the
 fold) with `train_ocr --exclude-fold K`, and scores each on its fold with
@@ -34,15 +39,18 @@ import argparse
 import hashlib
 import json
 import sys
+import tempfile
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from platewarden.plate_formats import check_region
 from platewarden.vision.dataset import Truth, load_truth
 from platewarden.vision.evaluate import Report, score_rows
+from platewarden.vision.images import load_image
 from platewarden.vision.pipeline import Recognizer
 from training.samples import REAL_SETS
 
@@ -125,6 +133,37 @@ def committed_training_plates(root: Path) -> set[str]:
     return {t.plate for name in REAL_SETS for t in load_truth(root / name, "train")}
 
 
+def shrink(image: np.ndarray, width: int) -> np.ndarray:
+    """Scale an image to width pixels wide and compress it as JPEG at quality 60."""
+    return cv2.imdecode(np.frombuffer(_jpeg(image, width / image.shape[1]), np.uint8), -1)
+
+
+def _jpeg(image: np.ndarray, scale: float) -> bytes:
+    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 60])[1].tobytes()
+
+
+def shrunk_rows(rows: list[Row], width: int, folder: Path) -> list[Row]:
+    """Write each row's image into folder as a plate width px wide, compressed; give their rows.
+
+    A crop is scaled to width; a photo so that its labelled plate is width px wide, never
+    enlarged, its box scaled alike. The files keep their names (the misses name them).
+    """
+    out = []
+    for row in rows:
+        truth, box = row.truth, row.truth.box
+        image = load_image(truth.image)
+        scale = width / image.shape[1] if box is None else min(1.0, width / box[2])
+        if box is not None:
+            x, y, w, h = (round(v * scale) for v in box)
+            box = (x, y, w, h)
+        path = folder / row.source / truth.image.name
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(_jpeg(image, scale))
+        out.append(replace(row, truth=replace(truth, image=path, box=box)))
+    return out
+
+
 def region_for(row: Row, mode: str) -> str:
     """Give the region setting a row is read with: "any", its source's country or its own label."""
     wanted = {"any": None, "source": SOURCE_REGION.get(row.source), "truth": row.jurisdiction}[mode]
@@ -156,9 +195,9 @@ def score(
     return reports
 
 
-def summarise(source: str, reports: list[Report], mode: str) -> dict:
+def summarise(source: str, reports: list[Report], mode: str, width: int | None) -> dict:
     """Pool a source's folds into one JSON line, with each figure's per-fold spread."""
-    line: dict = {"benchmark": "grouped_cv", "set": source, "regions": mode}
+    line: dict = {"benchmark": "grouped_cv", "set": source, "regions": mode, "width": width}
     line["images"] = sum(r.images for r in reports)
     line["detection_recall"] = None
     figures = [r.as_json() for r in reports if r.images]
@@ -207,6 +246,12 @@ def main() -> None:
         action="store_true",
         help="the models were not trained on the fixed train split: leave out only --trained",
     )
+    ap.add_argument(
+        "--width",
+        type=int,
+        help="read each plate W px wide and JPEG-compressed (a crop scaled to W, a photo so "
+        "that its plate is W, never enlarged), as a parking-lot camera gives it",
+    )
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--misses", type=Path, help="write every miss here, one JSON line each")
     args = ap.parse_args()
@@ -224,15 +269,15 @@ def main() -> None:
     ]
     print(f"{len(rows)} rows, {len(kept)} in groups no model trained on", file=sys.stderr)
     recognizer = Recognizer.load(args.models, threads=args.threads)
-    reports = score(
-        [r for r, _ in kept],
-        [fold_of(g, args.folds) for _, g in kept],
-        recognizer,
-        args.folds,
-        args.regions,
-    )
-    lines = [summarise(source, reps, args.regions) for source, reps in reports.items()]
-    macro = {"benchmark": "grouped_cv", "set": "all", "regions": args.regions, "sets": len(lines)}
+    with tempfile.TemporaryDirectory() as small:
+        scored = [r for r, _ in kept]
+        if args.width:
+            scored = shrunk_rows(scored, args.width, Path(small))
+        folds = [fold_of(g, args.folds) for _, g in kept]
+        reports = score(scored, folds, recognizer, args.folds, args.regions)
+    lines = [summarise(source, reps, args.regions, args.width) for source, reps in reports.items()]
+    macro = {"benchmark": "grouped_cv", "set": "all", "regions": args.regions}
+    macro |= {"width": args.width, "sets": len(lines)}
     macro["images"] = sum(line["images"] for line in lines)
     for key in ("top1", "top5", "char_accuracy"):
         macro[key] = round(float(np.mean([line[key] for line in lines])), 4)

@@ -22,7 +22,6 @@ import json
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 import onnxruntime as ort
 
@@ -30,7 +29,14 @@ from platewarden.vision.images import load_image, to_gray
 from platewarden.vision.ocr import PlateOCR, crop_box, pick_state
 from platewarden.vision.pipeline import CROP_VIEW_MARGINS, MODELS_DIR
 from platewarden.vision.state import PlateState, fuse
-from training.grouped_cv import PLATES, committed_training_plates, fold_of, group_keys, load_rows
+from training.grouped_cv import (
+    PLATES,
+    committed_training_plates,
+    fold_of,
+    group_keys,
+    load_rows,
+    shrink,
+)
 from training.train_state import WORK
 
 READERS = ("before", "model", "fused")
@@ -99,13 +105,6 @@ def main() -> None:
                 )
             )
     print(json.dumps({"benchmark": "state_cv", "state_model_median_ms": np.median(times)}))
-
-
-def shrink(image: np.ndarray, width: int) -> np.ndarray:
-    """Shrink a crop to width pixels wide and compress it as JPEG at quality 60."""
-    scale = width / image.shape[1]
-    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    return cv2.imdecode(cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 60])[1], -1)
 
 
 if __name__ == "__main__":
