@@ -152,11 +152,14 @@ def load_real_items(
     return items
 
 
-def real_sample(item: RealItem, rng: np.random.Generator, heavy: bool = False) -> np.ndarray:
+def real_sample(
+    item: RealItem, rng: np.random.Generator, heavy: bool = False, small: float = 0.0
+) -> np.ndarray:
     """Cut a real plate with a jittered box, a small rotation and degradation.
 
     heavy: harder, as plates far from the camera and at night are: a perspective warp, turns up
     to 8 degrees, widths down to 40 px, night or infrared grey, stronger JPEG artefacts.
+    small: the share of crops degraded as a parking-lot camera gives them (parking_lot) instead.
     """
     region = item.region
     box = item.box
@@ -169,6 +172,8 @@ def real_sample(item: RealItem, rng: np.random.Generator, heavy: bool = False) -
         region = cv2.warpAffine(region, m, region.shape[::-1], borderMode=cv2.BORDER_REPLICATE)
     crop = crop_box(region, jitter_box(box, rng, -0.05, 0.1), margin=0.0)
     crop = cv2.resize(crop, None, fx=rng.uniform(0.85, 1.15), fy=1.0)
+    if small and rng.random() < small:
+        return parking_lot(crop, rng)
     if not heavy:
         return _finish(crop, rng, box[2])
     if rng.random() < 0.15:
@@ -177,6 +182,26 @@ def real_sample(item: RealItem, rng: np.random.Generator, heavy: bool = False) -
     if rng.random() < 0.15:
         q = int(rng.integers(15, 40))
         out = cv2.imdecode(cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, q])[1], 0)
+    return out
+
+
+def parking_lot(crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Degrade a crop as a parking-lot camera's 640x480 frame gives a plate: 40-90 px wide,
+    blurred, noisy, compressed as JPEG at quality 15-60 at that size (the OCR enlarges it)."""
+    scale = min(1.0, rng.uniform(40, 90) / crop.shape[1])
+    out = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    out = out.astype(np.float32) * rng.uniform(0.6, 1.2) + rng.uniform(-40, 30)
+    if rng.random() < 0.7:
+        out = cv2.GaussianBlur(out, (0, 0), rng.uniform(0.3, 0.9))
+    if rng.random() < 0.2:  # horizontal motion blur of a moving car
+        n = int(rng.integers(2, 4))
+        out = cv2.filter2D(out, -1, np.full((1, n), 1.0 / n, np.float32))
+    out += rng.normal(0, rng.uniform(0, 6), out.shape)
+    out = np.clip(out, 0, 255).astype(np.uint8)
+    q = int(rng.integers(15, 61))
+    out = cv2.imdecode(cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, q])[1], 0)
+    if rng.random() < 0.1:
+        out = 255 - out
     return out
 
 

@@ -17,7 +17,7 @@ from training import checkpoints
 from training.grouped_cv import fold_plates
 from training.nets import CRNN
 from training.onnx_export import export_onnx
-from training.samples import REAL_SETS, load_real_items, real_sample
+from training.samples import REAL_SETS, load_real_items, parking_lot, real_sample
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 WORK = Path("training/work")
@@ -77,6 +77,11 @@ def export(model: nn.Module, path: Path) -> None:
     )
 
 
+def _small(crop: np.ndarray, rng: np.random.Generator, share: float) -> np.ndarray:
+    """Give crop degraded as a parking-lot camera gives it, with chance share; else as it is."""
+    return parking_lot(crop, rng) if share and rng.random() < share else crop
+
+
 def main() -> None:
     """Train for --steps, checkpointing to training/work/ocr.pt, then export ONNX."""
     ap = argparse.ArgumentParser(description=__doc__)
@@ -98,6 +103,13 @@ def main() -> None:
     )
     ap.add_argument(
         "--heavy", action="store_true", help="degrade the real crops harder (samples.real_sample)"
+    )
+    ap.add_argument(
+        "--small",
+        type=float,
+        default=0.0,
+        help="the share of crops, synthetic and real, degraded as a parking-lot camera gives "
+        "them (samples.parking_lot: 40-90 px wide, blur, JPEG quality 15-60)",
     )
     ap.add_argument(
         "--exclude-fold",
@@ -155,7 +167,7 @@ def main() -> None:
     for step in range(start, args.steps):
         n_real = int(args.batch * (args.real_fraction if step > args.steps * 0.15 else 0.1))
         idx = rng.integers(len(s_images), size=args.batch - n_real)
-        xs = [prepare(s_images[i]) for i in idx]
+        xs = [prepare(_small(s_images[i], rng, args.small)) for i in idx]
         texts = [str(s_texts[i]) for i in idx]
         states = [-1] * len(idx)
         drawn = (
@@ -165,7 +177,7 @@ def main() -> None:
         )
         for j in drawn:
             it = real[j]
-            xs.append(prepare(real_sample(it, rng, args.heavy)))
+            xs.append(prepare(real_sample(it, rng, args.heavy, args.small)))
             texts.append(it.text)
             states.append(state_label(it.state))
         x = torch.from_numpy(np.stack(xs))
