@@ -1,8 +1,10 @@
-"""Turn a committed ocr.onnx back into a CRNN checkpoint, so a later run can fine-tune it.
+"""Turn a committed ocr.onnx or detector.onnx back into a checkpoint, so a later run can
+fine-tune it.
 
 The exporter folds each batch norm into the convolution before it. This puts the folded weights
-back in the convolutions and sets each batch norm, from the statistics of real crops, so that it
-passes its input through unchanged in evaluation and nearly so in training.
+back in the convolutions and sets each batch norm, from the statistics of real inputs (plate
+crops, or windows of the train photos for the detector), so that it passes its input through
+unchanged in evaluation and nearly so in training.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from onnx import numpy_helper
 from torch import nn
 
 from platewarden.vision.ocr import crop_box, prepare
-from training.nets import CRNN
+from training.nets import CRNN, Detector
 from training.samples import load_real_items
+from training.train_detector import load_photos, random_crop
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 NORMS = (nn.BatchNorm1d, nn.BatchNorm2d)
@@ -37,9 +40,9 @@ def folded_convolutions(path: Path) -> list[tuple[np.ndarray, np.ndarray | None]
     return convs
 
 
-def rebuild(path: Path, batch: np.ndarray) -> CRNN:
-    """Make a CRNN whose evaluation output equals the ONNX model's; batch calibrates the norms."""
-    model = CRNN()
+def rebuild(path: Path, batch: np.ndarray, model: nn.Module) -> nn.Module:
+    """Load the ONNX model's weights into model (a CRNN or a Detector, freshly made), so that its
+    evaluation output equals the ONNX model's; batch calibrates the norms."""
     modules = list(model.modules())
     pairs = [
         (m, after if isinstance(after, NORMS) else None)
@@ -64,7 +67,8 @@ def rebuild(path: Path, batch: np.ndarray) -> CRNN:
                 folded_bias[norm] = b
             elif conv.bias is not None:
                 conv.bias.copy_(b)
-    _load_heads(model, path)
+    if isinstance(model, CRNN):
+        _load_heads(model, path)
     _calibrate(model, folded_bias, torch.from_numpy(batch))
     return model
 
@@ -98,25 +102,41 @@ def _calibrate(model: CRNN, folded_bias: dict[nn.Module, torch.Tensor], x: torch
 
 
 def main() -> None:
-    """Rebuild --onnx into --out and check that both give the same logits."""
+    """Rebuild --onnx into --out and check that both give the same outputs."""
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--onnx", type=Path, default=Path("src/platewarden/vision/models/ocr.onnx"))
-    ap.add_argument("--out", type=Path, default=Path("training/work/ocr_from_onnx.pt"))
+    ap.add_argument("--net", choices=("ocr", "detector"), default="ocr")
+    ap.add_argument("--onnx", type=Path, help="default: the committed model of --net")
+    ap.add_argument("--out", type=Path, help="default: training/work/NET_from_onnx.pt")
     ap.add_argument("--data", type=Path, default=DATA)
     args = ap.parse_args()
-    items = load_real_items(args.data / "plates", "train")
-    batch = np.stack([prepare(crop_box(it.region, it.box)) for it in items])
-    model = rebuild(args.onnx, batch)
-    session = ort.InferenceSession(str(args.onnx), providers=["CPUExecutionProvider"])
+    onnx_path = args.onnx or Path(f"src/platewarden/vision/models/{args.net}.onnx")
+    out = args.out or Path(f"training/work/{args.net}_from_onnx.pt")
+    if args.net == "ocr":
+        items = load_real_items(args.data / "plates", "train")
+        batch = np.stack([prepare(crop_box(it.region, it.box)) for it in items])
+        model = rebuild(onnx_path, batch, CRNN())
+    else:
+        batch = _detector_windows(args.data)
+        model = rebuild(onnx_path, batch, Detector())
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     expected = session.run(None, {"image": batch[:64]})[0]
     with torch.no_grad():
-        got = model(torch.from_numpy(batch[:64]))[0].numpy()
+        got = model(torch.from_numpy(batch[:64]))
+    got = (got[0] if isinstance(got, tuple) else got).numpy()
     gap = float(np.abs(got - expected).max())
-    print(f"largest logit difference from the ONNX model: {gap:.2e}")
+    print(f"largest output difference from the ONNX model: {gap:.2e}")
     if gap > 1e-2:
         raise SystemExit("the rebuilt model does not match the ONNX model")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"model": model.state_dict()}, args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"model": model.state_dict()}, out)
+
+
+def _detector_windows(data: Path, n: int = 64) -> np.ndarray:
+    """Cut n seeded 320x320 windows of the train photos, as the detector's training sees them."""
+    rng = np.random.default_rng(0)
+    photos = load_photos(data / "plates", "train")
+    crops = [random_crop(*photos[rng.integers(len(photos))], rng)[0] for _ in range(n)]
+    return (np.stack(crops).astype(np.float32)[:, None] - 128.0) / 64.0
 
 
 if __name__ == "__main__":

@@ -1,4 +1,10 @@
-"""Train the plate detector on synthetic scenes and real train-split photos; export ONNX."""
+"""Train the plate detector on synthetic scenes and real train-split photos; export ONNX.
+
+--es-fraction adds the train split of detection/es (every plate boxed) as real windows; --hard
+adds small plates (7-20 px tall), turns up to 30 degrees, night and infrared looks and motion
+blur (training/detector_augment.py); --negative-fraction adds plate-free scenes. Plates under
+4 px tall are ignored by the loss.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,8 @@ from torch import nn
 from platewarden.vision.dataset import load_truth
 from platewarden.vision.detector import MAX_SIDE, STRIDE, decode, iou, to_input
 from training import checkpoints
+from training.detection_sets import load_boxed
+from training.detector_augment import SMALLEST, motion_blur, night_look, small_plate_scale, turn
 from training.nets import Detector
 from training.onnx_export import export_onnx
 from training.samples import load_backgrounds
@@ -38,6 +46,14 @@ def load_photos(root: Path, split: str) -> list[tuple[np.ndarray, np.ndarray]]:
             img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
             out.append((img, np.array([t.box], float) * scale))
     return out
+
+
+def load_es(folder: Path, split: str) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Load a detection folder's photos (every plate boxed) as grayscale, with their boxes."""
+    return [
+        (cv2.cvtColor(item.image, cv2.COLOR_BGR2GRAY), item.boxes)
+        for item in load_boxed(folder, split)
+    ]
 
 
 def synth_scene(renderer: PlateRenderer, bgs: list[np.ndarray], rng: np.random.Generator) -> tuple:
@@ -67,9 +83,12 @@ def synth_scene(renderer: PlateRenderer, bgs: list[np.ndarray], rng: np.random.G
     return degrade(np.clip(img, 0, 255).astype(np.uint8), rng), np.array(boxes).reshape(-1, 4)
 
 
-def random_crop(img: np.ndarray, boxes: np.ndarray, rng: np.random.Generator) -> tuple:
-    """Rescale a little and cut a CROP x CROP window, usually around a plate."""
-    s = rng.uniform(0.7, 1.35)
+def random_crop(
+    img: np.ndarray, boxes: np.ndarray, rng: np.random.Generator, scale: float | None = None
+) -> tuple:
+    """Rescale (by scale, or a little at random) and cut a CROP x CROP window, usually around a
+    plate."""
+    s = rng.uniform(0.7, 1.35) if scale is None else scale
     img = cv2.resize(
         img, None, fx=s, fy=s, interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
     )
@@ -99,14 +118,21 @@ def random_crop(img: np.ndarray, boxes: np.ndarray, rng: np.random.Generator) ->
     return crop, moved[keep]
 
 
-def targets(boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Build the heatmap, the regression map (log w, log h, dx, dy) and its mask."""
+def targets(boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Build the heatmap, the regression map (log w, log h, dx, dy), its mask, and the heatmap's
+    weight (0 around plates too small to teach, 1 elsewhere)."""
     g = CROP // STRIDE
     heat = np.zeros((g, g), np.float32)
     reg = np.zeros((4, g, g), np.float32)
     mask = np.zeros((g, g), np.float32)
+    weight = np.ones((g, g), np.float32)
     yy, xx = np.mgrid[0:g, 0:g].astype(np.float32)
     for x, y, w, h in boxes:
+        if h < SMALLEST:
+            x0, y0 = int(np.floor(x / STRIDE)) - 1, int(np.floor(y / STRIDE)) - 1
+            x1, y1 = int(np.ceil((x + w) / STRIDE)) + 1, int(np.ceil((y + h) / STRIDE)) + 1
+            weight[max(y0, 0) : max(y1, 0), max(x0, 0) : max(x1, 0)] = 0.0
+            continue
         cx, cy = (x + w / 2) / STRIDE, (y + h / 2) / STRIDE
         sx, sy = max(w / STRIDE / 6, 0.7), max(h / STRIDE / 6, 0.7)
         heat = np.maximum(
@@ -121,29 +147,30 @@ def targets(boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                     mask[jy, jx] = 1.0 if dx == dy == 0 else 0.3
         if 0 <= ix < g and 0 <= iy < g:
             heat[iy, ix] = 1.0
-    return heat, reg, mask
+    return heat, reg, mask, weight
 
 
-def focal(logit: torch.Tensor, heat: torch.Tensor) -> torch.Tensor:
-    """Compute CenterNet's penalty-reduced focal loss."""
+def focal(logit: torch.Tensor, heat: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """Compute CenterNet's penalty-reduced focal loss, weighted per cell."""
     p = logit.sigmoid().clamp(1e-4, 1 - 1e-4)
     pos = heat.eq(1).float()
     pos_loss = -((1 - p) ** 2 * p.log() * pos).sum()
-    neg_loss = -((1 - heat) ** 4 * p**2 * (1 - p).log() * (1 - pos)).sum()
+    neg_loss = -((1 - heat) ** 4 * p**2 * (1 - p).log() * (1 - pos) * weight).sum()
     return (pos_loss + neg_loss) / pos.sum().clamp(min=1)
 
 
 def recall(model: Detector, photos: list) -> float:
-    """Measure detection recall (IoU > 0.4 with the labelled plate) on whole photos."""
+    """Measure detection recall (IoU > 0.4 with a labelled plate) on whole photos, one pass."""
     model.eval()
-    hits = 0
+    hits = plates = 0
     with torch.no_grad():
         for img, boxes in photos:
             x, scale = to_input(img)
             found = decode(model(torch.from_numpy(x))[0].numpy(), scale)
-            hits += any(iou(d.box, boxes[0]) > 0.4 for d in found)
+            hits += sum(any(iou(d.box, box) > 0.4 for d in found) for box in boxes)
+            plates += len(boxes)
     model.train()
-    return hits / max(len(photos), 1)
+    return hits / max(plates, 1)
 
 
 def export(model: Detector, path: Path) -> None:
@@ -157,13 +184,63 @@ def export(model: Detector, path: Path) -> None:
     )
 
 
+def window(
+    args: argparse.Namespace,
+    rng: np.random.Generator,
+    *,
+    photos: list,
+    es: list,
+    renderer: PlateRenderer,
+    bgs: list[np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Make one training window and its boxes: es, us/eu/br, a plate-free scene or synthetic,
+    augmented."""
+    pick = rng.random()
+    from_es = pick < args.es_fraction
+    if from_es:
+        img, boxes = es[rng.integers(len(es))]
+        img = degrade(img, rng) if rng.random() < 0.3 else img
+    elif pick < args.es_fraction + args.real_fraction:
+        img, boxes = photos[rng.integers(len(photos))]
+        img = degrade(img, rng) if rng.random() < 0.5 else img
+    elif pick < args.es_fraction + args.real_fraction + args.negative_fraction:
+        img, boxes = degrade(bgs[rng.integers(len(bgs))], rng), np.zeros((0, 4))
+    else:
+        img, boxes = synth_scene(renderer, bgs, rng)
+    scale = None
+    if args.hard and rng.random() < 0.35:
+        scale = small_plate_scale(boxes, rng)
+    elif from_es:  # the photos were shrunk to 320x240; a dashcam frame shows them 1.5 times
+        scale = float(np.exp(rng.uniform(0, np.log(2))))
+    crop, boxes = random_crop(img, boxes, rng, scale)
+    if rng.random() < 0.5:
+        crop = crop[:, ::-1]
+        boxes = boxes.copy()
+        boxes[:, 0] = CROP - boxes[:, 0] - boxes[:, 2]
+    if args.hard:
+        if rng.random() < 0.3:
+            crop, boxes = turn(np.ascontiguousarray(crop), boxes, rng)
+        if rng.random() < 0.25:
+            crop = night_look(np.ascontiguousarray(crop), boxes, rng)
+        if rng.random() < 0.25:
+            crop = motion_blur(np.ascontiguousarray(crop), rng)
+    if rng.random() < 0.1:
+        crop = 255 - crop
+    return crop, boxes
+
+
 def main() -> None:
     """Train for --steps, checkpointing to training/work/detector.pt, then export ONNX."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--steps", type=int, default=4000)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--real-fraction", type=float, default=0.5)
+    ap.add_argument("--real-fraction", type=float, default=0.5, help="us, eu and br photos")
+    ap.add_argument("--es-fraction", type=float, default=0.0, help="detection/es photos")
+    ap.add_argument("--hard", action="store_true", help="small, turned, night, blurred plates")
+    ap.add_argument(
+        "--negative-fraction", type=float, default=0.0, help="plate-free scenes (backgrounds)"
+    )
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--data", type=Path, default=DATA)
@@ -180,7 +257,13 @@ def main() -> None:
     bgs = load_backgrounds(args.data / "backgrounds")
     photos = load_photos(args.data / "plates", "train")
     held = load_photos(args.data / "plates", "heldout")
-    print(f"backgrounds {len(bgs)}, photos train {len(photos)}, held-out {len(held)}", flush=True)
+    es = load_es(args.data / "detection" / "es", "train") if args.es_fraction else []
+    es_held = load_es(args.data / "detection" / "es", "heldout") if args.es_fraction else []
+    print(
+        f"backgrounds {len(bgs)}, photos train {len(photos)}, held-out {len(held)}, "
+        f"es train {len(es)}, held-out {len(es_held)}",
+        flush=True,
+    )
 
     model = Detector()
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
@@ -193,28 +276,20 @@ def main() -> None:
     start, rng = checkpoints.resume(ckpt, model=model, opt=opt, sched=sched, rng=rng)
     t0 = time.time()
     for step in range(start, args.steps):
-        xs, heats, regs, masks = [], [], [], []
+        xs, heats, regs, masks, weights = [], [], [], [], []
         for _ in range(args.batch):
-            if rng.random() < args.real_fraction:
-                img, boxes = photos[rng.integers(len(photos))]
-                img = degrade(img, rng) if rng.random() < 0.5 else img
-            else:
-                img, boxes = synth_scene(renderer, bgs, rng)
-            crop, boxes = random_crop(img, boxes, rng)
-            if rng.random() < 0.5:
-                crop = crop[:, ::-1]
-                boxes = boxes.copy()
-                boxes[:, 0] = CROP - boxes[:, 0] - boxes[:, 2]
-            if rng.random() < 0.1:
-                crop = 255 - crop
-            h, r, m = targets(boxes)
+            crop, boxes = window(args, rng, photos=photos, es=es, renderer=renderer, bgs=bgs)
+            h, r, m, w = targets(boxes)
             xs.append((np.ascontiguousarray(crop, np.float32)[None] - 128.0) / 64.0)
             heats.append(h)
             regs.append(r)
             masks.append(m)
+            weights.append(w)
         out = model(torch.from_numpy(np.stack(xs)))
-        heat, reg, mask = (torch.from_numpy(np.stack(v)) for v in (heats, regs, masks))
-        loss_h = focal(out[:, 0], heat)
+        heat, reg, mask, weight = (
+            torch.from_numpy(np.stack(v)) for v in (heats, regs, masks, weights)
+        )
+        loss_h = focal(out[:, 0], heat, weight)
         l1 = (out[:, 1:] - reg).abs().sum(1) * mask
         loss = loss_h + l1.sum() / mask.sum().clamp(min=1)
         opt.zero_grad()
@@ -231,7 +306,11 @@ def main() -> None:
         if (step + 1) % 250 == 0 or step + 1 == args.steps:
             checkpoints.save(ckpt, model=model, opt=opt, sched=sched, step=step + 1, rng=rng)
         if (step + 1) % 500 == 0 or step + 1 == args.steps:
-            print(f"step {step + 1} held-out recall {recall(model, held):.3f}", flush=True)
+            es_recall = f", es {recall(model, es_held):.3f}" if es_held else ""
+            print(
+                f"step {step + 1} held-out recall {recall(model, held):.3f}{es_recall}",
+                flush=True,
+            )
             export(model, args.out)
 
 
