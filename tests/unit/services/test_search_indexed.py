@@ -16,6 +16,7 @@ from platewarden.services.runtime import Runtime
 from platewarden.services.search import SearchQuery, search_reads
 from platewarden.store import selection
 from platewarden.store.engine import reading
+from platewarden.store.plate_index import SEARCHABLE_ALTERNATIVE
 from platewarden.store.schema import plate_grams, plates, read_plates
 
 DETECTIVE = actor(Role.INVESTIGATOR, name="detective")
@@ -67,6 +68,22 @@ def test_look_alikes_are_found_through_alternatives_and_confusables(runtime: Run
     assert search(runtime, plate="ABC1234", ocr_equivalent=True) == ["A8C1234", "ABC1Z34"]
     assert search(runtime, plate="KLM5S55", ocr_equivalent=True) == ["ABC1Z34"]
     assert search(runtime, plate="A8C1*", ocr_equivalent=True) == ["A8C1234", "ABC1Z34"]
+
+
+def test_only_alternatives_the_reader_gave_some_weight_are_searchable(runtime: Runtime) -> None:
+    """The reader's last guesses (under SEARCHABLE_ALTERNATIVE) stay with the read, but an
+    OCR-equivalent search does not find the read by them."""
+    guesses = (
+        Alternative("ABC1234", 0.9),
+        Alternative("ABC1284", SEARCHABLE_ALTERNATIVE),
+        Alternative("ABC1294", SEARCHABLE_ALTERNATIVE * 0.99),
+    )
+    ingest_reads(runtime, CAMERA_FEED, [new_read("ABC1234", alternatives=guesses)])
+    assert search(runtime, plate="ABC1284", ocr_equivalent=True) == ["ABC1234"]
+    assert search(runtime, plate="ABC1294", ocr_equivalent=True) == []
+    query = SearchQuery("major_crime", "26-9", plate="ABC1234")
+    (stored,) = search_reads(runtime, DETECTIVE, query).reads
+    assert [a.plate for a in stored.alternatives] == ["ABC1234", "ABC1284", "ABC1294"]
 
 
 def test_more_matching_reads_than_keys_looked_up_first_are_still_all_found(
