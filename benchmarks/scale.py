@@ -34,7 +34,7 @@ from platewarden.services.purge import purge
 from platewarden.services.runtime import open_runtime, upgrade_schema
 from platewarden.services.search import SearchQuery, search_reads
 from platewarden.settings import Settings, sqlite_url
-from platewarden.store.plate_index import SEARCHABLE_ALTERNATIVE, area_cell, plate_grams_of
+from platewarden.store.plate_index import area_cell, plate_grams_of, searchable_alternatives
 
 INVESTIGATOR = Actor("bench-investigator", frozenset({Role.INVESTIGATOR}))
 CUSTODIAN = Actor("bench-custodian", frozenset({Role.RECORDS_CUSTODIAN}))
@@ -158,8 +158,7 @@ def load(engine: Engine, rows: int, now: datetime, seed: int) -> list[str]:
                     area_cell(lat, lon),
                 )
             )
-            searchable = {a for a, c in texts[1:] if c >= SEARCHABLE_ALTERNATIVE and a != plate}
-            alternatives += [(a, stamp, n + 1) for a in searchable]
+            alternatives += [(a, stamp, n + 1) for a in searchable_alternatives(plate, texts)]
         _write(engine, "reads", columns, reads)
         _write(engine, "read_plates", "plate, captured_at, read_id", alternatives)
         done += len(chunk)

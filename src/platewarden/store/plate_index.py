@@ -2,10 +2,10 @@
 
 `read_plates` files each read under every OCR alternative that differs from its best plate and
 that the reader gave at least SEARCHABLE_ALTERNATIVE, so that a search finds it by an indexed
-look-up. `plates` holds each distinct best plate
-once, and `plate_grams` files it under positional character pairs (the plate's length, a
-position, and the characters there and one or two places on), so that a wildcard pattern is
-matched against the few plates that share two of its fixed pairs, not against every read.
+look-up. `plates` holds each distinct best plate once, and `plate_grams` files it under
+positional character pairs (the plate's length, a position, and the characters there and one or
+two places on), so that a wildcard pattern is matched against the few plates that share two of
+its fixed pairs, not against every read.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -81,10 +81,11 @@ def index_reads(conn: Connection, stored: Sequence[tuple[int, dict[str, Any]]]) 
     """File newly stored reads (id, row) under their searchable alternatives, new plates under
     grams."""
     alternatives = [
-        {"plate": a["plate"], "captured_at": row["captured_at"], "read_id": read_id}
+        {"plate": text, "captured_at": row["captured_at"], "read_id": read_id}
         for read_id, row in stored
-        for a in row["alternatives"]
-        if a["plate"] and a["plate"] != row["plate"] and a["confidence"] >= SEARCHABLE_ALTERNATIVE
+        for text in searchable_alternatives(
+            row["plate"], [(a["plate"], a["confidence"]) for a in row["alternatives"]]
+        )
     ]
     write_alternatives(conn, alternatives)
     days: dict[str, tuple[date, date]] = {}
@@ -93,6 +94,12 @@ def index_reads(conn: Connection, stored: Sequence[tuple[int, dict[str, Any]]]) 
         first, last = days.get(row["plate"], (day, day))
         days[row["plate"]] = (min(first, day), max(last, day))
     write_plates(conn, days)
+
+
+def searchable_alternatives(plate: str, texts: Iterable[tuple[str, float]]) -> set[str]:
+    """Return the alternatives (text, probability) a read with this best plate is filed under:
+    those other than the plate, at SEARCHABLE_ALTERNATIVE or more."""
+    return {t for t, p in texts if t and t != plate and p >= SEARCHABLE_ALTERNATIVE}
 
 
 def write_alternatives(conn: Connection, rows: list[dict[str, Any]]) -> None:

@@ -129,10 +129,10 @@ class Recognizer:
         verify_models(folder)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
-        # Threads wait for work asleep, not spinning: on a machine whose cores the database, the
-        # API and other workers share, a spinning thread burns the core another process needs
-        # (1280x720 frames beside two training jobs, 2 threads: median 12.8 ms, p95 17.4 asleep;
-        # 15.7 and 32.7 spinning).
+        # Threads wait for work asleep, not spinning: each model has its own pool, and a pool
+        # spinning after its run takes the cores the next model (or the database, the API,
+        # another worker) needs. benchmarks/recognition.py on the quiet 2-core machine: median
+        # 18.3-19.8 ms, p95 24.5-28.3 asleep; 30.8-33.0 and 46.8-53.9 spinning.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         return cls(
