@@ -33,6 +33,7 @@ from platewarden.services.runtime import Runtime
 from platewarden.store import alerts as store
 from platewarden.store import hotlists as hotlist_store
 from platewarden.store import unit_queue
+from platewarden.store.alternatives import alternatives_from_column
 from platewarden.store.reads import find_reads, iter_matchable
 
 
@@ -142,9 +143,7 @@ def raise_historical_alerts(rt: Runtime, conn: Connection, entry: HotlistEntry) 
             plate=row["plate"],
             confidence=row["confidence"],
             jurisdiction=row["jurisdiction"],
-            alternatives=tuple(
-                Alternative(a["plate"], a["confidence"]) for a in row["alternatives"]
-            ),
+            alternatives=alternatives_from_column(row["alternatives"]),
             captured_at=row["captured_at"],
         )
         for match in index.match(_candidates(read), read.jurisdiction):

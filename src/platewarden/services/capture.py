@@ -7,7 +7,7 @@ stream that ingest takes, so that one refused read never loses the others.
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -158,6 +158,15 @@ def _total(received: int, results: list[IngestResult]) -> IngestResult:
     )
 
 
+def _alternatives(texts: Iterable[tuple[str, float]]) -> tuple[Alternative, ...]:
+    """Return the reader's texts as alternatives, each probability to 4 significant digits.
+
+    The reader computes them in float32; printed in full (16 to 19 digits) they were most of
+    the room a stored read's alternatives take.
+    """
+    return tuple(Alternative(text, float(f"{min(1.0, p):.4g}")) for text, p in texts)
+
+
 def _read(frame: Frame, plate: PlateRead, n: int, camera: str, stored_frame: bytes) -> NewRead:
     return NewRead(
         client_read_id=f"{frame.frame_id}#{n}",
@@ -166,7 +175,7 @@ def _read(frame: Frame, plate: PlateRead, n: int, camera: str, stored_frame: byt
         confidence=min(1.0, max(0.0, plate.confidence)),
         camera=camera,
         jurisdiction=plate.jurisdiction,
-        alternatives=tuple(Alternative(text, min(1.0, conf)) for text, conf in plate.alternatives),
+        alternatives=_alternatives(plate.alternatives),
         latitude=frame.latitude,
         longitude=frame.longitude,
         plate_box=plate.box,
@@ -288,5 +297,5 @@ def _pass_read(
         client_read_id=f"{name}@{started_at.isoformat()}#{plate_pass.first_frame}",
         plate=plate_pass.text,
         confidence=min(1.0, plate_pass.confidence),
-        alternatives=tuple(Alternative(t, min(1.0, c)) for t, c in plate_pass.alternatives),
+        alternatives=_alternatives(plate_pass.alternatives),
     )

@@ -23,6 +23,7 @@ from platewarden.services.alerts import MatchableRead, publish, raise_alerts
 from platewarden.services.audit import authorize, record
 from platewarden.services.errors import InvalidInputError, Problem
 from platewarden.services.runtime import Runtime
+from platewarden.store.alternatives import alternatives_column, alternatives_from_column
 from platewarden.store.cameras import camera_ids_by_name, fixed_positions, note_seen
 from platewarden.store.reads import ReadKey, insert_reads, stored_keys
 from platewarden.store.schema import reads as reads_table
@@ -108,7 +109,7 @@ def _matchable(read_id: int, row: dict[str, Any]) -> MatchableRead:
         plate=row["plate"],
         confidence=row["confidence"],
         jurisdiction=row["jurisdiction"],
-        alternatives=tuple(Alternative(a["plate"], a["confidence"]) for a in row["alternatives"]),
+        alternatives=alternatives_from_column(row["alternatives"]),
         captured_at=row["captured_at"],
     )
 
@@ -164,10 +165,9 @@ def _row(rt: Runtime, read: NewRead, cameras: dict[str, int], now: datetime) -> 
         "plate": normalise_plate(read.plate),
         "jurisdiction": read.jurisdiction.upper() if read.jurisdiction else None,
         "confidence": read.confidence,
-        "alternatives": [
-            {"plate": normalise_plate(a.plate), "confidence": a.confidence}
-            for a in read.alternatives
-        ],
+        "alternatives": alternatives_column(
+            Alternative(normalise_plate(a.plate), a.confidence) for a in read.alternatives
+        ),
         "captured_at": read.captured_at,
         "ingested_at": now,
         "latitude": read.latitude,

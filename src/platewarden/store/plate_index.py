@@ -28,6 +28,7 @@ from sqlalchemy import (
 from platewarden.matching.patterns import MAX_PLATE_LENGTH, Pattern
 from platewarden.matching.wildcards import layouts
 from platewarden.store import arrays
+from platewarden.store.alternatives import alternatives_from_column
 from platewarden.store.schema import plate_grams, plates, read_plates, reads
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -84,7 +85,8 @@ def index_reads(conn: Connection, stored: Sequence[tuple[int, dict[str, Any]]]) 
         {"plate": text, "captured_at": row["captured_at"], "read_id": read_id}
         for read_id, row in stored
         for text in searchable_alternatives(
-            row["plate"], [(a["plate"], a["confidence"]) for a in row["alternatives"]]
+            row["plate"],
+            [(a.plate, a.confidence) for a in alternatives_from_column(row["alternatives"])],
         )
     ]
     write_alternatives(conn, alternatives)

@@ -19,8 +19,9 @@ from sqlalchemy import (
     tuple_,
 )
 
-from platewarden.domain import Alternative, Read, ReadSource
+from platewarden.domain import Read, ReadSource
 from platewarden.store import arrays
+from platewarden.store.alternatives import alternatives_from_column
 from platewarden.store.plate_index import area_cell, index_reads, unindex_reads
 from platewarden.store.schema import cameras, hold_reads, holds, reads
 
@@ -114,6 +115,10 @@ _KEY = (reads.c.id, reads.c.source, reads.c.source_name, reads.c.client_read_id)
 _JSON_COLUMNS = {"alternatives", "plate_box"}
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
 def _insert_sqlite(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     # The driver's executemany with values converted here: SQLAlchemy's per-row bind processing
     # cost four times the insert itself. Times take SQLAlchemy's own SQLite text format
@@ -136,8 +141,8 @@ def _insert_sqlite(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
         pick(
             {
                 **row,
-                "alternatives": json.dumps(row["alternatives"]),
-                "plate_box": json.dumps(row["plate_box"]),
+                "alternatives": _json(row["alternatives"]),
+                "plate_box": _json(row["plate_box"]),
                 "captured_at": as_text(row["captured_at"]),
                 "ingested_at": as_text(row["ingested_at"]),
             }
@@ -158,7 +163,7 @@ def _insert_unnest(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[Any
     )
     params = {
         column: [
-            json.dumps(row.get(column)) if column in _JSON_COLUMNS else row.get(column)
+            _json(row.get(column)) if column in _JSON_COLUMNS else row.get(column)
             for row in rows
         ]
         for column in _INSERT_COLUMNS
@@ -297,7 +302,7 @@ def to_read(row: RowMapping) -> Read:
         source_name=row["source_name"],
         camera=row["camera_name"],
         jurisdiction=row["jurisdiction"],
-        alternatives=tuple(Alternative(a["plate"], a["confidence"]) for a in row["alternatives"]),
+        alternatives=alternatives_from_column(row["alternatives"]),
         latitude=row["latitude"],
         longitude=row["longitude"],
         plate_box=tuple(box) if box else None,

@@ -1,5 +1,7 @@
 """Capture: plates read in frames are stored with the frame and crop; bad frames are reported."""
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 from tests.factories import CAMERA_FEED, plate_image
@@ -52,6 +54,24 @@ def test_frames_are_read_and_stored_with_their_images_once(runtime: Runtime) -> 
         np.frombuffer(runtime.blobs.get(read.crop_blob), np.uint8), cv2.IMREAD_COLOR
     )
     assert crop.shape[:2] == (90, 160)
+
+
+def test_alternatives_are_stored_to_four_significant_digits(runtime: Runtime) -> None:
+    class FullDigitsReader(OnePlateReader):
+        def recognize(self, image: np.ndarray) -> list[PlateRead]:
+            (read,) = super().recognize(image)
+            # As the reader gives them: float32 probabilities printed in full.
+            full = [("ABC1234", 0.9763759921417161), ("A8C1234", 0.012580006378318)]
+            return [replace(read, alternatives=full)]
+
+    frames = [Frame(plate_image("ABC1234", (320, 180)), runtime.clock.now(), name="f1.jpg")]
+    ingest_frames(runtime, CAMERA_FEED, FullDigitsReader(), camera="cam-1", frames=frames)
+    with runtime.engine.connect() as conn:
+        (read,) = find_reads(conn)
+    assert [(a.plate, a.confidence) for a in read.alternatives] == [
+        ("ABC1234", 0.9764),
+        ("A8C1234", 0.01258),
+    ]
 
 
 def test_a_bad_frame_is_reported_and_the_others_are_stored(runtime: Runtime) -> None:

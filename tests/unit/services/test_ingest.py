@@ -3,13 +3,15 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select, update
 from tests.factories import CAMERA_FEED, OFFICER, T0, new_read
 
-from platewarden.domain import ReadSource
+from platewarden.domain import Alternative, ReadSource
 from platewarden.services.errors import AccessDeniedError, InvalidInputError
 from platewarden.services.ingest import ingest_reads
 from platewarden.services.runtime import Runtime
 from platewarden.store.reads import find_reads
+from platewarden.store.schema import reads as reads_table
 
 
 def stored(rt: Runtime) -> list:
@@ -28,6 +30,18 @@ def test_batch_is_stored_with_images_and_alternatives(runtime: Runtime) -> None:
     assert reads[0].alternatives[0].plate == "ABC1234"
     assert runtime.blobs.get(reads[0].frame_blob) == batch[0].frame_image
     assert runtime.blobs.get(reads[0].crop_blob) == batch[0].crop_image
+
+
+def test_alternatives_are_kept_as_pairs_and_older_objects_still_read(runtime: Runtime) -> None:
+    ingest_reads(runtime, CAMERA_FEED, [new_read("ABC1234")])
+    with runtime.engine.begin() as conn:
+        column = conn.scalar(select(reads_table.c.alternatives))
+        assert column == [["ABC1234", 0.93], ["ABC1237", 0.04]]
+        # A read stored before the pairs: its alternatives as {"plate", "confidence"} objects.
+        older = [{"plate": "ABC1234", "confidence": 0.9}, {"plate": "A8C1234", "confidence": 0.07}]
+        conn.execute(update(reads_table).values(alternatives=older))
+    (read,) = stored(runtime)
+    assert read.alternatives == (Alternative("ABC1234", 0.9), Alternative("A8C1234", 0.07))
 
 
 def test_resent_batch_makes_no_duplicates(runtime: Runtime) -> None:
