@@ -11,6 +11,7 @@ don't; the disk used per million reads; reads a second ingested through the serv
 """
 
 import argparse
+import hashlib
 import json
 import multiprocessing
 import random
@@ -111,7 +112,8 @@ def load(engine: Engine, rows: int, now: datetime, seed: int) -> list[str]:
 
     The generator bypasses the services on purpose: ingest checks, matches and audits every
     read (about 10,000 a second), which would take most of an hour at 10 M reads and measure
-    ingest, not search. The rows are the ones insert_reads writes, derived rows included.
+    ingest, not search. The rows are the ones insert_reads writes for a camera's read (with the
+    ids of its frame and crop, not the images), derived rows included.
     """
     _, chunks = generate(rows, now, seed)
     positions = camera_positions(random.Random(seed))
@@ -129,7 +131,8 @@ def load(engine: Engine, rows: int, now: datetime, seed: int) -> list[str]:
         )
     columns = (
         "id, source, source_name, client_read_id, camera_id, plate, jurisdiction, confidence,"
-        " alternatives, captured_at, ingested_at, latitude, longitude, area_cell"
+        " alternatives, captured_at, ingested_at, latitude, longitude, area_cell, frame_blob,"
+        " crop_blob"
     )
     done = 0
     days: dict[str, tuple[date, date]] = {}  # each plate's first and last day
@@ -157,6 +160,7 @@ def load(engine: Engine, rows: int, now: datetime, seed: int) -> list[str]:
                     lat,
                     lon,
                     area_cell(lat, lon),
+                    *image_ids(at, n),
                 )
             )
             alternatives += [(a, stamp, n + 1) for a in searchable_alternatives(plate, texts)]
@@ -170,6 +174,16 @@ def load(engine: Engine, rows: int, now: datetime, seed: int) -> list[str]:
     for first in range(0, len(grams), CHUNK * 5):
         _write(engine, "plate_grams", "gram, plate", grams[first : first + CHUNK * 5])
     return stored
+
+
+def image_ids(at: datetime, n: int) -> tuple[str, str]:
+    """Return the ids a camera read's frame and crop get in the image store (day/sha256).
+
+    Only the ids are written, not images: they take their room in every read's row.
+    """
+    day = at.astimezone(UTC).date().isoformat()
+    frame, crop = (hashlib.sha256(f"{kind}{n}".encode()).hexdigest() for kind in "fc")
+    return f"{day}/{frame}", f"{day}/{crop}"
 
 
 def _write(engine: Engine, table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
