@@ -169,10 +169,15 @@ def load(engine: Engine, rows: int, now: datetime, seed: int) -> list[str]:
         done += len(chunk)
         log(f"  {done:,} reads")
     stored = sorted(days)
-    grams = [(g, p) for p in stored for g in set(plate_grams_of(p))]
     _write(engine, "plates", "plate, first_day, last_day", [(p, *days[p]) for p in stored])
-    for first in range(0, len(grams), CHUNK * 5):
-        _write(engine, "plate_grams", "gram, plate", grams[first : first + CHUNK * 5])
+    for first in range(0, len(stored), CHUNK):
+        some = stored[first : first + CHUNK]
+        if pg:  # a row a plate with its grams, under a GIN index
+            lists = [(p, sorted(set(plate_grams_of(p)))) for p in some]
+            _write(engine, "plate_gram_lists", "plate, grams", lists)
+        else:
+            grams = [(g, p) for p in some for g in set(plate_grams_of(p))]
+            _write(engine, "plate_grams", "gram, plate", grams)
     return stored
 
 

@@ -1,5 +1,8 @@
 """Alembic migrations, run from inside the package."""
 
+from collections.abc import Callable
+from typing import Any
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -41,3 +44,14 @@ def is_current(engine: Engine) -> bool:
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """Compare parent tables only: a day's partition is made at run time, not by a migration."""
     return not (type_ == "table" and name is not None and is_partition(name))
+
+
+def include_object_on(dialect: str) -> Callable[..., bool]:
+    """Return Alembic's object filter for one backend: a table only the other backend keeps
+    (its info names a "backend") is not compared."""
+
+    def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        backend = obj.info.get("backend") if type_ == "table" else None
+        return backend in (None, dialect)
+
+    return include

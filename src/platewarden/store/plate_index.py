@@ -2,10 +2,11 @@
 
 `read_plates` files each read under every OCR alternative that differs from its best plate and
 that the reader gave at least SEARCHABLE_ALTERNATIVE, so that a search finds it by an indexed
-look-up. `plates` holds each distinct best plate once, and `plate_grams` files it under
-positional character pairs (the plate's length, a position, and the characters there and one or
-two places on), so that a wildcard pattern is matched against the few plates that share two of
-its fixed pairs, not against every read.
+look-up. `plates` holds each distinct best plate once, filed under its grams: positional
+character pairs (the plate's length, a position, and the characters there and one or two places
+on), so that a wildcard pattern is matched against the few plates that share two of its fixed
+pairs, not against every read. SQLite files a row a gram (`plate_grams`), PostgreSQL a row a
+plate with its grams under a GIN index (`plate_gram_lists`).
 """
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -29,7 +30,7 @@ from platewarden.matching.patterns import MAX_PLATE_LENGTH, Pattern
 from platewarden.matching.wildcards import layouts
 from platewarden.store import arrays
 from platewarden.store.alternatives import alternatives_from_column
-from platewarden.store.schema import plate_grams, plates, read_plates, reads
+from platewarden.store.schema import plate_gram_lists, plate_grams, plates, read_plates, reads
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _CODE = {char: number for number, char in enumerate(_ALPHABET)}
@@ -123,7 +124,23 @@ def write_plates(conn: Connection, days: dict[str, tuple[date, date]]) -> None:
     # Another process may file the same plate at the same time: the widest span stays.
     rows = [{"plate": p, "first_day": days[p][0], "last_day": days[p][1]} for p in changed]
     _upsert_plates(conn, rows)
-    new = [p for p in changed if p not in known]
+    _file_grams(conn, [p for p in changed if p not in known])
+
+
+def _file_grams(conn: Connection, new: list[str]) -> None:
+    """File new plates under their grams; one another process filed meanwhile is skipped."""
+    if not new:
+        return
+    if conn.dialect.name == "postgresql":
+        statement = (
+            "INSERT INTO plate_gram_lists (plate, grams) SELECT plate, grams::integer[]"
+            " FROM unnest(%(plates)b::text[], %(grams)b::text[]) AS t(plate, grams)"
+            " ON CONFLICT DO NOTHING"
+        )
+        lists = [sorted(set(plate_grams_of(p))) for p in new]
+        literals = ["{" + ",".join(map(str, grams)) + "}" for grams in lists]
+        arrays.execute(conn, statement, {"plates": new, "grams": literals})
+        return
     # In key order: the index takes them in one pass rather than at random places.
     grams = [{"gram": g, "plate": p} for g, p in sorted(_grams_of_plates(new))]
     if grams:
@@ -186,11 +203,14 @@ def forget_plates_before(conn: Connection, *, day: date) -> int:
 def _delete_plates(conn: Connection, gone: list[str]) -> None:
     if not gone:
         return
-    pairs = [(g, p) for p in gone for g in set(plate_grams_of(p))]
-    for chunk in arrays.chunks(pairs, 400):
-        conn.execute(
-            delete(plate_grams).where(tuple_(plate_grams.c.gram, plate_grams.c.plate).in_(chunk))
-        )
+    if conn.dialect.name == "postgresql":
+        for chunk in arrays.chunks(gone, 1000):
+            conn.execute(delete(plate_gram_lists).where(plate_gram_lists.c.plate.in_(chunk)))
+    else:
+        pairs = [(g, p) for p in gone for g in set(plate_grams_of(p))]
+        for chunk in arrays.chunks(pairs, 400):
+            grams = tuple_(plate_grams.c.gram, plate_grams.c.plate)
+            conn.execute(delete(plate_grams).where(grams.in_(chunk)))
     for chunk in arrays.chunks(gone, 1000):
         conn.execute(delete(plates).where(plates.c.plate.in_(chunk)))
 
@@ -211,10 +231,18 @@ def plates_fitting(conn: Connection, pattern: Pattern) -> list[str] | None:
             codes = _best_grams(layout)
             if codes is None:
                 return None
-            selects = [select(plate_grams.c.plate).where(plate_grams.c.gram == c) for c in codes]
-            query = selects[0] if len(selects) == 1 else selects[0].intersect(*selects[1:])
-            found.update(conn.scalars(query))
+            found.update(_plates_with_grams(conn, codes))
     return sorted(found)
+
+
+def _plates_with_grams(conn: Connection, codes: list[int]) -> list[str]:
+    """Return the plates filed under every one of these grams."""
+    if conn.dialect.name == "postgresql":
+        statement = "SELECT plate FROM plate_gram_lists WHERE grams @> %(codes)b::integer[]"
+        return [row.plate for row in arrays.execute(conn, statement, {"codes": codes})]
+    selects = [select(plate_grams.c.plate).where(plate_grams.c.gram == c) for c in codes]
+    query = selects[0] if len(selects) == 1 else selects[0].intersect(*selects[1:])
+    return list(conn.scalars(query))
 
 
 def all_plates(conn: Connection) -> Iterator[str]:
@@ -245,7 +273,6 @@ def _best_grams(layout: str) -> list[int] | None:
 # The derived tables' columns with their PostgreSQL array types, for inserts through unnest.
 _ARRAY_TYPES = {
     "read_plates": {"plate": "text", "captured_at": "timestamptz", "read_id": "bigint"},
-    "plate_grams": {"gram": "integer", "plate": "text"},
 }
 
 

@@ -163,8 +163,7 @@ def _insert_unnest(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[Any
     )
     params = {
         column: [
-            _json(row.get(column)) if column in _JSON_COLUMNS else row.get(column)
-            for row in rows
+            _json(row.get(column)) if column in _JSON_COLUMNS else row.get(column) for row in rows
         ]
         for column in _INSERT_COLUMNS
     }

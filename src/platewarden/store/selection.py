@@ -1,8 +1,8 @@
 """Select the reads a ReadSelection names, a page at a time, where the indexes pay.
 
 Each condition becomes SQL that an index answers: plates by reads(plate, captured_at), OCR
-alternatives by read_plates, wildcard patterns by plate_grams (the distinct plates that may
-fit, checked exactly here), cameras by reads(camera_id, captured_at) and areas by
+alternatives by read_plates, wildcard patterns by the plates' grams (plate_index: the
+distinct plates that may fit, checked exactly here), cameras by reads(camera_id, captured_at) and areas by
 reads(area_cell, captured_at). What SQL cannot say exactly (the circle inside its cells, the
 number of OCR substitutions) is checked here on the few rows the SQL returns.
 """

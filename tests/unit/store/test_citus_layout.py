@@ -16,7 +16,8 @@ DISTRIBUTED = {  # table: its distribution column
     "reads": "source_name",  # a camera's or a system's batch is one shard's transaction
     "read_plates": "plate",  # a look-alike is found on the shard of its text
     "plates": "plate",
-    "plate_grams": "gram",  # a wildcard's gram is one shard's look-up
+    "plate_grams": "gram",  # SQLite's; a wildcard's gram is one shard's look-up
+    "plate_gram_lists": "plate",  # PostgreSQL's: a wildcard looks in every shard's GIN index
 }
 REFERENCE = {  # small, read by every node: copied to each
     "cameras",

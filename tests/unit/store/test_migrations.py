@@ -1,8 +1,9 @@
 """Migrations build exactly the schema of schema.py."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from platewarden.store import migrate
 from platewarden.store.engine import make_engine
@@ -13,7 +14,11 @@ def test_migrations_match_the_tables(database_url: str) -> None:
     engine = make_engine(database_url)
     migrate.upgrade(engine)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"include_name": migrate.include_name})
+        opts = {
+            "include_name": migrate.include_name,
+            "include_object": migrate.include_object_on(conn.dialect.name),
+        }
+        context = MigrationContext.configure(conn, opts=opts)
         diff = compare_metadata(context, metadata)
     engine.dispose()
     assert diff == [], "schema.py changed without a migration"
@@ -58,4 +63,23 @@ def test_plates_get_the_first_day_of_their_reads(database_url: str) -> None:
             ("GONE001", "2026-04-01", "2026-04-01"),
             ("XYZ9876", "2026-05-09", "2026-05-09"),
         ]
+    engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # SQLite keeps its grams
+def test_postgresql_moves_a_plates_grams_into_one_row(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0015")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO plate_grams (gram, plate) VALUES (7, 'ABC1234'), (3, 'ABC1234'),"
+                " (5, 'XYZ9876')"
+            )
+        )
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT plate, grams FROM plate_gram_lists ORDER BY plate"))
+        assert [tuple(row) for row in rows] == [("ABC1234", [3, 7]), ("XYZ9876", [5])]
+        assert not inspect(engine).has_table("plate_grams")
     engine.dispose()

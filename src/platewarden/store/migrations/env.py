@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from platewarden.store.migrate import include_name
+from platewarden.store.migrate import include_name, include_object_on
 from platewarden.store.schema import metadata
 
 engine = context.config.attributes["engine"]
@@ -13,6 +13,7 @@ with engine.connect() as connection:
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
         include_name=include_name,
+        include_object=include_object_on(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()
