@@ -2,9 +2,9 @@
 
 Each condition becomes SQL that an index answers: plates by reads(plate, captured_at), OCR
 alternatives by read_plates, wildcard patterns by the plates' grams (plate_index: the
-distinct plates that may fit, checked exactly here), cameras by reads(camera_id, captured_at) and areas by
-reads(area_cell, captured_at). What SQL cannot say exactly (the circle inside its cells, the
-number of OCR substitutions) is checked here on the few rows the SQL returns.
+distinct plates that may fit, checked exactly here), cameras by reads(camera_id, captured_at)
+and areas by reads(area_cell, captured_at). What SQL cannot say exactly (the circle inside its
+cells, the number of OCR substitutions) is checked here on the few rows the SQL returns.
 """
 
 from collections.abc import Callable, Iterable
