@@ -282,7 +282,7 @@ def _insert_ignoring(conn: Connection, table: Table, rows: list[dict[str, Any]])
         conn.execute(insert(table).prefix_with("OR IGNORE"), rows)
         return
     # One INSERT ... SELECT FROM unnest(arrays): psycopg's executemany sends a statement per
-    # row, and a batch of 500 new plates files some 5,000 grams.
+    # row, and a batch of 500 reads files hundreds of alternatives.
     types = _ARRAY_TYPES[table.name]
     arrays.execute(
         conn,
