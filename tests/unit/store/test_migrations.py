@@ -83,3 +83,30 @@ def test_postgresql_moves_a_plates_grams_into_one_row(database_url: str) -> None
         assert [tuple(row) for row in rows] == [("ABC1234", [3, 7]), ("XYZ9876", [5])]
         assert not inspect(engine).has_table("plate_grams")
     engine.dispose()
+
+
+def test_a_store_with_reads_from_before_the_plate_index_upgrades(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0006")
+    # Alternatives as reads kept them then: {"plate", "confidence"} objects.
+    alternatives = (
+        '[{"plate": "ABC1234", "confidence": 0.9}, {"plate": "A8C1234", "confidence": 0.08},'
+        ' {"plate": "ABC1Z34", "confidence": 0.001}]'
+    )
+    read = (
+        "INSERT INTO reads (source, source_name, client_read_id, plate, confidence, alternatives,"
+        " captured_at, ingested_at) VALUES ('camera', 'cam-1', 'r1', 'ABC1234', 0.9, :alternatives,"
+        " '2026-11-30 10:00:00+00:00', '2026-11-30 10:00:00+00:00')"
+    )
+    with engine.begin() as conn:
+        conn.execute(text(read), {"alternatives": alternatives})
+    migrate.upgrade(engine)
+    grams = "plate_gram_lists" if engine.dialect.name == "postgresql" else "plate_grams"
+    with engine.connect() as conn:
+        days = conn.execute(text("SELECT plate, first_day, last_day FROM plates")).all()
+        assert [(p, str(first), str(last)) for p, first, last in days] == [
+            ("ABC1234", "2026-11-30", "2026-11-30")
+        ]
+        assert conn.scalars(text("SELECT plate FROM read_plates")).all() == ["A8C1234"]
+        assert conn.scalars(text(f"SELECT DISTINCT plate FROM {grams}")).all() == ["ABC1234"]
+    engine.dispose()

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 import platewarden.store.types
-from platewarden.store.plate_index import area_cell, index_reads
+from platewarden.store.alternatives import alternatives_from_column
+from platewarden.store.plate_index import area_cell, plate_grams_of, searchable_alternatives
 
 revision = "0007"
 down_revision = "0006"
@@ -50,7 +51,22 @@ def upgrade() -> None:
 
 
 def _index_stored_reads(conn: sa.Connection) -> None:
-    """Fill the new indexes from the reads already stored, a chunk at a time."""
+    """Fill the new indexes from the reads already stored, a chunk at a time.
+
+    The rows are written here, to the tables as this revision makes them: the package's
+    plate index writes columns and tables that later revisions add.
+    """
+    read_plates = sa.table(
+        "read_plates",
+        sa.column("plate", sa.String),
+        sa.column("captured_at", platewarden.store.types.UTCDateTime),
+        sa.column("read_id", sa.Integer),
+    )
+    plates = sa.table("plates", sa.column("plate", sa.String))
+    plate_grams = sa.table(
+        "plate_grams", sa.column("gram", sa.Integer), sa.column("plate", sa.String)
+    )
+    filed: set[str] = set()
     reads = sa.table(
         "reads",
         sa.column("id", sa.Integer),
@@ -68,7 +84,22 @@ def _index_stored_reads(conn: sa.Connection) -> None:
         if not rows:
             return
         last = rows[-1]["id"]
-        index_reads(conn, [(row["id"], row) for row in rows])
+        alternatives = [
+            {"plate": text, "captured_at": row["captured_at"], "read_id": row["id"]}
+            for row in rows
+            for text in searchable_alternatives(
+                row["plate"],
+                [(a.plate, a.confidence) for a in alternatives_from_column(row["alternatives"])],
+            )
+        ]
+        new = sorted({row["plate"] for row in rows} - filed)
+        filed.update(new)
+        grams = [{"gram": g, "plate": p} for p in new for g in sorted(set(plate_grams_of(p)))]
+        for table, values in ((read_plates, alternatives), (plates, [{"plate": p} for p in new])):
+            if values:
+                conn.execute(table.insert(), values)
+        if grams:
+            conn.execute(plate_grams.insert(), grams)
         cells = [
             {"read": row["id"], "cell": area_cell(row["latitude"], row["longitude"])}
             for row in rows
