@@ -20,7 +20,6 @@ from platewarden.policy.access import Action
 from platewarden.services.audit import authorize, record
 from platewarden.services.runtime import Runtime
 from platewarden.store import unit_queue as store
-from platewarden.store.alternatives import alternatives_column, alternatives_from_column
 from platewarden.store.reads import blobs_in_use, delete_reads
 
 MAX_BATCH_BYTES = 3 * 2**20  # under the station's 5 MB body limit once in base64 and JSON
@@ -192,7 +191,7 @@ def _queued(rt: Runtime, row: Any) -> Queued:
         "confidence": row["confidence"],
         "camera": row["camera_name"],
         "jurisdiction": row["jurisdiction"],
-        "alternatives": alternatives_column(alternatives_from_column(row["alternatives"])),
+        "alternatives": row["alternatives"],  # the station reads pairs and older objects alike
         "latitude": row["latitude"],
         "longitude": row["longitude"],
     }

@@ -32,13 +32,17 @@ def test_a_fresh_database_is_at_head_after_upgrade(database_url: str) -> None:
     engine.dispose()
 
 
+# A read as an earlier revision's reads table takes it, written without the package's code.
+OLD_READ = (
+    "INSERT INTO reads (source, source_name, client_read_id, plate, confidence, alternatives,"
+    " captured_at, ingested_at) VALUES ('camera', 'cam-1', :id, :plate, 0.9, :alternatives,"
+    " :at, :at)"
+)
+
+
 def test_plates_get_the_first_day_of_their_reads(database_url: str) -> None:
     engine = make_engine(database_url)
     migrate.upgrade(engine, "0014")
-    read = (
-        "INSERT INTO reads (source, source_name, client_read_id, plate, confidence, alternatives,"
-        " captured_at, ingested_at) VALUES ('camera', 'cam-1', :id, :plate, 0.9, '[]', :at, :at)"
-    )
     with engine.begin() as conn:
         # Without their day's partition, PostgreSQL keeps them in the default one.
         for n, (plate, at) in enumerate(
@@ -48,7 +52,8 @@ def test_plates_get_the_first_day_of_their_reads(database_url: str) -> None:
                 ("XYZ9876", "2026-05-09 02:00:00+00:00"),
             ]
         ):
-            conn.execute(text(read), {"id": f"r{n}", "plate": plate, "at": at})
+            values = {"id": f"r{n}", "plate": plate, "alternatives": "[]", "at": at}
+            conn.execute(text(OLD_READ), values)
         conn.execute(
             text(
                 "INSERT INTO plates (plate, last_day) VALUES ('ABC1234', '2026-05-09'),"
@@ -93,13 +98,10 @@ def test_a_store_with_reads_from_before_the_plate_index_upgrades(database_url: s
         '[{"plate": "ABC1234", "confidence": 0.9}, {"plate": "A8C1234", "confidence": 0.08},'
         ' {"plate": "ABC1Z34", "confidence": 0.001}]'
     )
-    read = (
-        "INSERT INTO reads (source, source_name, client_read_id, plate, confidence, alternatives,"
-        " captured_at, ingested_at) VALUES ('camera', 'cam-1', 'r1', 'ABC1234', 0.9, :alternatives,"
-        " '2026-11-30 10:00:00+00:00', '2026-11-30 10:00:00+00:00')"
-    )
+    at = "2026-11-30 10:00:00+00:00"
+    values = {"id": "r1", "plate": "ABC1234", "alternatives": alternatives, "at": at}
     with engine.begin() as conn:
-        conn.execute(text(read), {"alternatives": alternatives})
+        conn.execute(text(OLD_READ), values)
     migrate.upgrade(engine)
     grams = "plate_gram_lists" if engine.dialect.name == "postgresql" else "plate_grams"
     with engine.connect() as conn:
