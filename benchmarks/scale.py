@@ -35,6 +35,7 @@ from platewarden.services.purge import purge
 from platewarden.services.runtime import open_runtime, upgrade_schema
 from platewarden.services.search import SearchQuery, search_reads
 from platewarden.settings import Settings, sqlite_url
+from platewarden.store.image_ids import pack_image_id
 from platewarden.store.plate_index import area_cell, plate_grams_of, searchable_alternatives
 
 INVESTIGATOR = Actor("bench-investigator", frozenset({Role.INVESTIGATOR}))
@@ -160,7 +161,7 @@ def load(engine: Engine, rows: int, now: datetime, seed: int) -> list[str]:
                     lat,
                     lon,
                     area_cell(lat, lon),
-                    *image_ids(at, n),
+                    *map(pack_image_id, image_ids(at, n)),  # as the column keeps them
                 )
             )
             alternatives += [(a, stamp, n + 1) for a in searchable_alternatives(plate, texts)]

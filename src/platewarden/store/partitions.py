@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Connection, Engine, Select, column, delete, func, select, table, text, update
 from sqlalchemy.exc import DBAPIError
 
+from platewarden.store.image_ids import ImageId
 from platewarden.store.schema import alert_reads, alerts, hold_reads
 
 PARTITIONED = ("reads", "read_plates")
@@ -159,7 +160,8 @@ def drop_day(conn: Connection, day: date, *, held: Select[tuple[int]]) -> Droppe
     conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
     reads_day, plates_day = (partition_name(t, day) for t in PARTITIONED)
-    day_reads = table(reads_day, column("id"), column("frame_blob"), column("crop_blob"))
+    images = (column("frame_blob", ImageId), column("crop_blob", ImageId))
+    day_reads = table(reads_day, column("id"), *images)
     kept_rows = list(conn.execute(select(day_reads).where(day_reads.c.id.in_(held))))
     kept_ids = [row.id for row in kept_rows]
     total = conn.scalar(select(func.count()).select_from(day_reads)) or 0

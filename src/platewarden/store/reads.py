@@ -22,6 +22,7 @@ from sqlalchemy import (
 from platewarden.domain import Read, ReadSource
 from platewarden.store import arrays
 from platewarden.store.alternatives import alternatives_from_column
+from platewarden.store.image_ids import pack_image_id
 from platewarden.store.plate_index import area_cell, index_reads, unindex_reads
 from platewarden.store.schema import cameras, hold_reads, holds, reads
 
@@ -107,16 +108,26 @@ _INSERT_COLUMNS = {
     "latitude": "double precision",
     "longitude": "double precision",
     "plate_box": "text",
-    "frame_blob": "text",
-    "crop_blob": "text",
+    "frame_blob": "bytea",
+    "crop_blob": "bytea",
     "area_cell": "integer",
 }
 _KEY = (reads.c.id, reads.c.source, reads.c.source_name, reads.c.client_read_id)
 _JSON_COLUMNS = {"alternatives", "plate_box"}
+_IMAGE_COLUMNS = {"frame_blob", "crop_blob"}
 
 
 def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
+
+
+def _column_value(column: str, value: Any) -> Any:
+    """Return a row's value as the driver takes it in one of the raw inserts below."""
+    if column in _JSON_COLUMNS:
+        return _json(value)
+    if column in _IMAGE_COLUMNS and value is not None:
+        return pack_image_id(value)
+    return value
 
 
 def _insert_sqlite(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -141,8 +152,7 @@ def _insert_sqlite(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
         pick(
             {
                 **row,
-                "alternatives": _json(row["alternatives"]),
-                "plate_box": _json(row["plate_box"]),
+                **{c: _column_value(c, row.get(c)) for c in _JSON_COLUMNS | _IMAGE_COLUMNS},
                 "captured_at": as_text(row["captured_at"]),
                 "ingested_at": as_text(row["ingested_at"]),
             }
@@ -162,9 +172,7 @@ def _insert_unnest(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[Any
         " ON CONFLICT DO NOTHING RETURNING id, source, source_name, client_read_id"
     )
     params = {
-        column: [
-            _json(row.get(column)) if column in _JSON_COLUMNS else row.get(column) for row in rows
-        ]
+        column: [_column_value(column, row.get(column)) for row in rows]
         for column in _INSERT_COLUMNS
     }
     return list(arrays.execute(conn, statement, params))

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 
+from platewarden.store.image_ids import ImageId
 from platewarden.store.types import UTCDateTime
 
 
@@ -78,8 +79,8 @@ reads = Table(
     Column("latitude", Float),
     Column("longitude", Float),
     Column("plate_box", JSON),
-    Column("frame_blob", String(80)),
-    Column("crop_blob", String(80)),
+    Column("frame_blob", ImageId),  # the image store's ids of its frame and crop, packed
+    Column("crop_blob", ImageId),
     Column("area_cell", Integer),  # store.plate_index.area_cell: an indexed grid for areas
     # A re-sent batch (a patrol car that lost its connection) must not make duplicates. The
     # capture time is part of a read's identity: PostgreSQL partitions reads by it.

@@ -1,13 +1,14 @@
 """Migrations build exactly the schema of schema.py."""
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from platewarden.store import migrate
 from platewarden.store.engine import make_engine
-from platewarden.store.schema import metadata
+from platewarden.store.schema import metadata, reads
 
 
 def test_migrations_match_the_tables(database_url: str) -> None:
@@ -111,4 +112,41 @@ def test_a_store_with_reads_from_before_the_plate_index_upgrades(database_url: s
         ]
         assert conn.scalars(text("SELECT plate FROM read_plates")).all() == ["A8C1234"]
         assert conn.scalars(text(f"SELECT DISTINCT plate FROM {grams}")).all() == ["ABC1234"]
+    engine.dispose()
+
+
+def test_image_ids_are_packed_and_read_back_as_they_were(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0016")
+    digest = "0123456789abcdef" * 4
+    images = [  # (frame, crop): the image store's form, an id of another form, none
+        (f"2026-11-30/{digest}", f"2026-11-30/{digest[::-1]}"),
+        ("elsewhere/frame-7.jpg", None),
+        (None, None),
+    ]
+    with engine.begin() as conn:
+        for n, (frame, crop) in enumerate(images):
+            values = {"id": f"r{n}", "plate": "ABC1234", "alternatives": "[]"}
+            conn.execute(text(OLD_READ), values | {"at": "2026-11-30 10:00:00+00:00"})
+            conn.execute(
+                text(
+                    "UPDATE reads SET frame_blob = :frame, crop_blob = :crop"
+                    " WHERE client_read_id = :id"
+                ),
+                {"frame": frame, "crop": crop, "id": f"r{n}"},
+            )
+    migrate.upgrade(engine)
+    order = "ORDER BY client_read_id"
+    with engine.connect() as conn:
+        stored = conn.scalars(text(f"SELECT frame_blob FROM reads {order}")).all()
+        assert [len(v) if v else None for v in stored] == [36, 22, None]
+        kept = conn.execute(
+            select(reads.c.frame_blob, reads.c.crop_blob).order_by(reads.c.client_read_id)
+        )
+        assert [tuple(row) for row in kept] == images
+    command.downgrade(migrate.alembic_config(engine), "0016")
+    with engine.connect() as conn:
+        assert [
+            tuple(r) for r in conn.execute(text(f"SELECT frame_blob, crop_blob FROM reads {order}"))
+        ] == images
     engine.dispose()
