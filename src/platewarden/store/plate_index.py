@@ -10,6 +10,7 @@ plate with its grams under a GIN index (`plate_gram_lists`).
 """
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -42,6 +43,9 @@ CELL_DEGREES = 0.01  # area cells of about 1.1 km north-south
 # among the alternatives, 176 had it at 0.005 or more. Every alternative stays with its read,
 # and hot-list matching goes through them all.
 SEARCHABLE_ALTERNATIVE = 0.005
+# A plate read on more days than this keeps its span only: a plate search reads every day of
+# it, as it would the listed days of a plate read that often.
+MAX_LISTED_DAYS = 32
 
 
 def area_cell(latitude: float | None, longitude: float | None) -> int | None:
@@ -91,11 +95,9 @@ def index_reads(conn: Connection, stored: Sequence[tuple[int, dict[str, Any]]]) 
         )
     ]
     write_alternatives(conn, alternatives)
-    days: dict[str, tuple[date, date]] = {}
+    days: dict[str, set[date]] = {}
     for _, row in stored:
-        day = row["captured_at"].astimezone(UTC).date()
-        first, last = days.get(row["plate"], (day, day))
-        days[row["plate"]] = (min(first, day), max(last, day))
+        days.setdefault(row["plate"], set()).add(row["captured_at"].astimezone(UTC).date())
     write_plates(conn, days)
 
 
@@ -112,17 +114,44 @@ def write_alternatives(conn: Connection, rows: list[dict[str, Any]]) -> None:
         _insert_ignoring(conn, read_plates, unique)
 
 
-def write_plates(conn: Connection, days: dict[str, tuple[date, date]]) -> None:
-    """File plates with the first and last day a read had them: new ones with their grams."""
+@dataclass(frozen=True)
+class PlateDays:
+    """The UTC capture days of a filed plate's reads: the first, the latest, and on PostgreSQL
+    the days themselves while there are at most MAX_LISTED_DAYS of them (None after, and on
+    SQLite, where a plate search reads one table and the span is enough).
+
+    The first day may be earlier than any read left (a purge does not move it) and the list
+    may name purged days, never the other way round: an extra day costs an empty probe, a
+    missing one would miss reads.
+    """
+
+    first: date
+    last: date
+    listed: frozenset[date] | None
+
+    def lacks(self, days: set[date]) -> bool:
+        """Tell whether filing reads of these days changes the plate's row."""
+        if min(days) < self.first or max(days) > self.last:
+            return True
+        return self.listed is not None and not days <= self.listed
+
+
+def write_plates(conn: Connection, days: dict[str, set[date]]) -> None:
+    """File plates with the days a read had them: new ones with their grams."""
     if not days:
         return
     known = plate_days(conn, list(days))
-    changed = sorted(p for p, span in days.items() if p not in known or _widens(known[p], span))
+    changed = sorted(p for p, seen in days.items() if p not in known or known[p].lacks(seen))
     if not changed:
         return
     # Plates in key order: two batches filing the same plates lock them in the same order.
-    # Another process may file the same plate at the same time: the widest span stays.
-    rows = [{"plate": p, "first_day": days[p][0], "last_day": days[p][1]} for p in changed]
+    # Another process may file the same plate at the same time: the widest span stays, and the
+    # days each of them adds (a day both add is listed twice, which costs nothing).
+    rows = []
+    for plate in changed:
+        seen, listed = days[plate], known[plate].listed if plate in known else frozenset()
+        new = sorted(seen - listed) if listed is not None else []
+        rows.append({"plate": plate, "first_day": min(seen), "last_day": max(seen), "days": new})
     _upsert_plates(conn, rows)
     _file_grams(conn, [p for p in changed if p not in known])
 
@@ -151,20 +180,23 @@ def _widens(known: tuple[date, date], span: tuple[date, date]) -> bool:
     return span[0] < known[0] or span[1] > known[1]
 
 
-def plate_days(conn: Connection, batch: list[str]) -> dict[str, tuple[date, date]]:
-    """Return the first and last UTC day of a read, of each of these plates that is filed.
-
-    The first day may be earlier than any read left (a purge does not move it), never later.
-    """
+def plate_days(conn: Connection, batch: list[str]) -> dict[str, PlateDays]:
+    """Return the capture days of each of these plates that is filed."""
     if conn.dialect.name == "postgresql":
         statement = (
-            "SELECT plate, first_day, last_day FROM plates WHERE plate = ANY(%(plates)b::text[])"
+            "SELECT plate, first_day, last_day, days FROM plates"
+            " WHERE plate = ANY(%(plates)b::text[])"
         )
         rows = arrays.execute(conn, statement, {"plates": batch})
-        return {row.plate: (row.first_day, row.last_day) for row in rows}
+        return {
+            row.plate: PlateDays(
+                row.first_day, row.last_day, None if row.days is None else frozenset(row.days)
+            )
+            for row in rows
+        }
     query = select(plates.c.plate, plates.c.first_day, plates.c.last_day)
     return {
-        row.plate: (row.first_day, row.last_day)
+        row.plate: PlateDays(row.first_day, row.last_day, None)
         for chunk in arrays.chunks(batch, 10_000)
         for row in conn.execute(query.where(plates.c.plate.in_(chunk)))
     }
@@ -293,7 +325,8 @@ def _insert_ignoring(conn: Connection, table: Table, rows: list[dict[str, Any]])
 
 
 def _upsert_plates(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert plates; one already there keeps the widest span of its days and the new ones."""
+    """Insert plates; one already there keeps the widest span of its days and lists the new
+    days (on PostgreSQL, up to MAX_LISTED_DAYS; past that the span stands)."""
     if conn.dialect.name != "postgresql":
         widen = (
             "ON CONFLICT (plate) DO UPDATE SET first_day = min(first_day, excluded.first_day),"
@@ -304,15 +337,26 @@ def _upsert_plates(conn: Connection, rows: list[dict[str, Any]]) -> None:
         days = bindparam("first_day", type_=Date), bindparam("last_day", type_=Date)
         conn.execute(statement.bindparams(*days), rows)
         return
+    # The days are appended, not merged: a merge needs a subquery, which Citus does not take
+    # in an upsert. The new days are those this process did not see listed.
+    limit = MAX_LISTED_DAYS
     widen = (
         "ON CONFLICT (plate) DO UPDATE SET first_day = LEAST(plates.first_day, excluded.first_day),"
-        " last_day = GREATEST(plates.last_day, excluded.last_day)"
+        " last_day = GREATEST(plates.last_day, excluded.last_day),"
+        " days = CASE WHEN plates.days IS NULL OR excluded.days IS NULL"
+        f" OR cardinality(plates.days) + cardinality(excluded.days) > {limit} THEN NULL"
+        " ELSE plates.days || excluded.days END"
         " WHERE plates.first_day > excluded.first_day OR plates.last_day < excluded.last_day"
+        " OR (plates.days IS NOT NULL"
+        " AND (excluded.days IS NULL OR NOT plates.days @> excluded.days))"
     )
-    types = {"plate": "text", "first_day": "date", "last_day": "date"}
+    types = {"plate": "text", "first_day": "date", "last_day": "date", "days": "text"}
+    params = arrays.columns(rows, types)
+    params["days"] = ["{" + ",".join(d.isoformat() for d in days) + "}" for days in params["days"]]
     arrays.execute(
         conn,
-        f"INSERT INTO plates (plate, first_day, last_day) SELECT * FROM {arrays.unnest(types)}"
-        f" {widen}",
-        arrays.columns(rows, types),
+        "INSERT INTO plates (plate, first_day, last_day, days)"
+        " SELECT plate, first_day, last_day, CASE WHEN cardinality(days::date[]) > "
+        f"{limit} THEN NULL ELSE days::date[] END FROM {arrays.unnest(types)} {widen}",
+        params,
     )

@@ -109,6 +109,9 @@ plates = Table(
     # The first and latest UTC capture days of a read with it: a plate search reads those days.
     Column("first_day", Date, nullable=False),
     Column("last_day", Date, nullable=False),
+    # On PostgreSQL the days themselves, while a plate has few (plate_index.PlateDays): a plate
+    # read on 5 days over 90 is looked up in 5 day partitions, not in every day between.
+    Column("days", postgresql.ARRAY(Date).with_variant(JSON(), "sqlite")),
     Index(None, "last_day"),
     sqlite_with_rowid=False,
 )

@@ -30,7 +30,13 @@ from platewarden.geo import bounding_box, distance_m
 from platewarden.matching import HotlistIndex, IndexEntry, is_pattern, parse_pattern
 from platewarden.policy.model import MatchingRules
 from platewarden.selection import ReadSelection
-from platewarden.store.plate_index import all_plates, area_cells, plate_days, plates_fitting
+from platewarden.store.plate_index import (
+    PlateDays,
+    all_plates,
+    area_cells,
+    plate_days,
+    plates_fitting,
+)
 from platewarden.store.reads import read_query, to_read
 from platewarden.store.schema import cameras, read_plates, reads
 
@@ -286,14 +292,42 @@ def _one_of(conn: Connection, column: Any, values: list[Any]) -> ColumnElement[b
     return column.in_(values)
 
 
-def _days(column: Any, spans: Iterable[tuple[date, date]]) -> list[ColumnElement[bool]]:
+def _days(column: Any, known: Iterable[PlateDays]) -> list[ColumnElement[bool]]:
     """Limit a look-up to the days its plates were read: PostgreSQL plans only those days."""
-    spans = list(spans)
-    if not spans:
+    runs = _day_runs(known)
+    if not runs:
         return [false()]
-    first = min(span[0] for span in spans)
-    after_last = max(span[1] for span in spans) + timedelta(days=1)
-    return [column >= _midnight(first), column < _midnight(after_last)]
+    if len(runs) > _MAX_DAY_RUNS:  # many plates: their whole span plans faster
+        runs = [(runs[0][0], runs[-1][1])]
+    after = timedelta(days=1)
+    ranges = [
+        and_(column >= _midnight(first), column < _midnight(last + after)) for first, last in runs
+    ]
+    return [or_(*ranges)]
+
+
+# More runs of days than this are read as one span: each run is a condition PostgreSQL plans.
+_MAX_DAY_RUNS = 16
+
+
+def _day_runs(known: Iterable[PlateDays]) -> list[tuple[date, date]]:
+    """Return the runs of consecutive days (first, last) that the plates' days make."""
+    spans = sorted(
+        span
+        for plate in known
+        for span in (
+            [(plate.first, plate.last)]
+            if plate.listed is None
+            else [(day, day) for day in plate.listed]
+        )
+    )
+    runs: list[tuple[date, date]] = []
+    for first, last in spans:
+        if runs and first <= runs[-1][1] + timedelta(days=1):
+            runs[-1] = (runs[-1][0], max(runs[-1][1], last))
+        else:
+            runs.append((first, last))
+    return runs
 
 
 def _midnight(day: date) -> datetime:

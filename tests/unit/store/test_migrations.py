@@ -1,5 +1,7 @@
 """Migrations build exactly the schema of schema.py."""
 
+from datetime import date
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -8,6 +10,7 @@ from sqlalchemy import inspect, select, text
 
 from platewarden.store import migrate
 from platewarden.store.engine import make_engine
+from platewarden.store.plate_index import plate_days
 from platewarden.store.schema import metadata, reads
 
 
@@ -149,4 +152,28 @@ def test_image_ids_are_packed_and_read_back_as_they_were(database_url: str) -> N
         assert [
             tuple(r) for r in conn.execute(text(f"SELECT frame_blob, crop_blob FROM reads {order}"))
         ] == images
+    engine.dispose()
+
+
+def test_plates_get_the_days_of_their_reads(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0017")
+    with engine.begin() as conn:
+        for n, at in enumerate(["2026-05-09 01:00:00+00:00", "2026-05-02 23:00:00+00:00"]):
+            values = {"id": f"r{n}", "plate": "ABC1234", "alternatives": "[]", "at": at}
+            conn.execute(text(OLD_READ), values)
+        conn.execute(
+            text(
+                "INSERT INTO plates (plate, first_day, last_day)"
+                " VALUES ('ABC1234', '2026-05-02', '2026-05-09'), ('GONE001', '2026-04-01',"
+                " '2026-04-01')"
+            )
+        )
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        found = plate_days(conn, ["ABC1234", "GONE001"])
+    listed = {date(2026, 5, 2), date(2026, 5, 9)}
+    postgresql = engine.dialect.name == "postgresql"
+    assert found["ABC1234"].listed == (listed if postgresql else None)
+    assert found["GONE001"].listed is None  # no read left: its span stands
     engine.dispose()

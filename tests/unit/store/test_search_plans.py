@@ -135,3 +135,33 @@ def test_a_camera_uses_the_camera_index(conn: Connection, runtime: Runtime) -> N
         conn.execute(text(ANALYZE))
     selection = ReadSelection(cameras=("cam-1",), since=DAY[0], until=DAY[1])
     assert uses("ix_reads_camera_id_captured_at", plans(conn, selection, runtime))
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # its day partitions
+def test_a_plate_search_plans_only_the_days_listed_for_its_plate(
+    conn: Connection, runtime: Runtime
+) -> None:
+    def read_on(days_ago: int, plate: str = "WK00002") -> Any:
+        return new_read(plate, captured_at=T0 - timedelta(days=days_ago, hours=1))
+
+    conn.commit()  # the fixture's ANALYZE holds a lock that making a day's partition waits on
+    # Every day from 1 to 6 has a partition; the plate's reads are on days 1 and 6 only.
+    others = [read_on(d, f"OT{d:05d}") for d in range(1, 7)]
+    ingest_reads(runtime, CAMERA_FEED, [*others, read_on(1), read_on(6)])
+    conn.execute(text(ANALYZE))
+    conn.commit()
+    selection = ReadSelection(plates=("WK00002",), since=T0 - timedelta(days=30))
+
+    def planned() -> set[str]:
+        return set(re.findall(r"reads_(\d{8})", plans(conn, selection, runtime)))
+
+    def day(days_ago: int) -> str:
+        return (T0 - timedelta(days=days_ago, hours=1)).strftime("%Y%m%d")
+
+    assert planned() == {day(1), day(6)}, "the days between hold no read of the plate"
+    # A read sent late, of a day inside the plate's span, lists its day too and is found.
+    conn.commit()
+    ingest_reads(runtime, CAMERA_FEED, [read_on(3)])
+    assert planned() == {day(1), day(3), day(6)}
+    found = select_reads(conn, selection, rules=runtime.policy.matching, limit=10)
+    assert len(found.reads) == 3
