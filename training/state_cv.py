@@ -40,6 +40,7 @@ from training.grouped_cv import (
 from training.train_state import WORK
 
 READERS = ("before", "model", "fused")
+VIEW_READERS = ("model_views", "fused_views")
 
 
 def main() -> None:
@@ -53,7 +54,14 @@ def main() -> None:
         help="shrink each crop to this width first (as a parking-lot camera sees a plate: "
         "60-100 px), then compress it as JPEG at quality 60",
     )
+    ap.add_argument(
+        "--views",
+        action="store_true",
+        help="also read the state model on the OCR's three crops, their probabilities averaged "
+        "(model_views, and fused with the head: fused_views)",
+    )
     args = ap.parse_args()
+    readers = READERS + VIEW_READERS if args.views else READERS
     rows = load_rows(PLATES)
     groups = group_keys(rows)
     trained = committed_training_plates(PLATES)
@@ -62,9 +70,9 @@ def main() -> None:
     options.intra_op_num_threads = 1
     ocr = PlateOCR(MODELS_DIR / "ocr.onnx", options)  # the committed OCR and its state head
     models = [PlateState(args.models / f"state_fold{k}.onnx", options) for k in range(args.folds)]
-    right = {s: np.zeros((args.folds, len(READERS)), int) for s in ("heldout", "all")}
+    right = {s: np.zeros((args.folds, len(readers)), int) for s in ("heldout", "all")}
     count = {s: np.zeros(args.folds, int) for s in ("heldout", "all")}
-    times = []
+    times: dict[str, list[float]] = {"one": [], "views": []}
     for row, group in zip(rows, groups, strict=True):
         if row.source != "us-crops" or not row.truth.state:
             continue
@@ -77,16 +85,23 @@ def main() -> None:
         head = np.mean([v.states for v in ocr.decode(views)], axis=0)
         t0 = time.perf_counter()
         (model,) = models[fold].probs([image])
-        times.append((time.perf_counter() - t0) * 1000)
-        truth = row.truth.state.upper()
+        times["one"].append((time.perf_counter() - t0) * 1000)
         reads = [head, model, fuse(model, head)]
+        if args.views:
+            colour = [crop_box(image, (0, 0, *image.shape[1::-1]), m) for m in CROP_VIEW_MARGINS]
+            t0 = time.perf_counter()
+            read = [p for p in models[fold].probs(colour) if p is not None]
+            mean = np.mean(read, axis=0) if read else None
+            times["views"].append((time.perf_counter() - t0) * 1000)
+            reads += [mean, fuse(mean, head)]
+        truth = row.truth.state.upper()
         hits = [p is not None and pick_state(p)[0] == truth for p in reads]
         for subset in ("all", "heldout") if group not in seen else ("all",):
             count[subset][fold] += 1
             right[subset][fold] += hits
     for subset in ("heldout", "all"):
         n = count[subset]
-        for i, reader in enumerate(READERS):
+        for i, reader in enumerate(readers):
             r = right[subset][:, i]
             print(
                 json.dumps(
@@ -104,7 +119,8 @@ def main() -> None:
                     }
                 )
             )
-    print(json.dumps({"benchmark": "state_cv", "state_model_median_ms": np.median(times)}))
+    medians = {k: round(float(np.median(t)), 3) for k, t in times.items() if t}
+    print(json.dumps({"benchmark": "state_cv", "state_model_median_ms": medians}))
 
 
 if __name__ == "__main__":
