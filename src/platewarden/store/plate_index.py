@@ -176,10 +176,6 @@ def _file_grams(conn: Connection, new: list[str]) -> None:
         _insert_ignoring(conn, plate_grams, grams)
 
 
-def _widens(known: tuple[date, date], span: tuple[date, date]) -> bool:
-    return span[0] < known[0] or span[1] > known[1]
-
-
 def plate_days(conn: Connection, batch: list[str]) -> dict[str, PlateDays]:
     """Return the capture days of each of these plates that is filed."""
     if conn.dialect.name == "postgresql":
