@@ -68,12 +68,17 @@ def _unpack(value: bytes) -> str:
 
 
 def _convert_sqlite(convert: Callable[[Any], bytes | str]) -> None:
+    # In batches by id: a laptop's store of millions of reads need not fit in memory at once.
     conn = op.get_bind()
-    rows = conn.exec_driver_sql(
-        "SELECT id, frame_blob, crop_blob FROM reads"
-        " WHERE frame_blob IS NOT NULL OR crop_blob IS NOT NULL"
-    ).all()
-    if rows:
+    last = 0
+    while True:
+        rows = conn.exec_driver_sql(
+            "SELECT id, frame_blob, crop_blob FROM reads WHERE id > ?"
+            " AND (frame_blob IS NOT NULL OR crop_blob IS NOT NULL) ORDER BY id LIMIT ?",
+            (last, _BATCH),
+        ).all()
+        if not rows:
+            return
         conn.exec_driver_sql(
             "UPDATE reads SET frame_blob = ?, crop_blob = ? WHERE id = ?",
             [
@@ -81,6 +86,10 @@ def _convert_sqlite(convert: Callable[[Any], bytes | str]) -> None:
                 for read_id, frame, crop in rows
             ],
         )
+        last = rows[-1][0]
+
+
+_BATCH = 10_000
 
 
 def upgrade() -> None:
