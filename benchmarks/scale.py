@@ -36,7 +36,12 @@ from platewarden.services.runtime import open_runtime, upgrade_schema
 from platewarden.services.search import SearchQuery, search_reads
 from platewarden.settings import Settings, sqlite_url
 from platewarden.store.image_ids import pack_image_id
-from platewarden.store.plate_index import area_cell, plate_grams_of, searchable_alternatives
+from platewarden.store.plate_index import (
+    MAX_LISTED_DAYS,
+    area_cell,
+    plate_grams_of,
+    searchable_alternatives,
+)
 
 INVESTIGATOR = Actor("bench-investigator", frozenset({Role.INVESTIGATOR}))
 CUSTODIAN = Actor("bench-custodian", frozenset({Role.RECORDS_CUSTODIAN}))
@@ -136,12 +141,12 @@ def load(engine: Engine, rows: int, now: datetime, seed: int) -> list[str]:
         " crop_blob"
     )
     done = 0
-    days: dict[str, tuple[date, date]] = {}  # each plate's first and last day
+    start = (now - timedelta(days=DAYS)).date()
+    days: dict[str, int] = {}  # each plate's capture days, a bit a day from the first
     for chunk in chunks:
         reads, alternatives = [], []
         for n, camera, plate, at, lat, lon, alts in chunk:
-            first, last = days.get(plate, (at.date(), at.date()))
-            days[plate] = (min(first, at.date()), max(last, at.date()))
+            days[plate] = days.get(plate, 0) | 1 << (at.date() - start).days
             stamp = at if pg else at.replace(tzinfo=None).isoformat(" ", "microseconds")
             texts = list(zip(alts, READER_CONFIDENCES, strict=True))
             alt_json = json.dumps(texts, separators=(",", ":"))  # the column's [plate, p] pairs
@@ -170,7 +175,12 @@ def load(engine: Engine, rows: int, now: datetime, seed: int) -> list[str]:
         done += len(chunk)
         log(f"  {done:,} reads")
     stored = sorted(days)
-    _write(engine, "plates", "plate, first_day, last_day", [(p, *days[p]) for p in stored])
+    _write(
+        engine,
+        "plates",
+        "plate, first_day, last_day, days" if pg else "plate, first_day, last_day",
+        [plate_row(p, days[p], start, listed=pg) for p in stored],
+    )
     for first in range(0, len(stored), CHUNK):
         some = stored[first : first + CHUNK]
         if pg:  # a row a plate with its grams, under a GIN index
@@ -180,6 +190,15 @@ def load(engine: Engine, rows: int, now: datetime, seed: int) -> list[str]:
             grams = [(g, p) for p in some for g in set(plate_grams_of(p))]
             _write(engine, "plate_grams", "gram, plate", grams)
     return stored
+
+
+def plate_row(plate: str, mask: int, start: date, *, listed: bool) -> tuple[Any, ...]:
+    """Return a plate's row as ingest files it: its first and last day and, where the store
+    lists them (PostgreSQL), its days up to MAX_LISTED_DAYS (NULL past that: the span)."""
+    seen = [start + timedelta(days=d) for d in range(mask.bit_length()) if mask >> d & 1]
+    if not listed:
+        return plate, seen[0], seen[-1]
+    return plate, seen[0], seen[-1], seen if len(seen) <= MAX_LISTED_DAYS else None
 
 
 def image_ids(at: datetime, n: int) -> tuple[str, str]:
