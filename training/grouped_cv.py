@@ -188,7 +188,12 @@ def score(
                 Report(source, f"fold {i}", "ocr" if ocr else "end-to-end") for i in range(k)
             ]
         reader = Recognizer(
-            recognizer.detector, recognizer.ocr, recognizer.corners, region, recognizer.state
+            recognizer.detector,
+            recognizer.ocr,
+            recognizer.corners,
+            region,
+            recognizer.state,
+            ocr_b=recognizer.ocr_b,
         )
         score_rows(reports[source][fold], truths, reader)
         print(f"{source} fold {fold} region {region}: {len(truths)} rows", file=sys.stderr)

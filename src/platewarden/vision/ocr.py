@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -193,12 +194,25 @@ class PlateOCR:
         Each plate comes as one or more crops of the same plate (cut with different margins);
         states, where given, holds the state model's probabilities for each plate.
         """
-        decoded = iter(self.decode([view for views in plates for view in views]))
-        given = states if states is not None else [None] * len(plates)
-        return [
-            combine([next(decoded) for _ in views], k, region, state)
-            for views, state in zip(plates, given, strict=True)
-        ]
+        return read_plates([self], plates, k, region, states)
+
+
+def read_plates(
+    models: Sequence[PlateOCR],
+    plates: list[list[np.ndarray]],
+    k: int = 5,
+    region: str = "any",
+    states: list[np.ndarray | None] | None = None,
+) -> list[TextRead]:
+    """Read each plate from its views with every model: each model's decoding of each view is
+    one view of the average (combine), all alike."""
+    crops = [view for views in plates for view in views]
+    decoded = [iter(model.decode(crops)) for model in models]
+    given = states if states is not None else [None] * len(plates)
+    return [
+        combine([next(d) for d in decoded for _ in views], k, region, state)
+        for views, state in zip(plates, given, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -220,7 +234,8 @@ def combine(
     """Read one plate from the decodings of its crops.
 
     A text's confidence is its probability averaged over the views, so a character that only one
-    view gains or loses at the plate's edge is outvoted. Texts are ranked by region's plate
+    view gains or loses at the plate's edge is outvoted. With a second OCR model each model's
+    decoding of a crop is one view, all weighed alike. Texts are ranked by region's plate
     formats (platewarden.plate_formats.prefer_region). The state is the OCR head's, averaged over
     the views, fused with the state model's probabilities where given (state).
     """

@@ -14,11 +14,14 @@ from platewarden.plate_formats import check_region
 from platewarden.vision.corners import PlateCorners, box_corners, rectify
 from platewarden.vision.detector import THRESHOLD, PlateDetector
 from platewarden.vision.images import ImageError, check_shape, fit, to_gray
-from platewarden.vision.ocr import PlateOCR, TextRead, combine, crop_box
+from platewarden.vision.ocr import PlateOCR, TextRead, ViewRead, combine, crop_box, read_plates
 from platewarden.vision.state import PlateState
 
 MODELS_DIR = Path(__file__).parent / "models"
 MODEL_FILES = ("detector.onnx", "ocr.onnx", "corners.onnx", "state.onnx")
+# A second OCR model, optional: where the folder has it, every crop is read by both OCR models and
+# their decodings are averaged as the views are (issue 16; MODEL_CARD.md, "OCR round 10").
+SECOND_OCR = "ocr_b.onnx"
 CHECKSUMS = "SHA256SUMS"
 MIN_TEXT = 2
 # Below this, reads are nearly all signs, stickers and grilles (on the train split no true plate
@@ -59,7 +62,8 @@ def sha256(path: Path) -> str:
 
 
 def verify_models(models_dir: Path) -> None:
-    """Check each model file against models_dir/SHA256SUMS; raise ModelError on a mismatch."""
+    """Check each model file, and the second OCR model where present, against
+    models_dir/SHA256SUMS; raise ModelError on a mismatch."""
     sums_file = models_dir / CHECKSUMS
     if not sums_file.exists():
         raise ModelError(f"no {CHECKSUMS} in {models_dir}")
@@ -68,7 +72,8 @@ def verify_models(models_dir: Path) -> None:
         if line.strip():
             digest, name = line.split()
             expected[name] = digest
-    for name in MODEL_FILES:
+    optional = (SECOND_OCR,) if (models_dir / SECOND_OCR).exists() else ()
+    for name in (*MODEL_FILES, *optional):
         path = models_dir / name
         if not path.exists():
             raise ModelError(f"missing model {path}")
@@ -100,7 +105,8 @@ def with_state(text: TextRead, model: bool, probs: np.ndarray | None) -> TextRea
 class Recognizer:
     """The detector, the OCR, the corner model and the state model, loaded once.
 
-    Without a state model (state None) the state is the OCR head's alone.
+    Without a state model (state None) the state is the OCR head's alone. With a second OCR model
+    (ocr_b) both read every crop read, and each decoding is one view of the plate's average.
     """
 
     def __init__(
@@ -110,12 +116,15 @@ class Recognizer:
         corners: PlateCorners,
         region: str = "any",
         state: PlateState | None = None,
+        *,
+        ocr_b: PlateOCR | None = None,
     ) -> None:
         self.detector = detector
         self.ocr = ocr
         self.corners = corners
         self.region = check_region(region)
         self.state = state
+        self.ocr_b = ocr_b
 
     @classmethod
     def load(
@@ -135,12 +144,14 @@ class Recognizer:
         # 18.3-19.8 ms, p95 24.5-28.3 asleep; 30.8-33.0 and 46.8-53.9 spinning.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
+        second = folder / SECOND_OCR
         return cls(
             PlateDetector(folder / "detector.onnx", options),
             PlateOCR(folder / "ocr.onnx", options),
             PlateCorners(folder / "corners.onnx", options),
             region,
             PlateState(folder / "state.onnx", options),
+            ocr_b=PlateOCR(second, options) if second.exists() else None,
         )
 
     def recognize(
@@ -165,18 +176,20 @@ class Recognizer:
         found = self.detector.detect(gray, threshold)
         quads = self.corners.find(gray, [d.box for d in found])
         # A first crop of every plate; the others only of plates whose first reads like a plate.
-        first = self.ocr.decode([rectify(gray, q, VIEW_MARGINS[0]) for q in quads])
+        firsts = [rectify(gray, q, VIEW_MARGINS[0]) for q in quads]
+        first = self.ocr.decode(firsts)
         likely = [
             i
             for i, (d, v) in enumerate(zip(found, first, strict=True))
             if v.best * d.score**0.25 >= min_confidence * FIRST_VIEW_SHARE
         ]
-        more = iter(
-            self.ocr.decode([rectify(gray, quads[i], m) for i in likely for m in VIEW_MARGINS[1:]])
-        )
+        crops = [rectify(gray, quads[i], m) for i in likely for m in VIEW_MARGINS[1:]]
+        more = iter(self.ocr.decode(crops))
+        second = iter(self._second(firsts, crops, likely))
         kept = []
         for i in likely:
             views = [first[i], *(next(more) for _ in VIEW_MARGINS[1:])]
+            views += [next(second) for _ in VIEW_MARGINS] if self.ocr_b is not None else []
             text = combine(views, region=self.region)
             confidence = text.confidence * found[i].score ** 0.25
             if len(text.text) >= MIN_TEXT and confidence >= min_confidence:
@@ -210,7 +223,8 @@ class Recognizer:
         out = []
         views = [[crop_box(g, (0, 0, *g.shape[::-1]), m) for m in CROP_VIEW_MARGINS] for g in grays]
         states = self._states(crops)
-        texts = self.ocr.read(views, region=self.region, states=states)
+        models = [self.ocr, self.ocr_b] if self.ocr_b is not None else [self.ocr]
+        texts = read_plates(models, views, region=self.region, states=states)
         for crop, gray, read, probs in zip(crops, grays, texts, states, strict=True):
             text = with_state(read, bool(self.state), probs)
             h, w = gray.shape
@@ -227,6 +241,22 @@ class Recognizer:
                 )
             )
         return out
+
+    def _second(
+        self, firsts: list[np.ndarray], crops: list[np.ndarray], likely: list[int]
+    ) -> list[ViewRead]:
+        """Decode with the second OCR model (none without it) the crops the first read of the
+        likely plates, each plate's first crop and then its others (crops), in one run: what it
+        would make of the other plates' first crops is never used, so it does not read them."""
+        if self.ocr_b is None:
+            return []
+        per_plate = len(VIEW_MARGINS) - 1
+        ordered = [
+            c
+            for n, i in enumerate(likely)
+            for c in (firsts[i], *crops[n * per_plate : (n + 1) * per_plate])
+        ]
+        return self.ocr_b.decode(ordered)
 
     def _states(self, crops: list[np.ndarray]) -> list[np.ndarray | None]:
         """Give the state model's probabilities for each crop (None each without the model)."""

@@ -12,6 +12,7 @@ from platewarden.vision.ocr import (
     combine,
     crop_box,
     merge_views,
+    read_plates,
 )
 
 
@@ -75,3 +76,36 @@ def test_combine_votes_texts_and_averages_states() -> None:
     assert read.jurisdiction_confidence == pytest.approx(2 / 3)
     assert combine(views, region="br").text == "JOG9221"  # Brazil's format ranks first
     assert views[2].best == 0.05  # the empty reading is no plate
+
+
+class _FixedOCR:
+    """An OCR model that gives each crop, by its first pixel, the texts of a table."""
+
+    def __init__(self, texts: dict[int, list[tuple[str, float]]], state: str) -> None:
+        self.texts = texts
+        self.state = np.eye(len(STATES))[STATES.index(state)]
+
+    def decode(self, crops: list[np.ndarray]) -> list[ViewRead]:
+        return [ViewRead(self.texts[int(c[0, 0])], self.state) for c in crops]
+
+
+def test_two_models_average_texts_and_states_over_every_decoding() -> None:
+    ca, ny = STATES.index("ca"), STATES.index("ny")
+    a = [ViewRead([("7ABC123", 0.9)], np.eye(len(STATES))[ca]) for _ in range(3)]
+    b = [ViewRead([("7ABC128", 0.6), ("7ABC123", 0.3)], np.eye(len(STATES))[ny]) for _ in range(3)]
+    read = combine(a + b)
+    assert read.alternatives[0] == ("7ABC123", pytest.approx((3 * 0.9 + 3 * 0.3) / 6))
+    assert read.alternatives[1] == ("7ABC128", pytest.approx(3 * 0.6 / 6))
+    assert read.jurisdiction_confidence == pytest.approx(0.5)
+
+
+def test_read_plates_gives_each_plate_every_models_decodings_of_its_own_views() -> None:
+    plates = [[np.full((4, 8), v, np.uint8) for v in views] for views in ([1, 2, 3], [4, 5])]
+    first = _FixedOCR({1: [("AB1", 0.9)], 2: [("AB1", 0.6)], 3: [("AB7", 0.9)],
+                       4: [("XY9", 0.8)], 5: [("XY9", 0.4)]}, "ca")  # fmt: skip
+    second = _FixedOCR({1: [("AB7", 0.3)], 2: [("AB7", 0.9)], 3: [("AB7", 0.9)],
+                        4: [("XY8", 0.2)], 5: [("XY9", 1.0)]}, "ny")  # fmt: skip
+    one, two = read_plates([first, second], plates)  # type: ignore[list-item]
+    assert one.alternatives == [("AB7", pytest.approx(3.0 / 6)), ("AB1", pytest.approx(1.5 / 6))]
+    assert two.alternatives == [("XY9", pytest.approx(2.2 / 4)), ("XY8", pytest.approx(0.2 / 4))]
+    assert read_plates([first], plates)[0].text == "AB1"  # the first model alone reads as before

@@ -1,6 +1,8 @@
 """The recognizer on the seeded synthetic set: accuracy, the PlateRead shape, odd images."""
 
 import re
+import shutil
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -9,6 +11,7 @@ from tests.unit.vision.synthetic import make_close_up
 
 from platewarden.vision import PlateRead, Recognizer, recognize
 from platewarden.vision.detector import iou
+from platewarden.vision.pipeline import CHECKSUMS, MODEL_FILES, MODELS_DIR, SECOND_OCR, sha256
 
 # The stated accuracy on the synthetic set (clean plates, 120-220 px wide).
 MIN_DETECTION = 0.9
@@ -92,3 +95,37 @@ def test_plate_filling_the_frame_is_found_whole(recognizer: Recognizer) -> None:
 def test_an_unknown_region_is_refused(recognizer: Recognizer) -> None:
     with pytest.raises(ValueError, match="'mars' is not a plate region"):
         Recognizer(recognizer.detector, recognizer.ocr, recognizer.corners, "mars")
+
+
+def _folder(tmp_path: Path, name: str, second: bool) -> Path:
+    """Copy the packaged models, with ocr.onnx also as the second OCR model or without one."""
+    folder = tmp_path / name
+    shutil.copytree(MODELS_DIR, folder)
+    (folder / SECOND_OCR).unlink(missing_ok=True)
+    names = [*MODEL_FILES, *((SECOND_OCR,) if second else ())]
+    if second:
+        shutil.copy(folder / "ocr.onnx", folder / SECOND_OCR)
+    (folder / CHECKSUMS).write_text("".join(f"{sha256(folder / n)}  {n}\n" for n in names))
+    return folder
+
+
+def test_a_second_ocr_model_is_averaged_with_the_first_plate_by_plate(
+    scenes: list, tmp_path: Path
+) -> None:
+    # Two identical models average to what one reads: any decoding given to the wrong plate (two
+    # plates in the frame, boxes the gate drops) would change a text or a confidence.
+    one = Recognizer.load(_folder(tmp_path, "one", second=False))
+    both = Recognizer.load(_folder(tmp_path, "both", second=True))
+    assert one.ocr_b is None and both.ocr_b is not None
+    image = scenes[3].image.copy()
+    x, y, w, h = scenes[4].box
+    image[y : y + h, x : x + w] = scenes[4].image[y : y + h, x : x + w]
+    alone, averaged = one.recognize(image), both.recognize(image)
+    assert len(alone) >= 2
+    assert [r.text for r in averaged] == [r.text for r in alone]
+    assert [r.confidence for r in averaged] == pytest.approx([r.confidence for r in alone])
+    assert [r.jurisdiction for r in averaged] == [r.jurisdiction for r in alone]
+    crops = [s.plate for s in scenes[:4]]
+    assert [(r.text, r.confidence) for r in both.read_crops(crops)] == [
+        (r.text, pytest.approx(r.confidence)) for r in one.read_crops(crops)
+    ]
