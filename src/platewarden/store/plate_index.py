@@ -204,12 +204,48 @@ def _grams_of_plates(batch: Iterable[str]) -> set[tuple[int, str]]:
 
 def unindex_reads(conn: Connection, *, read_ids: Sequence[int]) -> None:
     """Delete the derived rows of reads about to be deleted; drop plates no read will keep."""
-    conn.execute(delete(read_plates).where(read_plates.c.read_id.in_(read_ids)))
-    gone = set(conn.scalars(select(reads.c.plate).where(reads.c.id.in_(read_ids)).distinct()))
+    rows = conn.execute(
+        select(reads.c.id, reads.c.plate, reads.c.captured_at, reads.c.alternatives).where(
+            reads.c.id.in_(read_ids)
+        )
+    ).all()
+    _unfile_alternatives(conn, rows)
+    gone = {row.plate for row in rows}
     if not gone:
         return
     others = select(reads.c.plate).where(reads.c.plate.in_(list(gone)), reads.c.id.not_in(read_ids))
     _delete_plates(conn, sorted(gone - set(conn.scalars(others.distinct()))))
+
+
+def _unfile_alternatives(conn: Connection, rows: Sequence[Any]) -> None:
+    """Delete the read_plates rows of these reads (id, plate, captured_at, alternatives) by key.
+
+    Every alternative other than the plate is tried, whatever its probability: a read filed
+    under a rule that filed more of them loses those rows too.
+    """
+    keys = {
+        (alternative.plate, row.captured_at, row.id)
+        for row in rows
+        for alternative in alternatives_from_column(row.alternatives)
+        if alternative.plate and alternative.plate != row.plate
+    }
+    if not keys:
+        return
+    if conn.dialect.name != "postgresql":
+        key = tuple_(read_plates.c.plate, read_plates.c.captured_at, read_plates.c.read_id)
+        for chunk in arrays.chunks(sorted(keys), 300):  # three variables a key
+            conn.execute(delete(read_plates).where(key.in_(chunk)))
+        return
+    # The days of the reads bound the partitions; in each, a probe of the primary key a row.
+    types = {"plate": "text", "captured_at": "timestamptz", "read_id": "bigint"}
+    columns = dict(zip(types, map(list, zip(*keys, strict=True)), strict=True))
+    arrays.execute(
+        conn,
+        f"DELETE FROM read_plates AS r USING {arrays.unnest(types, 'k')}"
+        " WHERE r.plate = k.plate AND r.captured_at = k.captured_at AND r.read_id = k.read_id"
+        " AND r.captured_at BETWEEN %(first)s AND %(last)s",
+        columns | {"first": min(columns["captured_at"]), "last": max(columns["captured_at"])},
+    )
 
 
 def forget_plates_before(conn: Connection, *, day: date) -> int:

@@ -98,7 +98,6 @@ read_plates = Table(
     Column("plate", String(16), primary_key=True),  # an OCR alternative, not the best plate
     Column("captured_at", UTCDateTime, primary_key=True),
     Column("read_id", BigId, primary_key=True),
-    Index(None, "read_id"),
     sqlite_with_rowid=False,
 )
 

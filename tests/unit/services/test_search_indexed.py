@@ -170,3 +170,30 @@ def test_plate_searches_page_through_their_keys_in_order(runtime: Runtime) -> No
         assert seen == sorted(seen) and len(set(seen)) == len(seen)
         expected = 7 if not ocr else 2  # all seven fit PG?1*; PG9123 and its misread
         assert len(seen) == expected, plate
+
+
+def test_a_purge_by_rows_unfiles_every_alternative_of_its_reads_only(
+    runtime: Runtime, clock: FixedClock
+) -> None:
+    """Reads deleted one by one (the day of the cutoff, both databases) lose their read_plates
+    rows by key: also one filed under an alternative the current rule would not file (as an
+    older rule did), and no row of a read that stays."""
+    guesses = (Alternative("OLD0008", 0.2), Alternative("OLD0009", SEARCHABLE_ALTERNATIVE / 2))
+    early, late = (T0 - timedelta(hours=2), T0 - timedelta(minutes=30))
+    ingest_reads(
+        runtime,
+        CAMERA_FEED,
+        [
+            new_read("OLD0001", captured_at=early, alternatives=guesses),
+            new_read("OLD0002", captured_at=late, alternatives=guesses),
+        ],
+    )
+    with runtime.engine.begin() as conn:
+        ids = dict(conn.execute(text("SELECT plate, id FROM reads")).all())
+        older_rule = {"plate": "OLD0009", "captured_at": early, "read_id": ids["OLD0001"]}
+        conn.execute(read_plates.insert().values(older_rule))
+    clock.advance(days=90, hours=-1)  # the cutoff falls between the two reads, on their day
+    assert purge.purge(runtime, CUSTODIAN).reads_purged == 1
+    with runtime.engine.connect() as conn:
+        left = conn.execute(select(read_plates.c.plate, read_plates.c.read_id)).all()
+    assert sorted(left) == [("OLD0008", ids["OLD0002"])]
