@@ -35,7 +35,14 @@ from platewarden.vision.detector import (
     to_input,
 )
 from platewarden.vision.images import to_gray
-from platewarden.vision.pipeline import CHECKSUMS, MODEL_FILES, MODELS_DIR, Recognizer, sha256
+from platewarden.vision.pipeline import (
+    CHECKSUMS,
+    MODEL_FILES,
+    MODELS_DIR,
+    SECOND_OCR,
+    Recognizer,
+    sha256,
+)
 from training.detection_sets import VARIANTS, BoxedImage, load_boxed
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -92,12 +99,13 @@ def recognizer_with(detector: Path | None) -> Recognizer:
     if detector is None:
         return Recognizer.load(threads=1)
     folder = Path(tempfile.mkdtemp(prefix="platewarden-models-"))
-    for name in MODEL_FILES:
+    # The second OCR model too, where packaged, so that --reads compares detectors alone.
+    second = (SECOND_OCR,) if (MODELS_DIR / SECOND_OCR).exists() else ()
+    names = [*MODEL_FILES, *second]
+    for name in names:
         shutil.copy(MODELS_DIR / name, folder / name)
     shutil.copy(detector, folder / "detector.onnx")
-    (folder / CHECKSUMS).write_text(
-        "".join(f"{sha256(folder / name)}  {name}\n" for name in MODEL_FILES)
-    )
+    (folder / CHECKSUMS).write_text("".join(f"{sha256(folder / name)}  {name}\n" for name in names))
     return Recognizer.load(folder, threads=1)
 
 

@@ -48,7 +48,8 @@ def test_read_crops_reports_the_state_of_model_and_head_fused(recognizer: Recogn
     for crop, read, model in zip(crops, reads, recognizer.state.probs(crops), strict=True):
         gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
         views = [crop_box(gray, (0, 0, *gray.shape[::-1]), m) for m in CROP_VIEW_MARGINS]
-        head = np.mean([v.states for v in recognizer.ocr.decode(views)], axis=0)
+        models = [m for m in (recognizer.ocr, recognizer.ocr_b) if m is not None]
+        head = np.mean([v.states for m in models for v in m.decode(views)], axis=0)
         code, confidence = pick_state(fuse(model, head))
         assert (read.jurisdiction, read.jurisdiction_confidence) == (code, confidence)
     assert any(read.jurisdiction for read in reads)
