@@ -1,0 +1,145 @@
+"""Score the state prior (platewarden.vision.state_prior) on the held-out us-crops rows.
+
+Each of the 211 rows of grouped_cv's state figure (no committed model saw them) is read as the
+pipeline reads a crop: both OCR models' state heads averaged over the three views, fused with
+the state model of the row's fold (training/work/state_foldK.onnx, which never saw the row).
+Its state is picked without the prior and with it, and scored three ways (training/README.md,
+"Where plates come from"):
+
+- rows_alike: every row counts one, region "any";
+- by_population: each row weighs its state's population over its state's number of rows,
+  region "any";
+- home: for each state X with rows, 0.75 x the accuracy on X's rows plus 0.25 x the
+  by-population accuracy on the others, all read with region "us-x"; the mean over X.
+
+JSON lines to stdout.
+
+  python -m training.state_prior_cv [--width 64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import onnxruntime as ort
+
+from platewarden.vision.images import load_image, to_gray
+from platewarden.vision.ocr import STATES, PlateOCR, crop_box, pick_state
+from platewarden.vision.pipeline import CROP_VIEW_MARGINS, MODELS_DIR, SECOND_OCR
+from platewarden.vision.state import PlateState, fuse
+from platewarden.vision.state_prior import HOME_SHARE, populations, weigh_states
+from training.grouped_cv import (
+    PLATES,
+    committed_training_plates,
+    fold_of,
+    group_keys,
+    load_rows,
+    shrink,
+)
+from training.train_state import WORK
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One held-out row: its state, its fold and its fused state probabilities (no prior)."""
+
+    state: str
+    fold: int
+    probs: np.ndarray
+
+
+def held_out_rows(folds: int, width: int | None) -> list[Scored]:
+    """Read each held-out us-crops row's fused state probabilities, as the pipeline does."""
+    rows = load_rows(PLATES)
+    groups = group_keys(rows)
+    trained = committed_training_plates(PLATES)
+    seen = {g for row, g in zip(rows, groups, strict=True) if row.truth.plate in trained}
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    ocrs = [PlateOCR(MODELS_DIR / name, options) for name in ("ocr.onnx", SECOND_OCR)]
+    models = [PlateState(WORK / f"state_fold{k}.onnx", options) for k in range(folds)]
+    out = []
+    for row, group in zip(rows, groups, strict=True):
+        if row.source != "us-crops" or not row.truth.state or group in seen:
+            continue
+        fold = fold_of(group, folds)
+        image = load_image(row.truth.image)
+        if width:
+            image = shrink(image, width)
+        gray = to_gray(image)
+        views = [crop_box(gray, (0, 0, *gray.shape[::-1]), m) for m in CROP_VIEW_MARGINS]
+        head = np.mean([v.states for ocr in ocrs for v in ocr.decode(views)], axis=0)
+        (model,) = models[fold].probs([image])
+        out.append(Scored(row.truth.state.lower(), fold, fuse(model, head)))
+    return out
+
+
+def hits(rows: list[Scored], region: str | None) -> np.ndarray:
+    """Say for each row whether its picked state is its own (region None: no prior)."""
+    picked = [
+        pick_state(r.probs if region is None else weigh_states(r.probs, region, STATES))[0]
+        for r in rows
+    ]
+    pairs = zip(picked, rows, strict=True)
+    return np.array([p is not None and p.lower() == r.state for p, r in pairs])
+
+
+def by_population(rows: list[Scored], right: np.ndarray) -> float:
+    """Accuracy with each row weighing its state's population over its state's row count."""
+    count = Counter(r.state for r in rows)
+    people = populations()
+    weights = np.array([people[r.state] / count[r.state] for r in rows])
+    return float((weights * right).sum() / weights.sum())
+
+
+def home(rows: list[Scored], prior: bool) -> tuple[float, float, float]:
+    """Mean over home states of HOME_SHARE x own-rows accuracy + the rest x others' accuracy
+    (by population), each read with region us-<home>; also the two parts' means."""
+    own_parts, other_parts = [], []
+    for state in sorted({r.state for r in rows}):
+        right = hits(rows, f"us-{state}" if prior else None)
+        mine = np.array([r.state == state for r in rows])
+        own_parts.append(float(right[mine].mean()))
+        others = [r for r, m in zip(rows, mine, strict=True) if not m]
+        other_parts.append(by_population(others, right[~mine]))
+    own, other = np.array(own_parts), np.array(other_parts)
+    mixed = HOME_SHARE * own + (1.0 - HOME_SHARE) * other
+    return float(mixed.mean()), float(own.mean()), float(other.mean())
+
+
+def main() -> None:
+    """Print each reader's three figures, without and with the prior."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--width", type=int, help="shrink each crop to this width and compress it")
+    args = ap.parse_args()
+    rows = held_out_rows(args.folds, args.width)
+    for prior in (False, True):
+        right = hits(rows, "any" if prior else None)
+        mixed, own, other = home(rows, prior)
+        folds = [int(right[[r.fold == k for r in rows]].sum()) for k in range(args.folds)]
+        print(
+            json.dumps(
+                {
+                    "benchmark": "state_prior_cv",
+                    "width": args.width,
+                    "prior": prior,
+                    "images": len(rows),
+                    "rows_alike": round(float(right.mean()), 4),
+                    "right": int(right.sum()),
+                    "right_per_fold": folds,
+                    "by_population": round(by_population(rows, right), 4),
+                    "home": round(mixed, 4),
+                    "home_own_rows": round(own, 4),
+                    "home_other_rows": round(other, 4),
+                }
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
