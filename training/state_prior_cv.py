@@ -1,7 +1,8 @@
 """Score the state prior (platewarden.vision.state_prior) on the held-out us-crops rows.
 
-Each of the 211 rows of grouped_cv's state figure (no committed model saw them) is read as the
-pipeline reads a crop: both OCR models' state heads averaged over the three views, fused with
+Each of the 211 rows of grouped_cv's state figure (no committed model saw them; `--rows others`:
+the other 535, honest for the state model alone, `--reader model`) is read as the pipeline reads
+a crop: both OCR models' state heads averaged over the three views, fused with
 the state model of the row's fold (training/work/state_foldK.onnx, which never saw the row).
 Its state is picked without the prior and with it, and scored three ways (training/README.md,
 "Where plates come from"):
@@ -14,7 +15,7 @@ Its state is picked without the prior and with it, and scored three ways (traini
 
 JSON lines to stdout.
 
-  python -m training.state_prior_cv [--width 64]
+  python -m training.state_prior_cv [--width 64] [--rows others --reader model]
 """
 
 from __future__ import annotations
@@ -52,8 +53,9 @@ class Scored:
     probs: np.ndarray
 
 
-def held_out_rows(folds: int, width: int | None) -> list[Scored]:
-    """Read each held-out us-crops row's fused state probabilities, as the pipeline does."""
+def held_out_rows(folds: int, width: int | None, subset: str, reader: str) -> list[Scored]:
+    """Read the us-crops rows of subset ("heldout": grouped_cv's 211; "others": the rest) with
+    reader ("fused", as the pipeline does; "model": the fold's state model alone)."""
     rows = load_rows(PLATES)
     groups = group_keys(rows)
     trained = committed_training_plates(PLATES)
@@ -64,7 +66,9 @@ def held_out_rows(folds: int, width: int | None) -> list[Scored]:
     models = [PlateState(WORK / f"state_fold{k}.onnx", options) for k in range(folds)]
     out = []
     for row, group in zip(rows, groups, strict=True):
-        if row.source != "us-crops" or not row.truth.state or group in seen:
+        if row.source != "us-crops" or not row.truth.state:
+            continue
+        if (group in seen) != (subset == "others"):
             continue
         fold = fold_of(group, folds)
         image = load_image(row.truth.image)
@@ -74,7 +78,11 @@ def held_out_rows(folds: int, width: int | None) -> list[Scored]:
         views = [crop_box(gray, (0, 0, *gray.shape[::-1]), m) for m in CROP_VIEW_MARGINS]
         head = np.mean([v.states for ocr in ocrs for v in ocr.decode(views)], axis=0)
         (model,) = models[fold].probs([image])
-        out.append(Scored(row.truth.state.lower(), fold, fuse(model, head)))
+        if reader == "fused":
+            probs = fuse(model, head)
+        else:  # a crop the model cannot read gets no state: "not US"
+            probs = model if model is not None else np.eye(len(STATES))[0]
+        out.append(Scored(row.truth.state.lower(), fold, probs))
     return out
 
 
@@ -116,8 +124,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--width", type=int, help="shrink each crop to this width and compress it")
+    ap.add_argument("--rows", choices=("heldout", "others"), default="heldout")
+    ap.add_argument("--reader", choices=("fused", "model"), default="fused")
     args = ap.parse_args()
-    rows = held_out_rows(args.folds, args.width)
+    rows = held_out_rows(args.folds, args.width, args.rows, args.reader)
     for prior in (False, True):
         right = hits(rows, "any" if prior else None)
         mixed, own, other = home(rows, prior)
@@ -127,6 +137,8 @@ def main() -> None:
                 {
                     "benchmark": "state_prior_cv",
                     "width": args.width,
+                    "rows": args.rows,
+                    "reader": args.reader,
                     "prior": prior,
                     "images": len(rows),
                     "rows_alike": round(float(right.mean()), 4),
