@@ -32,7 +32,13 @@ from platewarden.vision.images import load_image, to_gray
 from platewarden.vision.ocr import STATES, PlateOCR, crop_box, pick_state
 from platewarden.vision.pipeline import CROP_VIEW_MARGINS, MODELS_DIR, SECOND_OCR
 from platewarden.vision.state import PlateState, fuse
-from platewarden.vision.state_prior import HOME_SHARE, populations, weigh_states
+from platewarden.vision.state_prior import (
+    HOME_SHARE,
+    population_prior,
+    populations,
+    weigh,
+    weigh_states,
+)
 from training.grouped_cv import (
     PLATES,
     committed_training_plates,
@@ -87,13 +93,20 @@ def held_out_rows(folds: int, width: int | None, subset: str, reader: str) -> li
 
 
 def hits(rows: list[Scored], region: str | None) -> np.ndarray:
-    """Say for each row whether its picked state is its own (region None: no prior)."""
-    picked = [
-        pick_state(r.probs if region is None else weigh_states(r.probs, region, STATES))[0]
-        for r in rows
-    ]
+    """Say for each row whether its picked state is its own (region None: no prior; "any": the
+    population prior, which the pipeline does not weigh by; "us-x": the home state's)."""
+    picked = [pick_state(weighed(r.probs, region))[0] for r in rows]
     pairs = zip(picked, rows, strict=True)
     return np.array([p is not None and p.lower() == r.state for p, r in pairs])
+
+
+def weighed(probs: np.ndarray, region: str | None) -> np.ndarray:
+    """Weigh probs by region's prior (see hits)."""
+    if region is None:
+        return probs
+    if region == "any":
+        return weigh(probs, population_prior(STATES), STATES)
+    return weigh_states(probs, region, STATES)
 
 
 def by_population(rows: list[Scored], right: np.ndarray) -> float:

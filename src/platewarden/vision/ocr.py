@@ -13,6 +13,7 @@ import onnxruntime as ort
 
 from platewarden.plate_formats import prefer_region
 from platewarden.vision.state import fuse
+from platewarden.vision.state_prior import weigh_states
 
 OCR_H, OCR_W = 32, 128
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -237,11 +238,12 @@ def combine(
     view gains or loses at the plate's edge is outvoted. With a second OCR model each model's
     decoding of a crop is one view, all weighed alike. Texts are ranked by region's plate
     formats (platewarden.plate_formats.prefer_region). The state is the OCR head's, averaged over
-    the views, fused with the state model's probabilities where given (state).
+    the views, fused with the state model's probabilities where given (state), and weighed by
+    the region's home state where it is one (platewarden.vision.state_prior).
     """
     alts = prefer_region(merge_views([v.texts for v in views]), region)[:k]
     state_p = fuse(state, np.mean([v.states for v in views], axis=0))
-    code, state_conf = pick_state(state_p)
+    code, state_conf = pick_state(weigh_states(state_p, region, STATES))
     text, conf = alts[0] if alts else ("", 0.0)
     return TextRead(text, conf, alts, code, state_conf)
 
