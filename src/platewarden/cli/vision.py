@@ -22,7 +22,8 @@ RegionOption = Annotated[
     str | None,
     typer.Option(
         help="Prefer reads that fit this region's plate formats: any, a country's code "
-        "(br, de, gb ...) or us- and a US state's (us-ca) (default: the plate_region setting)."
+        "(br, de, gb ...) or us- and a US state's (us-ca), which is then also the likeliest "
+        "state of a plate whose state is unclear (default: the plate_region setting)."
     ),
 ]
 
