@@ -24,6 +24,7 @@ import argparse
 import json
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
@@ -59,7 +60,9 @@ class Scored:
     probs: np.ndarray
 
 
-def held_out_rows(folds: int, width: int | None, subset: str, reader: str) -> list[Scored]:
+def held_out_rows(
+    folds: int, width: int | None, subset: str, reader: str, folder: Path = WORK
+) -> list[Scored]:
     """Read the us-crops rows of subset ("heldout": grouped_cv's 211; "others": the rest) with
     reader ("fused", as the pipeline does; "model": the fold's state model alone)."""
     rows = load_rows(PLATES)
@@ -69,7 +72,7 @@ def held_out_rows(folds: int, width: int | None, subset: str, reader: str) -> li
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     ocrs = [PlateOCR(MODELS_DIR / name, options) for name in ("ocr.onnx", SECOND_OCR)]
-    models = [PlateState(WORK / f"state_fold{k}.onnx", options) for k in range(folds)]
+    models = [PlateState(folder / f"state_fold{k}.onnx", options) for k in range(folds)]
     out = []
     for row, group in zip(rows, groups, strict=True):
         if row.source != "us-crops" or not row.truth.state:
@@ -139,8 +142,9 @@ def main() -> None:
     ap.add_argument("--width", type=int, help="shrink each crop to this width and compress it")
     ap.add_argument("--rows", choices=("heldout", "others"), default="heldout")
     ap.add_argument("--reader", choices=("fused", "model"), default="fused")
+    ap.add_argument("--models", type=Path, default=WORK, help="where state_foldK.onnx are")
     args = ap.parse_args()
-    rows = held_out_rows(args.folds, args.width, args.rows, args.reader)
+    rows = held_out_rows(args.folds, args.width, args.rows, args.reader, args.models)
     for prior in (False, True):
         right = hits(rows, "any" if prior else None)
         mixed, own, other = home(rows, prior)
