@@ -133,6 +133,11 @@ def committed_training_plates(root: Path) -> set[str]:
     return {t.plate for name in REAL_SETS for t in load_truth(root / name, "train")}
 
 
+def groups_holding(rows: list[Row], groups: list[str], plates: set[str]) -> set[str]:
+    """Give the groups that hold a row of one of plates (the plates a model trained on)."""
+    return {g for row, g in zip(rows, groups, strict=True) if row.truth.plate in plates}
+
+
 def shrink(image: np.ndarray, width: int) -> np.ndarray:
     """Scale an image to width pixels wide and compress it as JPEG at quality 60."""
     return cv2.imdecode(np.frombuffer(_jpeg(image, width / image.shape[1]), np.uint8), -1)
@@ -266,7 +271,7 @@ def main() -> None:
     for path in args.trained:
         trained |= set(json.loads(path.read_text()))
     groups = group_keys(rows)
-    seen = {g for row, g in zip(rows, groups, strict=True) if row.truth.plate in trained}
+    seen = groups_holding(rows, groups, trained)
     kept = [
         (row, g)
         for row, g in zip(rows, groups, strict=True)

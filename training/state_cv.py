@@ -34,6 +34,7 @@ from training.grouped_cv import (
     committed_training_plates,
     fold_of,
     group_keys,
+    groups_holding,
     load_rows,
     shrink,
 )
@@ -64,8 +65,7 @@ def main() -> None:
     readers = READERS + VIEW_READERS if args.views else READERS
     rows = load_rows(PLATES)
     groups = group_keys(rows)
-    trained = committed_training_plates(PLATES)
-    seen = {g for row, g in zip(rows, groups, strict=True) if row.truth.plate in trained}
+    seen = groups_holding(rows, groups, committed_training_plates(PLATES))
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     ocr = PlateOCR(MODELS_DIR / "ocr.onnx", options)  # the committed OCR and its state head

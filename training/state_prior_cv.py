@@ -45,6 +45,7 @@ from training.grouped_cv import (
     committed_training_plates,
     fold_of,
     group_keys,
+    groups_holding,
     load_rows,
     shrink,
 )
@@ -67,8 +68,7 @@ def held_out_rows(
     reader ("fused", as the pipeline does; "model": the fold's state model alone)."""
     rows = load_rows(PLATES)
     groups = group_keys(rows)
-    trained = committed_training_plates(PLATES)
-    seen = {g for row, g in zip(rows, groups, strict=True) if row.truth.plate in trained}
+    seen = groups_holding(rows, groups, committed_training_plates(PLATES))
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     ocrs = [PlateOCR(MODELS_DIR / name, options) for name in ("ocr.onnx", SECOND_OCR)]
