@@ -8,16 +8,26 @@ import time
 from pathlib import Path
 
 import numpy as np
+import onnxruntime as ort
 import torch
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
-from platewarden.vision.ocr import ALPHABET, STATES, crop_box, prepare
+from platewarden.vision.ocr import ALPHABET, STATES, PlateOCR, crop_box, prepare
+from platewarden.vision.pipeline import MODELS_DIR
 from training import checkpoints
+from training.char_slices import Sliced, new_plate, slice_plate
 from training.grouped_cv import fold_plates
 from training.nets import CRNN
 from training.onnx_export import export_onnx
-from training.samples import REAL_SETS, load_real_items, parking_lot, real_sample
+from training.samples import (
+    REAL_SETS,
+    US_SETS,
+    RealItem,
+    load_real_items,
+    parking_lot,
+    real_sample,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 WORK = Path("training/work")
@@ -82,6 +92,21 @@ def _small(crop: np.ndarray, rng: np.random.Generator, share: float) -> np.ndarr
     return parking_lot(crop, rng) if share and rng.random() < share else crop
 
 
+def slice_us_plates(items: list[RealItem], sets: list[str]) -> dict[int, Sliced]:
+    """Cut each real US plate that can be cut into its characters' slices, by its index."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    ocr = PlateOCR(MODELS_DIR / "ocr.onnx", options)
+    sliced = {}
+    for i, (item, name) in enumerate(zip(items, sets, strict=True)):
+        cut = slice_plate(item, ocr) if name in US_SETS else None
+        if cut is not None:
+            sliced[i] = cut
+    us = sum(name in US_SETS for name in sets)
+    print(f"sliced {len(sliced)} of {us} real US plates", flush=True)
+    return sliced
+
+
 def main() -> None:
     """Train for --steps, checkpointing to training/work/ocr.pt, then export ONNX."""
     ap = argparse.ArgumentParser(description=__doc__)
@@ -110,6 +135,13 @@ def main() -> None:
         default=0.0,
         help="the share of crops, synthetic and real, degraded as a parking-lot camera gives "
         "them (samples.parking_lot: 40-90 px wide, blur, JPEG quality 15-60)",
+    )
+    ap.add_argument(
+        "--shuffle",
+        type=float,
+        default=0.0,
+        help="the share of real US crops (us, us-crops) drawn as a new plate made from the same "
+        "plate's character slices (training/char_slices.py), where the plate can be sliced",
     )
     ap.add_argument(
         "--exclude-fold",
@@ -144,6 +176,7 @@ def main() -> None:
         real += items
         real_sets += [i] * len(items)
     weights = sqrt_weights(real_sets) if args.sqrt_balance else None
+    sliced = slice_us_plates(real, [args.sets[i] for i in real_sets]) if args.shuffle else {}
     # The plates trained on, for training.grouped_cv --trained: it scores only the others.
     args.ckpt.with_suffix(".plates.json").write_text(json.dumps(sorted({it.text for it in real})))
     print(
@@ -177,6 +210,8 @@ def main() -> None:
         )
         for j in drawn:
             it = real[j]
+            if j in sliced and rng.random() < args.shuffle:
+                it = new_plate(sliced[j], rng)
             xs.append(prepare(real_sample(it, rng, args.heavy, args.small)))
             texts.append(it.text)
             states.append(state_label(it.state))
