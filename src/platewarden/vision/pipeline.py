@@ -27,6 +27,11 @@ MIN_TEXT = 2
 # Below this, reads are nearly all signs, stickers and grilles (on the train split no true plate
 # read scored under 0.2, and most false detections under 0.05).
 MIN_CONFIDENCE = 0.1
+# A box the detector scores this or more (even odds of a plate centre) is reported whenever its
+# text has MIN_TEXT characters, however unsure the OCR is of them: far and night plates the
+# detector is sure of, which the floor above dropped (issue 16; training/README.md, "Plates the
+# detector is sure of"). Its confidence stays the text's, so matching weighs it as low as it is.
+SURE_PLATE = 0.5
 # Each plate is read from three crops, turned upright along its corners with these margins around
 # it (fractions of its size), or for an already-cropped plate cut with these insets and outsets:
 # the views vote.
@@ -159,10 +164,13 @@ class Recognizer:
         image: np.ndarray,
         threshold: float = THRESHOLD,
         min_confidence: float = MIN_CONFIDENCE,
+        sure_plate: float = SURE_PLATE,
     ) -> list[PlateRead]:
         """Find and read every plate in a BGR or grayscale image, the likeliest plate first.
 
-        An image too small or narrow to hold a plate (a damaged video frame) holds none.
+        A read is kept when its confidence is min_confidence or more, or when the detector's
+        score is sure_plate or more. An image too small or narrow to hold a plate (a damaged
+        video frame) holds none.
         """
         if isinstance(image, np.ndarray) and image.ndim in (2, 3) and image.size:
             try:
@@ -181,7 +189,7 @@ class Recognizer:
         likely = [
             i
             for i, (d, v) in enumerate(zip(found, first, strict=True))
-            if v.best * d.score**0.25 >= min_confidence * FIRST_VIEW_SHARE
+            if v.best * d.score**0.25 >= min_confidence * FIRST_VIEW_SHARE or d.score >= sure_plate
         ]
         crops = [rectify(gray, quads[i], m) for i in likely for m in VIEW_MARGINS[1:]]
         more = iter(self.ocr.decode(crops))
@@ -192,7 +200,8 @@ class Recognizer:
             views += [next(second) for _ in VIEW_MARGINS] if self.ocr_b is not None else []
             text = combine(views, region=self.region)
             confidence = text.confidence * found[i].score ** 0.25
-            if len(text.text) >= MIN_TEXT and confidence >= min_confidence:
+            sure = found[i].score >= sure_plate
+            if len(text.text) >= MIN_TEXT and (confidence >= min_confidence or sure):
                 kept.append((i, views, confidence))
         states = self._states([rectify(colour, quads[i], VIEW_MARGINS[0]) for i, _, _ in kept])
         reads = []

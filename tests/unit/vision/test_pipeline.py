@@ -80,7 +80,21 @@ def test_module_level_recognize_uses_the_packaged_models(scenes: list) -> None:
 
 
 def test_min_confidence_filters_reads(recognizer: Recognizer, scenes: list) -> None:
-    assert recognizer.recognize(scenes[6].image, min_confidence=1.01) == []
+    assert recognizer.recognize(scenes[6].image, min_confidence=1.01, sure_plate=1.01) == []
+
+
+def test_a_plate_the_detector_is_sure_of_is_kept_below_the_floor(
+    recognizer: Recognizer, scenes: list
+) -> None:
+    # No text is confident enough for a floor above 1: the detector's score alone keeps the plate.
+    scene = scenes[6]
+    read = _match(recognizer.recognize(scene.image, min_confidence=1.01), scene.box)
+    assert read is not None
+    assert read.confidence < 1.01
+    assert (
+        _match(recognizer.recognize(scene.image, min_confidence=1.01, sure_plate=1.01), scene.box)
+        is None
+    )
 
 
 def test_plate_filling_the_frame_is_found_whole(recognizer: Recognizer) -> None:
