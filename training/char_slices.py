@@ -34,6 +34,9 @@ MAX_SPACING_RATIO = 2.5
 # character spacing of where the alignment puts it, and the plate is left out where that column
 # is busier than QUIET times the median column of its text.
 SNAP_WINDOW = 0.35
+# The rows, as shares of the box's height from its top, whose edges say where characters are
+# (a US plate's state name above and slogan below would fill the gaps between them).
+TEXT_ROWS = (0.3, 0.75)
 QUIET = 0.4
 
 
@@ -110,18 +113,18 @@ def slice_plate(item: RealItem, ocr: PlateOCR) -> Sliced | None:
     shift = round(w)
     band = crop_box(item.region, (0, y - pad, item.region.shape[1], h + 2 * pad), margin=0.0)
     band = cv2.copyMakeBorder(band, 0, 0, shift, shift, cv2.BORDER_REPLICATE)
-    cuts = snap_cuts(band[pad + round(0.3 * h) : pad + round(0.75 * h)], centres + shift, gaps)
+    top, bottom = (pad + round(share * h) for share in TEXT_ROWS)
+    cuts = snap_cuts(band[top:bottom], centres + shift, gaps)
     if cuts is None:
         return None
     left_edge = max(0, round(x - SIDE_MARGIN * w) + shift)
     right_edge = min(band.shape[1], round(x + w + SIDE_MARGIN * w) + shift)
-    xs = cuts
-    if xs[0] <= left_edge or xs[-1] >= right_edge:
+    if cuts[0] <= left_edge or cuts[-1] >= right_edge:
         return None
     return Sliced(
-        band[:, left_edge : xs[0]],
-        [(c, band[:, xs[i] : xs[i + 1]]) for i, c in enumerate(text)],
-        band[:, xs[-1] : right_edge],
+        band[:, left_edge : cuts[0]],
+        [(c, band[:, cuts[i] : cuts[i + 1]]) for i, c in enumerate(text)],
+        band[:, cuts[-1] : right_edge],
         pad,
         item.state,
     )
