@@ -39,7 +39,7 @@ from platewarden.vision.pipeline import (
     CHECKSUMS,
     MODEL_FILES,
     MODELS_DIR,
-    SECOND_OCR,
+    OPTIONAL_FILES,
     Recognizer,
     sha256,
 )
@@ -94,16 +94,17 @@ def bucket(height: float) -> str:
     raise ValueError(height)
 
 
-def recognizer_with(detector: Path | None) -> Recognizer:
-    """Load the packaged models, with the given detector file in place of the committed one."""
+def recognizer_with(detector: Path | None, models: Path = MODELS_DIR) -> Recognizer:
+    """Load the models of a folder (the package's), with the given detector file in place of
+    its own."""
     if detector is None:
-        return Recognizer.load(threads=1)
+        return Recognizer.load(models, threads=1)
     folder = Path(tempfile.mkdtemp(prefix="platewarden-models-"))
-    # The second OCR model too, where packaged, so that --reads compares detectors alone.
-    second = (SECOND_OCR,) if (MODELS_DIR / SECOND_OCR).exists() else ()
-    names = [*MODEL_FILES, *second]
+    # The optional models too, where present, so that --reads compares detectors alone.
+    optional = [name for name in OPTIONAL_FILES if (models / name).exists()]
+    names = [*MODEL_FILES, *optional]
     for name in names:
-        shutil.copy(MODELS_DIR / name, folder / name)
+        shutil.copy(models / name, folder / name)
     shutil.copy(detector, folder / "detector.onnx")
     (folder / CHECKSUMS).write_text("".join(f"{sha256(folder / name)}  {name}\n" for name in names))
     return Recognizer.load(folder, threads=1)
@@ -183,6 +184,9 @@ def main() -> None:
     ap.add_argument(
         "--detector", type=Path, help="an ONNX detector to measure in place of the committed one"
     )
+    ap.add_argument(
+        "--models", type=Path, default=MODELS_DIR, help="a folder of models (the package's)"
+    )
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--split", default="heldout", choices=("heldout", "train", "all"))
     ap.add_argument("--third-pass", action="store_true", help="add a pass at twice the scale")
@@ -192,7 +196,7 @@ def main() -> None:
     ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     args = ap.parse_args()
     cv2.setNumThreads(1)
-    recognizer = recognizer_with(args.detector)
+    recognizer = recognizer_with(args.detector, args.models)
 
     def find(image: np.ndarray) -> list[tuple]:
         if args.reads:

@@ -1,4 +1,4 @@
-"""The two networks: a CRNN plate reader and a CenterNet-style plate detector."""
+"""The networks: plate reader, detector, corner model, plate check and state model."""
 
 from __future__ import annotations
 
@@ -107,6 +107,35 @@ class CornerNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return (N, 8): x, y of the top-left, top-right, bottom-right and bottom-left corners."""
         return self.head(self.cnn(x)) * 0.5 + 0.5
+
+
+class PlateCheckNet(nn.Module):
+    """Tell whether a detector's box holds a plate: the corner model's 1x48x144 input to a logit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cnn = nn.Sequential(
+            _cbr(1, 16),
+            nn.MaxPool2d(2),  # 24x72
+            _cbr(16, 32),
+            nn.MaxPool2d(2),  # 12x36
+            _cbr(32, 48),
+            _cbr(48, 48),
+            nn.MaxPool2d(2),  # 6x18
+            _cbr(48, 64),
+            nn.MaxPool2d(2),  # 3x9
+        )
+        self.head = nn.Sequential(
+            nn.Flatten(),
+            nn.Dropout(0.2),
+            nn.Linear(64 * 3 * 9, 64),
+            nn.ReLU(inplace=True),
+            nn.Linear(64, 1),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Return (N,) logits: above 0, likelier a plate than not."""
+        return self.head(self.cnn(x))[:, 0]
 
 
 class StateNet(nn.Module):

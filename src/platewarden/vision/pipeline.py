@@ -12,9 +12,10 @@ import onnxruntime as ort
 
 from platewarden.plate_formats import check_region
 from platewarden.vision.corners import PlateCorners, box_corners, rectify
-from platewarden.vision.detector import THRESHOLD, PlateDetector
+from platewarden.vision.detector import THRESHOLD, Detection, PlateDetector
 from platewarden.vision.images import ImageError, check_shape, fit, to_gray
 from platewarden.vision.ocr import PlateOCR, TextRead, ViewRead, combine, crop_box, read_plates
+from platewarden.vision.plate_check import PlateCheck
 from platewarden.vision.state import PlateState
 
 MODELS_DIR = Path(__file__).parent / "models"
@@ -22,6 +23,11 @@ MODEL_FILES = ("detector.onnx", "ocr.onnx", "corners.onnx", "state.onnx")
 # A second OCR model, optional: where the folder has it, every crop is read by both OCR models and
 # their decodings are averaged as the views are (issue 16; MODEL_CARD.md, "OCR round 10").
 SECOND_OCR = "ocr_b.onnx"
+# The plate check, optional: where the folder has it, it looks again at every box at the image's
+# own size, and a box it is sure of is reported as a box the detector is sure of is (issue 16;
+# training/README.md, "The plate check").
+PLATE_CHECK = "plate_check.onnx"
+OPTIONAL_FILES = (SECOND_OCR, PLATE_CHECK)
 CHECKSUMS = "SHA256SUMS"
 MIN_TEXT = 2
 # Below this, reads are nearly all signs, stickers and grilles (on the train split no true plate
@@ -32,6 +38,9 @@ MIN_CONFIDENCE = 0.1
 # detector is sure of, which the floor above dropped (issue 16; training/README.md, "Plates the
 # detector is sure of"). Its confidence stays the text's, so matching weighs it as low as it is.
 SURE_PLATE = 0.5
+# The plate check's probability at which a box counts as sure (set on train photos kept out of its
+# training: training/train_plate_check.py).
+CHECKED_PLATE = 0.5
 # Each plate is read from three crops, turned upright along its corners with these margins around
 # it (fractions of its size), or for an already-cropped plate cut with these insets and outsets:
 # the views vote.
@@ -67,8 +76,8 @@ def sha256(path: Path) -> str:
 
 
 def verify_models(models_dir: Path) -> None:
-    """Check each model file, and the second OCR model where present, against
-    models_dir/SHA256SUMS; raise ModelError on a mismatch."""
+    """Check each model file, and each optional one present, against models_dir/SHA256SUMS;
+    raise ModelError on a mismatch."""
     sums_file = models_dir / CHECKSUMS
     if not sums_file.exists():
         raise ModelError(f"no {CHECKSUMS} in {models_dir}")
@@ -77,7 +86,7 @@ def verify_models(models_dir: Path) -> None:
         if line.strip():
             digest, name = line.split()
             expected[name] = digest
-    optional = (SECOND_OCR,) if (models_dir / SECOND_OCR).exists() else ()
+    optional = tuple(name for name in OPTIONAL_FILES if (models_dir / name).exists())
     for name in (*MODEL_FILES, *optional):
         path = models_dir / name
         if not path.exists():
@@ -111,7 +120,8 @@ class Recognizer:
     """The detector, the OCR, the corner model and the state model, loaded once.
 
     Without a state model (state None) the state is the OCR head's alone. With a second OCR model
-    (ocr_b) both read every crop read, and each decoding is one view of the plate's average.
+    (ocr_b) both read every crop read, and each decoding is one view of the plate's average. With
+    a plate check (check) a box it is sure of is kept as a box the detector is sure of.
     """
 
     def __init__(
@@ -123,6 +133,7 @@ class Recognizer:
         state: PlateState | None = None,
         *,
         ocr_b: PlateOCR | None = None,
+        check: PlateCheck | None = None,
     ) -> None:
         self.detector = detector
         self.ocr = ocr
@@ -130,6 +141,7 @@ class Recognizer:
         self.region = check_region(region)
         self.state = state
         self.ocr_b = ocr_b
+        self.check = check
 
     @classmethod
     def load(
@@ -149,7 +161,7 @@ class Recognizer:
         # 18.3-19.8 ms, p95 24.5-28.3 asleep; 30.8-33.0 and 46.8-53.9 spinning.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
-        second = folder / SECOND_OCR
+        second, check = folder / SECOND_OCR, folder / PLATE_CHECK
         return cls(
             PlateDetector(folder / "detector.onnx", options),
             PlateOCR(folder / "ocr.onnx", options),
@@ -157,6 +169,7 @@ class Recognizer:
             region,
             PlateState(folder / "state.onnx", options),
             ocr_b=PlateOCR(second, options) if second.exists() else None,
+            check=PlateCheck(check, options) if check.exists() else None,
         )
 
     def recognize(
@@ -168,9 +181,9 @@ class Recognizer:
     ) -> list[PlateRead]:
         """Find and read every plate in a BGR or grayscale image, the likeliest plate first.
 
-        A read is kept when its confidence is min_confidence or more, or when the detector's
-        score is sure_plate or more. An image too small or narrow to hold a plate (a damaged
-        video frame) holds none.
+        A read is kept when its confidence is min_confidence or more, or when its box is sure: the
+        detector's score is sure_plate or more, or the plate check's CHECKED_PLATE. An image too
+        small or narrow to hold a plate (a damaged video frame) holds none.
         """
         if isinstance(image, np.ndarray) and image.ndim in (2, 3) and image.size:
             try:
@@ -183,13 +196,14 @@ class Recognizer:
         scale = gray.shape[1] / image.shape[1]
         found = self.detector.detect(gray, threshold)
         quads = self.corners.find(gray, [d.box for d in found])
+        sure = self._sure(gray, found, sure_plate)
         # A first crop of every plate; the others only of plates whose first reads like a plate.
         firsts = [rectify(gray, q, VIEW_MARGINS[0]) for q in quads]
         first = self.ocr.decode(firsts)
         likely = [
             i
             for i, (d, v) in enumerate(zip(found, first, strict=True))
-            if v.best * d.score**0.25 >= min_confidence * FIRST_VIEW_SHARE or d.score >= sure_plate
+            if v.best * d.score**0.25 >= min_confidence * FIRST_VIEW_SHARE or sure[i]
         ]
         crops = [rectify(gray, quads[i], m) for i in likely for m in VIEW_MARGINS[1:]]
         more = iter(self.ocr.decode(crops))
@@ -200,8 +214,7 @@ class Recognizer:
             views += [next(second) for _ in VIEW_MARGINS] if self.ocr_b is not None else []
             text = combine(views, region=self.region)
             confidence = text.confidence * found[i].score ** 0.25
-            sure = found[i].score >= sure_plate
-            if len(text.text) >= MIN_TEXT and (confidence >= min_confidence or sure):
+            if len(text.text) >= MIN_TEXT and (confidence >= min_confidence or sure[i]):
                 kept.append((i, views, confidence))
         states = self._states([rectify(colour, quads[i], VIEW_MARGINS[0]) for i, _, _ in kept])
         reads = []
@@ -225,6 +238,16 @@ class Recognizer:
                 )
             )
         return reads
+
+    def _sure(self, gray: np.ndarray, found: list[Detection], sure_plate: float) -> list[bool]:
+        """Tell which boxes are sure plates: by the detector's score, or by the plate check's."""
+        sure = [d.score >= sure_plate for d in found]
+        unsure = [i for i, s in enumerate(sure) if not s]
+        if self.check is not None and unsure:
+            probs = self.check.score(gray, [found[i].box for i in unsure])
+            for i, p in zip(unsure, probs, strict=True):
+                sure[i] = bool(p >= CHECKED_PLATE)
+        return sure
 
     def read_crops(self, crops: list[np.ndarray]) -> list[PlateRead]:
         """Read already-cropped plates (the OCR alone)."""

@@ -10,14 +10,15 @@ from platewarden.vision.pipeline import (
     CHECKSUMS,
     MODEL_FILES,
     MODELS_DIR,
+    OPTIONAL_FILES,
     SECOND_OCR,
     sha256,
     verify_models,
 )
 
 MAX_TOTAL_BYTES = 20 * 1024 * 1024
-# The packaged files: the four models and the second OCR model where it is packaged.
-PACKAGED = (*MODEL_FILES, *((SECOND_OCR,) if (MODELS_DIR / SECOND_OCR).exists() else ()))
+# The packaged files: the four models and the optional ones packaged.
+PACKAGED = (*MODEL_FILES, *(name for name in OPTIONAL_FILES if (MODELS_DIR / name).exists()))
 
 
 def test_models_are_small_and_match_their_checksums() -> None:

@@ -11,7 +11,14 @@ from tests.unit.vision.synthetic import make_close_up
 
 from platewarden.vision import PlateRead, Recognizer, recognize
 from platewarden.vision.detector import iou
-from platewarden.vision.pipeline import CHECKSUMS, MODEL_FILES, MODELS_DIR, SECOND_OCR, sha256
+from platewarden.vision.pipeline import (
+    CHECKED_PLATE,
+    CHECKSUMS,
+    MODEL_FILES,
+    MODELS_DIR,
+    SECOND_OCR,
+    sha256,
+)
 
 # The stated accuracy on the synthetic set (clean plates, 120-220 px wide).
 MIN_DETECTION = 0.9
@@ -95,6 +102,52 @@ def test_a_plate_the_detector_is_sure_of_is_kept_below_the_floor(
         _match(recognizer.recognize(scene.image, min_confidence=1.01, sure_plate=1.01), scene.box)
         is None
     )
+
+
+class _Check:
+    """A plate check that gives every box it is asked about the same probability."""
+
+    def __init__(self, probability: float) -> None:
+        self.probability = probability
+        self.asked = 0
+
+    def score(self, gray: np.ndarray, boxes: list[tuple]) -> np.ndarray:
+        self.asked += len(boxes)
+        return np.full(len(boxes), self.probability)
+
+
+def test_a_box_the_plate_check_is_sure_of_is_kept_below_the_floor(
+    recognizer: Recognizer, scenes: list
+) -> None:
+    # Neither the text (floor above 1) nor the detector's score (sure above 1) keeps the plate:
+    # the plate check's probability alone decides.
+    scene = scenes[6]
+
+    def read_with(probability: float) -> PlateRead | None:
+        check = _Check(probability)
+        reader = Recognizer(
+            recognizer.detector,
+            recognizer.ocr,
+            recognizer.corners,
+            state=recognizer.state,
+            ocr_b=recognizer.ocr_b,
+            check=check,  # type: ignore[arg-type]
+        )
+        reads = reader.recognize(scene.image, min_confidence=1.01, sure_plate=1.01)
+        assert check.asked >= 1
+        return _match(reads, scene.box)
+
+    assert read_with(CHECKED_PLATE) is not None
+    assert read_with(CHECKED_PLATE - 0.01) is None
+
+
+def test_boxes_the_detector_is_sure_of_are_not_checked(
+    recognizer: Recognizer, scenes: list
+) -> None:
+    check = _Check(0.0)
+    reader = Recognizer(recognizer.detector, recognizer.ocr, recognizer.corners, check=check)  # type: ignore[arg-type]
+    assert _match(reader.recognize(scenes[6].image, sure_plate=0.0), scenes[6].box) is not None
+    assert check.asked == 0
 
 
 def test_plate_filling_the_frame_is_found_whole(recognizer: Recognizer) -> None:
