@@ -40,7 +40,7 @@ MIN_CONFIDENCE = 0.1
 SURE_PLATE = 0.5
 # The plate check's probability at which a box counts as sure (set on train photos kept out of its
 # training: training/train_plate_check.py).
-CHECKED_PLATE = 0.51
+CHECKED_PLATE = 0.84
 # Each plate is read from three crops, turned upright along its corners with these margins around
 # it (fractions of its size), or for an already-cropped plate cut with these insets and outsets:
 # the views vote.
