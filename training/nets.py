@@ -84,22 +84,28 @@ class Detector(nn.Module):
         return self.head(p4)
 
 
+def _crop_features() -> nn.Sequential:
+    """The features of a 1x48x144 crop around a box (the corner model's and the plate check's):
+    64 channels, 3x9."""
+    return nn.Sequential(
+        _cbr(1, 16),
+        nn.MaxPool2d(2),  # 24x72
+        _cbr(16, 32),
+        nn.MaxPool2d(2),  # 12x36
+        _cbr(32, 48),
+        _cbr(48, 48),
+        nn.MaxPool2d(2),  # 6x18
+        _cbr(48, 64),
+        nn.MaxPool2d(2),  # 3x9
+    )
+
+
 class CornerNet(nn.Module):
     """Place a plate's four corners in its grown box: 1x48x144 crop to 8 fractions of the crop."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.cnn = nn.Sequential(
-            _cbr(1, 16),
-            nn.MaxPool2d(2),  # 24x72
-            _cbr(16, 32),
-            nn.MaxPool2d(2),  # 12x36
-            _cbr(32, 48),
-            _cbr(48, 48),
-            nn.MaxPool2d(2),  # 6x18
-            _cbr(48, 64),
-            nn.MaxPool2d(2),  # 3x9
-        )
+        self.cnn = _crop_features()
         self.head = nn.Sequential(
             nn.Flatten(), nn.Linear(64 * 3 * 9, 128), nn.ReLU(inplace=True), nn.Linear(128, 8)
         )
@@ -114,17 +120,7 @@ class PlateCheckNet(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        self.cnn = nn.Sequential(
-            _cbr(1, 16),
-            nn.MaxPool2d(2),  # 24x72
-            _cbr(16, 32),
-            nn.MaxPool2d(2),  # 12x36
-            _cbr(32, 48),
-            _cbr(48, 48),
-            nn.MaxPool2d(2),  # 6x18
-            _cbr(48, 64),
-            nn.MaxPool2d(2),  # 3x9
-        )
+        self.cnn = _crop_features()
         self.head = nn.Sequential(
             nn.Flatten(),
             nn.Dropout(0.2),
