@@ -53,6 +53,8 @@ MIN_LABELLED_HEIGHT = 6
 CALIBRATION_SALT = "platewarden-plate-check-v1"
 CALIBRATION_SHARE = 0.2
 FALSE_PER_IMAGE = 0.02
+# The share of the plates the detector is sure of that the check may doubt (DOUBTFUL_PLATE).
+DOUBTED_PLATES = 0.02
 # Each example is kept with this much room around its box, for the jitter of training.
 ROOM = 0.5
 
@@ -66,6 +68,7 @@ class Example:
     plate: bool
     score: float  # the detector's (1.0 for a labelled box)
     image: str  # variant/name of the frame it came from
+    detected: bool = True  # a detector's box, not a labelled one
 
 
 def in_calibration(name: str) -> bool:
@@ -100,7 +103,7 @@ def frame_examples(
         for b in labels:
             if b[3] >= MIN_LABELLED_HEIGHT:
                 region, box = cut(gray, b)
-                out.append(Example(region, box, True, 1.0, tag))
+                out.append(Example(region, box, True, 1.0, tag, detected=False))
     return out
 
 
@@ -174,8 +177,27 @@ def threshold_for(probs: np.ndarray, examples: list[Example], photos: int) -> fl
     return at
 
 
+def doubtful_for(probs: np.ndarray, examples: list[Example]) -> float:
+    """The greatest probability (rounded down to 0.01) under which at most DOUBTED_PLATES of the
+    plates the detector is sure of fall, over the four versions."""
+    sure = np.sort(
+        [
+            p
+            for p, e in zip(probs, examples, strict=True)
+            if e.detected and e.plate and e.score >= SURE_PLATE
+        ]
+    )
+    if len(sure) == 0:
+        return 0.0
+    at = float(np.floor(sure[int(DOUBTED_PLATES * len(sure))] * 100)) / 100
+    return round(at, 2)
+
+
 def report(probs: np.ndarray, examples: list[Example], at: float) -> dict:
-    """Plates kept and false boxes passed at threshold at, among the boxes the check decides."""
+    """Plates kept and false boxes passed at threshold at, among the boxes the check decides;
+    the doubt threshold, and the plates and false boxes the detector is sure of under it."""
+    doubt = doubtful_for(probs, examples)
+    sure = [e.detected and e.score >= SURE_PLATE for e in examples]
     open_ = [THRESHOLD <= e.score < SURE_PLATE for e in examples]
     plates = [p for p, e, o in zip(probs, examples, open_, strict=True) if o and e.plate]
     false = [p for p, e, o in zip(probs, examples, open_, strict=True) if o and not e.plate]
@@ -186,6 +208,18 @@ def report(probs: np.ndarray, examples: list[Example], at: float) -> dict:
         "open_plates_passed": int(sum(p >= at for p in plates)),
         "open_false": len(false),
         "open_false_passed_per_image": round(sum(p >= at for p in false) / max(frames, 1), 3),
+        "doubt": doubt,
+        "sure_plates": int(sum(s and e.plate for s, e in zip(sure, examples, strict=True))),
+        "sure_plates_doubted": int(
+            sum(s and e.plate and p < doubt for p, s, e in zip(probs, sure, examples, strict=True))
+        ),
+        "sure_false": int(sum(s and not e.plate for s, e in zip(sure, examples, strict=True))),
+        "sure_false_doubted": int(
+            sum(
+                s and not e.plate and p < doubt
+                for p, s, e in zip(probs, sure, examples, strict=True)
+            )
+        ),
     }
 
 

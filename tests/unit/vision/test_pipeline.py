@@ -14,6 +14,7 @@ from platewarden.vision.detector import iou
 from platewarden.vision.pipeline import (
     CHECKED_PLATE,
     CHECKSUMS,
+    DOUBTFUL_PLATE,
     MODEL_FILES,
     MODELS_DIR,
     SECOND_OCR,
@@ -141,13 +142,24 @@ def test_a_box_the_plate_check_is_sure_of_is_kept_below_the_floor(
     assert read_with(CHECKED_PLATE - 0.01) is None
 
 
-def test_boxes_the_detector_is_sure_of_are_not_checked(
+def test_a_box_the_plate_check_doubts_is_held_to_the_floor(
     recognizer: Recognizer, scenes: list
 ) -> None:
-    check = _Check(0.0)
-    reader = Recognizer(recognizer.detector, recognizer.ocr, recognizer.corners, check=check)  # type: ignore[arg-type]
-    assert _match(reader.recognize(scenes[6].image, sure_plate=0.0), scenes[6].box) is not None
-    assert check.asked == 0
+    # The detector is sure of every box (sure_plate 0) and no text passes a floor above 1: the
+    # plate check's doubt alone decides.
+    scene = scenes[6]
+
+    def read_with(probability: float) -> PlateRead | None:
+        reader = Recognizer(
+            recognizer.detector,
+            recognizer.ocr,
+            recognizer.corners,
+            check=_Check(probability),  # type: ignore[arg-type]
+        )
+        return _match(reader.recognize(scene.image, min_confidence=1.01, sure_plate=0.0), scene.box)
+
+    assert read_with(DOUBTFUL_PLATE) is not None
+    assert read_with(DOUBTFUL_PLATE - 0.01) is None
 
 
 def test_plate_filling_the_frame_is_found_whole(recognizer: Recognizer) -> None:
