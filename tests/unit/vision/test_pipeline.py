@@ -17,6 +17,7 @@ from platewarden.vision.pipeline import (
     DOUBTFUL_PLATE,
     MODEL_FILES,
     MODELS_DIR,
+    PLATE_CHECK,
     SECOND_OCR,
     sha256,
 )
@@ -87,8 +88,25 @@ def test_module_level_recognize_uses_the_packaged_models(scenes: list) -> None:
     assert _match(recognize(scene.image), scene.box) is not None
 
 
+def _with_check(recognizer: Recognizer, check: object | None) -> Recognizer:
+    """The recognizer's models with another plate check (None: without one)."""
+    return Recognizer(
+        recognizer.detector,
+        recognizer.ocr,
+        recognizer.corners,
+        state=recognizer.state,
+        ocr_b=recognizer.ocr_b,
+        check=check,  # type: ignore[arg-type]
+    )
+
+
+def test_the_packaged_plate_check_is_loaded(recognizer: Recognizer) -> None:
+    assert recognizer.check is not None
+
+
 def test_min_confidence_filters_reads(recognizer: Recognizer, scenes: list) -> None:
-    assert recognizer.recognize(scenes[6].image, min_confidence=1.01, sure_plate=1.01) == []
+    reader = _with_check(recognizer, None)
+    assert reader.recognize(scenes[6].image, min_confidence=1.01, sure_plate=1.01) == []
 
 
 def test_a_plate_the_detector_is_sure_of_is_kept_below_the_floor(
@@ -96,11 +114,12 @@ def test_a_plate_the_detector_is_sure_of_is_kept_below_the_floor(
 ) -> None:
     # No text is confident enough for a floor above 1: the detector's score alone keeps the plate.
     scene = scenes[6]
-    read = _match(recognizer.recognize(scene.image, min_confidence=1.01), scene.box)
+    reader = _with_check(recognizer, None)
+    read = _match(reader.recognize(scene.image, min_confidence=1.01), scene.box)
     assert read is not None
     assert read.confidence < 1.01
     assert (
-        _match(recognizer.recognize(scene.image, min_confidence=1.01, sure_plate=1.01), scene.box)
+        _match(reader.recognize(scene.image, min_confidence=1.01, sure_plate=1.01), scene.box)
         is None
     )
 
@@ -126,15 +145,9 @@ def test_a_box_the_plate_check_is_sure_of_is_kept_below_the_floor(
 
     def read_with(probability: float) -> PlateRead | None:
         check = _Check(probability)
-        reader = Recognizer(
-            recognizer.detector,
-            recognizer.ocr,
-            recognizer.corners,
-            state=recognizer.state,
-            ocr_b=recognizer.ocr_b,
-            check=check,  # type: ignore[arg-type]
+        reads = _with_check(recognizer, check).recognize(
+            scene.image, min_confidence=1.01, sure_plate=1.01
         )
-        reads = reader.recognize(scene.image, min_confidence=1.01, sure_plate=1.01)
         assert check.asked >= 1
         return _match(reads, scene.box)
 
@@ -150,12 +163,7 @@ def test_a_box_the_plate_check_doubts_is_held_to_the_floor(
     scene = scenes[6]
 
     def read_with(probability: float) -> PlateRead | None:
-        reader = Recognizer(
-            recognizer.detector,
-            recognizer.ocr,
-            recognizer.corners,
-            check=_Check(probability),  # type: ignore[arg-type]
-        )
+        reader = _with_check(recognizer, _Check(probability))
         return _match(reader.recognize(scene.image, min_confidence=1.01, sure_plate=0.0), scene.box)
 
     assert read_with(DOUBTFUL_PLATE) is not None
@@ -177,10 +185,12 @@ def test_an_unknown_region_is_refused(recognizer: Recognizer) -> None:
 
 
 def _folder(tmp_path: Path, name: str, second: bool) -> Path:
-    """Copy the packaged models, with ocr.onnx also as the second OCR model or without one."""
+    """Copy the packaged models, with ocr.onnx also as the second OCR model or without one (and
+    without the plate check)."""
     folder = tmp_path / name
     shutil.copytree(MODELS_DIR, folder)
     (folder / SECOND_OCR).unlink(missing_ok=True)
+    (folder / PLATE_CHECK).unlink(missing_ok=True)
     names = [*MODEL_FILES, *((SECOND_OCR,) if second else ())]
     if second:
         shutil.copy(folder / "ocr.onnx", folder / SECOND_OCR)
