@@ -24,8 +24,9 @@ MODEL_FILES = ("detector.onnx", "ocr.onnx", "corners.onnx", "state.onnx")
 # their decodings are averaged as the views are (issue 16; MODEL_CARD.md, "OCR round 10").
 SECOND_OCR = "ocr_b.onnx"
 # The plate check, optional: where the folder has it, it looks again at every box at the image's
-# own size, and a box it is sure of is reported as a box the detector is sure of is (issue 16;
-# training/README.md, "The plate check").
+# own size; a box it is sure of is reported as a box the detector is sure of is, and a box the
+# detector is sure of that it doubts is held to the confidence floor (issue 16; MODEL_CARD.md,
+# "The plate check").
 PLATE_CHECK = "plate_check.onnx"
 OPTIONAL_FILES = (SECOND_OCR, PLATE_CHECK)
 CHECKSUMS = "SHA256SUMS"
@@ -124,7 +125,8 @@ class Recognizer:
 
     Without a state model (state None) the state is the OCR head's alone. With a second OCR model
     (ocr_b) both read every crop read, and each decoding is one view of the plate's average. With
-    a plate check (check) a box it is sure of is kept as a box the detector is sure of.
+    a plate check (check) a box it is sure of is kept as a box the detector is sure of, and a box
+    the detector is sure of that it doubts is not.
     """
 
     def __init__(
