@@ -13,10 +13,12 @@ each, so only their plates); and the plate-free scenes of backgrounds (every box
 plate). Every labelled es plate 6 px tall or more is a plate example too, boxed as labelled.
 
 A fifth of the es train photos (by a salted hash of the name) is kept out of training to set the
-threshold: the least score at which the boxes that are not plates, scored by the detector at least
-THRESHOLD and under SURE_PLATE (the ones the check would add), pass at most FALSE_PER_IMAGE times
-an image of those photos in each of the four versions. The held-out split (30%) is never read here.
-Run again when finished, it prints the threshold again.
+thresholds: CHECKED_PLATE, the least score at which the boxes that are not plates, scored by the
+detector at least THRESHOLD and under SURE_PLATE (the ones the check would add), pass at most
+FALSE_PER_IMAGE times an image of those photos in each of the four versions ("threshold"); and
+DOUBTFUL_PLATE, the greatest score under which at most DOUBTED_PLATES of their plates the
+detector is sure of fall ("doubt"). The held-out split (30%) is never read here. Run again when
+finished, it prints them again.
 
   python -m training.train_plate_check --steps 3000      # -> training/work/plate_check.onnx
 """
