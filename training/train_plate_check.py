@@ -74,7 +74,7 @@ class Example:
 
 
 def in_calibration(name: str) -> bool:
-    """Tell whether an es train photo is kept out of training to set the threshold."""
+    """Tell whether an es train photo is kept out of training to set the thresholds."""
     digest = hashlib.sha256((CALIBRATION_SALT + name).encode()).digest()
     return digest[0] < 256 * CALIBRATION_SHARE
 
@@ -225,6 +225,13 @@ def report(probs: np.ndarray, examples: list[Example], at: float) -> dict:
     }
 
 
+def calibrate(model: nn.Module, calibration: list[Example], photos: int, step: int) -> None:
+    """Print the thresholds the calibration photos give the model now, with their report."""
+    probs = scores(model, calibration)
+    at = threshold_for(probs, calibration, photos)
+    print(json.dumps({"step": step, **report(probs, calibration, at)}), flush=True)
+
+
 def export(model: nn.Module, path: Path) -> None:
     """Write the plate check as ONNX with a dynamic batch axis (logits, one per box)."""
     batch = {0: "n"}
@@ -280,14 +287,10 @@ def main() -> None:
             print(f"step {step} loss {loss.item():.4f} {time.time() - t0:.0f}s", flush=True)
         if (step + 1) % 500 == 0 or step + 1 == args.steps:
             checkpoints.save(args.ckpt, model=model, opt=opt, sched=sched, step=step + 1, rng=rng)
-            probs = scores(model, calibration)
-            at = threshold_for(probs, calibration, photos)
-            print(json.dumps({"step": step + 1, **report(probs, calibration, at)}), flush=True)
+            calibrate(model, calibration, photos, step + 1)
             export(model, args.out)
-    if start >= args.steps:  # a finished run, resumed: its threshold again
-        probs = scores(model, calibration)
-        at = threshold_for(probs, calibration, photos)
-        print(json.dumps({"step": start, **report(probs, calibration, at)}), flush=True)
+    if start >= args.steps:  # a finished run, resumed: its thresholds again
+        calibrate(model, calibration, photos, start)
 
 
 if __name__ == "__main__":
