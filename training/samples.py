@@ -185,9 +185,12 @@ def real_sample(
     return out
 
 
-def parking_lot(crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def parking_lot(crop: np.ndarray, rng: np.random.Generator, invert: float = 0.1) -> np.ndarray:
     """Degrade a crop as a parking-lot camera's 640x480 frame gives a plate: 40-90 px wide,
-    blurred, noisy, compressed as JPEG at quality 15-60 at that size (the OCR enlarges it)."""
+    blurred, noisy, compressed as JPEG at quality 15-60 at that size (the reader enlarges it).
+
+    A grey crop stays grey and a colour one colour; a share invert of them is inverted (an
+    infrared camera's look, for the grey OCR)."""
     scale = min(1.0, rng.uniform(40, 90) / crop.shape[1])
     out = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     out = out.astype(np.float32) * rng.uniform(0.6, 1.2) + rng.uniform(-40, 30)
@@ -199,8 +202,10 @@ def parking_lot(crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     out += rng.normal(0, rng.uniform(0, 6), out.shape)
     out = np.clip(out, 0, 255).astype(np.uint8)
     q = int(rng.integers(15, 61))
-    out = cv2.imdecode(cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, q])[1], 0)
-    if rng.random() < 0.1:
+    out = cv2.imdecode(
+        cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, q])[1], cv2.IMREAD_UNCHANGED
+    )
+    if rng.random() < invert:
         out = 255 - out
     return out
 

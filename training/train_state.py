@@ -31,7 +31,13 @@ from platewarden.vision.state import STATE_H, STATE_W
 from training.grouped_cv import PLATES, fold_of, group_keys, load_rows
 from training.nets import StateNet
 from training.onnx_export import export_onnx
-from training.samples import bounds, jitter_box, load_backgrounds, shrink_and_degrade
+from training.samples import (
+    bounds,
+    jitter_box,
+    load_backgrounds,
+    parking_lot,
+    shrink_and_degrade,
+)
 from training.synth import PlateRenderer, perspective
 
 WORK = Path("training/work")
@@ -78,16 +84,23 @@ def load_items(root: Path, folds: int, not_us: tuple[str, ...] = NOT_US_SETS) ->
     return items
 
 
-def finish(crop: np.ndarray, rng: np.random.Generator, plate_w: float) -> np.ndarray:
-    """Resample to a random plate width (40-320 px), degrade, sometimes grey; fit the input."""
-    crop = shrink_and_degrade(crop, rng, plate_w, (40, 320), min_side=8)
+def finish(
+    crop: np.ndarray, rng: np.random.Generator, plate_w: float, small: bool = False
+) -> np.ndarray:
+    """Resample to a random plate width (40-320 px) and degrade, or with small as a parking-lot
+    camera gives a plate (samples.parking_lot); sometimes grey; fit the input."""
+    if small:
+        crop = parking_lot(crop, rng, invert=0.0)
+    else:
+        crop = shrink_and_degrade(crop, rng, plate_w, (40, 320), min_side=8)
     if rng.random() < 0.2:  # a grey or infrared camera
         crop = cv2.cvtColor(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
     return cv2.resize(crop, (STATE_W, STATE_H), interpolation=cv2.INTER_AREA)
 
 
-def real_sample(item: Item, rng: np.random.Generator) -> np.ndarray:
-    """Cut a real plate with a jittered box, a small turn and a width change; degrade it."""
+def real_sample(item: Item, rng: np.random.Generator, small: bool = False) -> np.ndarray:
+    """Cut a real plate with a jittered box, a small turn and a width change; degrade it (with
+    small, as a parking-lot camera does)."""
     region, box = item.region, item.box
     if rng.random() < 0.5:
         cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
@@ -96,7 +109,7 @@ def real_sample(item: Item, rng: np.random.Generator) -> np.ndarray:
         region = cv2.warpAffine(region, m, size, borderMode=cv2.BORDER_REPLICATE)
     crop = crop_box(region, jitter_box(box, rng, -0.05, 0.1), margin=0.0)
     crop = cv2.resize(crop, None, fx=rng.uniform(0.85, 1.15), fy=1.0)
-    return finish(crop, rng, box[2])
+    return finish(crop, rng, box[2], small)
 
 
 def synth_sample(
@@ -170,6 +183,13 @@ def main() -> None:
     ap.add_argument("--synth-seed", type=int, default=40)
     ap.add_argument("--per-state", type=int, default=160)
     ap.add_argument("--real-us", type=float, default=REAL_US, help="real US crops' share")
+    ap.add_argument(
+        "--small",
+        type=float,
+        default=0.0,
+        help="the share of real US crops degraded as a parking-lot camera gives them "
+        "(samples.parking_lot: 40-90 px wide, blur, noise, JPEG quality 15-60)",
+    )
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", type=Path, help="the ONNX file (default training/work/...)")
     ap.add_argument(
@@ -207,7 +227,8 @@ def main() -> None:
             u = rng.random() if us else 1.0
             if u < args.real_us:
                 it = us[rng.integers(len(us))]
-                images.append(real_sample(it, rng))
+                small = bool(args.small) and rng.random() < args.small
+                images.append(real_sample(it, rng, small))
                 labels.append(it.label)
             elif u < args.real_us + REAL_OTHER and other:
                 it = other[rng.integers(len(other))]
