@@ -15,12 +15,14 @@ state accuracy: over all of the source's scored rows, and per fold with the spre
 highest fold). Small sources make small folds, and a wide spread says so. The last line, "all",
 weighs every source alike (the reader is judged on sources it has not seen). The packaged state
 model (state.onnx) trained on every us-crops row, so the packaged models' state figure is no
-estimate: training.state_cv gives one, with a state model per fold.
+estimate: --state-folds gives one, reading each fold's rows with a state model trained without
+them (training.state_cv too). The reader is the pipeline's, plate check included.
 
   python -m training.grouped_cv                       # the packaged models, region "any"
   python -m training.grouped_cv --regions source      # each source's country as the region setting
   python -m training.grouped_cv --models DIR --trained training/work/ocr5.plates.json
   python -m training.grouped_cv --width 64            # plates as small as a parking-lot camera's
+  python -m training.grouped_cv --state-folds training/work   # each row's state by its fold's model
 
 --width W reads every row as a small, compressed plate (deterministic): a crop is scaled to W px
 wide, a photo so that its labelled plate is W px wide (never enlarged), and each is compressed as
@@ -46,12 +48,14 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import onnxruntime as ort
 
 from platewarden.plate_formats import check_region
 from platewarden.vision.dataset import Truth, load_truth
 from platewarden.vision.evaluate import Report, score_rows
 from platewarden.vision.images import load_image
 from platewarden.vision.pipeline import Recognizer
+from platewarden.vision.state import PlateState
 from training.samples import REAL_SETS
 
 PLATES = Path(__file__).resolve().parents[2] / "shared" / "data" / "plates"
@@ -178,10 +182,27 @@ def region_for(row: Row, mode: str) -> str:
         return "any"
 
 
+def fold_state(folder: Path, fold: int) -> PlateState:
+    """Load fold's state model from folder (state_foldK.onnx), on one thread."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    return PlateState(folder / f"state_fold{fold}.onnx", options)
+
+
 def score(
-    rows: list[Row], folds: list[int], recognizer: Recognizer, k: int, mode: str
+    rows: list[Row],
+    folds: list[int],
+    recognizer: Recognizer,
+    k: int,
+    mode: str,
+    *,
+    state_folds: Path | None = None,
 ) -> dict[str, list[Report]]:
-    """Score each source's rows fold by fold; give each source's k reports."""
+    """Score each source's rows fold by fold; give each source's k reports.
+
+    With state_folds, each fold's rows get their state from state_folds/state_foldK.onnx (a
+    model that never saw them: training.train_state --fold K) instead of the package's.
+    """
     reports: dict[str, list[Report]] = {}
     by_region: dict[tuple[str, int, str], list[Truth]] = defaultdict(list)
     for row, fold in zip(rows, folds, strict=True):
@@ -192,13 +213,17 @@ def score(
             reports[source] = [
                 Report(source, f"fold {i}", "ocr" if ocr else "end-to-end") for i in range(k)
             ]
+        state = recognizer.state
+        if state_folds is not None:
+            state = fold_state(state_folds, fold)
         reader = Recognizer(
             recognizer.detector,
             recognizer.ocr,
             recognizer.corners,
             region,
-            recognizer.state,
+            state,
             ocr_b=recognizer.ocr_b,
+            check=recognizer.check,
         )
         score_rows(reports[source][fold], truths, reader)
         print(f"{source} fold {fold} region {region}: {len(truths)} rows", file=sys.stderr)
@@ -262,6 +287,12 @@ def main() -> None:
         help="read each plate W px wide and JPEG-compressed (a crop scaled to W, a photo so "
         "that its plate is W, never enlarged), as a parking-lot camera gives it",
     )
+    ap.add_argument(
+        "--state-folds",
+        type=Path,
+        help="a folder of state models, one per fold (state_foldK.onnx, training.train_state "
+        "--fold K): each row's state from its fold's model, which never saw it",
+    )
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--misses", type=Path, help="write every miss here, one JSON line each")
     args = ap.parse_args()
@@ -284,7 +315,9 @@ def main() -> None:
         if args.width:
             scored = shrunk_rows(scored, args.width, Path(small))
         folds = [fold_of(g, args.folds) for _, g in kept]
-        reports = score(scored, folds, recognizer, args.folds, args.regions)
+        reports = score(
+            scored, folds, recognizer, args.folds, args.regions, state_folds=args.state_folds
+        )
     lines = [summarise(source, reps, args.regions, args.width) for source, reps in reports.items()]
     macro = {"benchmark": "grouped_cv", "set": "all", "regions": args.regions}
     macro |= {"width": args.width, "sets": len(lines)}
