@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -12,22 +14,17 @@ import onnxruntime as ort
 import torch
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from torch.utils.data import DataLoader
 
-from platewarden.vision.ocr import ALPHABET, STATES, PlateOCR, crop_box, prepare
+from platewarden.vision.ocr import ALPHABET, PlateOCR, crop_box, prepare
 from platewarden.vision.pipeline import MODELS_DIR
 from training import checkpoints
-from training.char_slices import Sliced, new_plate, slice_plate
+from training.char_slices import Sliced, slice_plate
 from training.grouped_cv import fold_plates
 from training.nets import CRNN
+from training.ocr_batches import Batches, BatchMaker, Prerendered, Rendered, TensorBatch
 from training.onnx_export import export_onnx
-from training.samples import (
-    REAL_SETS,
-    US_SETS,
-    RealItem,
-    load_real_items,
-    parking_lot,
-    real_sample,
-)
+from training.samples import REAL_SETS, US_SETS, RealItem, load_real_items
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 WORK = Path("training/work")
@@ -37,11 +34,6 @@ MODEL_OUT = Path("src/platewarden/vision/models/ocr.onnx")
 def encode(text: str) -> list[int]:
     """Map a plate text to CTC label indices (blank is 0)."""
     return [ALPHABET.index(c) + 1 for c in text if c in ALPHABET]
-
-
-def state_label(state: str | None) -> int:
-    """Give the state class of a real item: its state, 0 for non-US ("") and -1 when unknown."""
-    return STATES.index(state) if state is not None and state in STATES else -1
 
 
 def greedy(chars: torch.Tensor) -> list[str]:
@@ -57,12 +49,12 @@ def greedy(chars: torch.Tensor) -> list[str]:
     return out
 
 
-def evaluate(model: nn.Module, items: list) -> float:
+def evaluate(model: nn.Module, items: list, device: torch.device) -> float:
     """Score exact-match accuracy on held-out real crops cut with the runtime's margin."""
     model.eval()
     with torch.no_grad():
         x = torch.from_numpy(np.stack([prepare(crop_box(it.region, it.box)) for it in items]))
-        texts = greedy(model(x)[0])
+        texts = greedy(model(x.to(device))[0].cpu())
     model.train()
     return float(np.mean([t == it.text for t, it in zip(texts, items, strict=True)]))
 
@@ -76,20 +68,15 @@ def sqrt_weights(sets: list[int]) -> np.ndarray:
 
 
 def export(model: nn.Module, path: Path) -> None:
-    """Write the OCR as ONNX with a dynamic batch axis."""
+    """Write the OCR as ONNX with a dynamic batch axis (from a copy on the CPU)."""
     batch = {0: "n"}
     export_onnx(
-        model,
+        copy.deepcopy(model).cpu(),
         path,
         (1, 1, 32, 128),
         ["chars", "state"],
         {"image": batch, "chars": batch, "state": batch},
     )
-
-
-def _small(crop: np.ndarray, rng: np.random.Generator, share: float) -> np.ndarray:
-    """Give crop degraded as a parking-lot camera gives it, with chance share; else as it is."""
-    return parking_lot(crop, rng) if share and rng.random() < share else crop
 
 
 def slice_us_plates(items: list[RealItem], sets: list[str]) -> dict[int, Sliced]:
@@ -107,8 +94,8 @@ def slice_us_plates(items: list[RealItem], sets: list[str]) -> dict[int, Sliced]
     return sliced
 
 
-def main() -> None:
-    """Train for --steps, checkpointing to training/work/ocr.pt, then export ONNX."""
+def parse_args() -> argparse.Namespace:
+    """Read the command line."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--steps", type=int, default=12000)
     ap.add_argument("--batch", type=int, default=64)
@@ -118,6 +105,18 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--synth", type=Path, nargs="+", default=[WORK / "synth_ocr_1.npz"])
+    ap.add_argument(
+        "--render",
+        action="store_true",
+        help="render the synthetic crops as they are drawn, each one new, instead of --synth",
+    )
+    ap.add_argument("--device", default="cpu", help="the torch device to train on (cuda)")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="processes that make the batches (0: this one, the committed models' recipe)",
+    )
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--out", type=Path, default=MODEL_OUT)
     ap.add_argument("--sets", nargs="+", default=list(REAL_SETS), help="the real sets to train on")
@@ -154,14 +153,14 @@ def main() -> None:
     ap.add_argument(
         "--ckpt", type=Path, default=WORK / "ocr.pt", help="checkpoint to save and resume"
     )
-    args = ap.parse_args()
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(args.threads)
-    rng = np.random.default_rng(args.seed)
+    return ap.parse_args()
 
-    packs = [np.load(p) for p in args.synth]
-    s_images = np.concatenate([p["images"] for p in packs])
-    s_texts = np.concatenate([p["texts"] for p in packs])
+
+def load_real(
+    args: argparse.Namespace,
+) -> tuple[list[RealItem], np.ndarray | None, list[RealItem], dict[int, Sliced]]:
+    """Load the real crops trained on, their draw weights, the held-out crops scored during
+    training and the US plates' slices; write the plates trained on beside the checkpoint."""
     if args.exclude_fold is None:
         split, fold_out = "train", set()
         held = load_real_items(args.data / "plates", "heldout", tuple(args.sets))
@@ -178,53 +177,82 @@ def main() -> None:
     weights = sqrt_weights(real_sets) if args.sqrt_balance else None
     sliced = slice_us_plates(real, [args.sets[i] for i in real_sets]) if args.shuffle else {}
     # The plates trained on, for training.grouped_cv --trained: it scores only the others.
+    args.ckpt.parent.mkdir(parents=True, exist_ok=True)
     args.ckpt.with_suffix(".plates.json").write_text(json.dumps(sorted({it.text for it in real})))
-    print(
-        f"synthetic {len(s_images)}, real train {len(real)}, real held-out {len(held)}", flush=True
+    return real, weights, held, sliced
+
+
+def batches(
+    make: BatchMaker, args: argparse.Namespace, start: int, rng: np.random.Generator
+) -> Iterator[tuple[int, TensorBatch]]:
+    """Give (step, batch) from start on: drawn here with rng, or by --workers processes."""
+    if not args.workers:
+        for step in range(start, args.steps):
+            x, texts, states = make(step, rng)
+            yield step, (torch.from_numpy(x), texts, states)
+        return
+    loader = DataLoader(
+        Batches(make, args.seed, start),
+        batch_size=None,
+        num_workers=args.workers,
+        prefetch_factor=4,
+        pin_memory=args.device != "cpu",
+    )
+    yield from enumerate(loader, start)
+
+
+def main() -> None:
+    """Train for --steps, checkpointing to training/work/ocr.pt, then export ONNX."""
+    args = parse_args()
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    torch.backends.cudnn.benchmark = True
+    rng = np.random.default_rng(args.seed)
+
+    synth = (
+        Rendered(args.data / "backgrounds", args.seed) if args.render else Prerendered(args.synth)
+    )
+    real, weights, held, sliced = load_real(args)
+    print(f"synthetic {len(synth)}, real train {len(real)}, real held-out {len(held)}", flush=True)
+    make = BatchMaker(
+        synth,
+        real,
+        weights,
+        args.batch,
+        args.steps,
+        args.real_fraction,
+        args.heavy,
+        args.small,
+        args.shuffle,
+        sliced,
     )
 
     model = CRNN()
+    if args.init:
+        model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
+    model.to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(
         opt, args.lr, total_steps=args.steps, pct_start=0.05
     )
-    ckpt = args.ckpt
-    if args.init:
-        model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
     # The exported model is a running average of the weights: steadier than the last step's.
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(args.ema), use_buffers=True)
-    start, rng = checkpoints.resume(ckpt, model=model, opt=opt, sched=sched, rng=rng, ema=ema)
+    start, rng = checkpoints.resume(args.ckpt, model=model, opt=opt, sched=sched, rng=rng, ema=ema)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     ce = nn.CrossEntropyLoss(ignore_index=-1)
     t0 = time.time()
-    for step in range(start, args.steps):
-        n_real = int(args.batch * (args.real_fraction if step > args.steps * 0.15 else 0.1))
-        idx = rng.integers(len(s_images), size=args.batch - n_real)
-        xs = [prepare(_small(s_images[i], rng, args.small)) for i in idx]
-        texts = [str(s_texts[i]) for i in idx]
-        states = [-1] * len(idx)
-        drawn = (
-            rng.choice(len(real), size=n_real, p=weights)
-            if weights is not None
-            else rng.integers(len(real), size=n_real)
-        )
-        for j in drawn:
-            it = real[j]
-            if j in sliced and rng.random() < args.shuffle:
-                it = new_plate(sliced[j], rng)
-            xs.append(prepare(real_sample(it, rng, args.heavy, args.small)))
-            texts.append(it.text)
-            states.append(state_label(it.state))
-        x = torch.from_numpy(np.stack(xs))
+    for step, (x, texts, states) in batches(make, args, start, rng):
         labels = [encode(t) for t in texts]
         targets = torch.tensor([c for lab in labels for c in lab], dtype=torch.long)
         lengths = torch.tensor([len(lab) for lab in labels], dtype=torch.long)
-        chars, state_logits = model(x)
+        chars, state_logits = model(x.to(device, non_blocking=True))
         logp = chars.log_softmax(-1).transpose(0, 1)
-        loss = ctc(logp, targets, torch.full((len(xs),), logp.shape[0], dtype=torch.long), lengths)
+        steps_in = torch.full((len(texts),), logp.shape[0], dtype=torch.long)
+        loss = ctc(logp, targets.to(device), steps_in, lengths)
         st = torch.tensor(states, dtype=torch.long)
         if (st >= 0).any():
-            loss = loss + 0.3 * ce(state_logits, st)
+            loss = loss + 0.3 * ce(state_logits, st.to(device))
         opt.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 5.0)
@@ -235,10 +263,11 @@ def main() -> None:
             print(f"step {step} loss {loss.item():.3f} {time.time() - t0:.0f}s", flush=True)
         if (step + 1) % 500 == 0 or step + 1 == args.steps:
             checkpoints.save(
-                ckpt, model=model, opt=opt, sched=sched, step=step + 1, rng=rng, ema=ema
+                args.ckpt, model=model, opt=opt, sched=sched, step=step + 1, rng=rng, ema=ema
             )
         if (step + 1) % 1000 == 0 or step + 1 == args.steps:
-            exact, averaged = evaluate(model, held), evaluate(ema.module, held)
+            exact = evaluate(model, held, device)
+            averaged = evaluate(ema.module, held, device)
             print(f"step {step + 1} held-out exact {exact:.3f}, average {averaged:.3f}", flush=True)
             export(ema.module, args.out)
     export(ema.module, args.out)

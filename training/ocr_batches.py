@@ -1,0 +1,132 @@
+"""Training batches for the plate OCR: synthetic crops and real train-split crops, degraded.
+
+A batch is drawn in the training process (`--workers 0`, the recipe of every committed model) or
+in worker processes that feed a GPU (`Batches`): each worker has its own seeded generator and,
+with `--render`, its own plate renderer, so that synthetic crops are new at every step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from torch.utils.data import IterableDataset, get_worker_info
+
+from platewarden.vision.ocr import STATES, prepare
+from training.char_slices import Sliced, new_plate
+from training.samples import RealItem, load_backgrounds, parking_lot, real_sample, synth_sample
+from training.synth import PlateRenderer
+
+Batch = tuple[np.ndarray, list[str], list[int]]
+TensorBatch = tuple[torch.Tensor, list[str], list[int]]
+
+
+def state_label(state: str | None) -> int:
+    """Give the state class of a real item: its state, 0 for non-US ("") and -1 when unknown."""
+    return STATES.index(state) if state is not None and state in STATES else -1
+
+
+def _small(crop: np.ndarray, rng: np.random.Generator, share: float) -> np.ndarray:
+    """Give crop degraded as a parking-lot camera gives it, with chance share; else as it is."""
+    return parking_lot(crop, rng) if share and rng.random() < share else crop
+
+
+class Prerendered:
+    """Synthetic crops rendered beforehand (training.make_synth), drawn with replacement."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        packs = [np.load(p) for p in paths]
+        self.images = np.concatenate([p["images"] for p in packs])
+        self.texts = np.concatenate([p["texts"] for p in packs])
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def draw(self, rng: np.random.Generator, n: int) -> list[tuple[np.ndarray, str]]:
+        """Draw n crops and their texts."""
+        idx = rng.integers(len(self.images), size=n)
+        return [(self.images[i], str(self.texts[i])) for i in idx]
+
+
+class Rendered:
+    """Synthetic crops rendered as they are drawn, each one new (needs the fonts installed)."""
+
+    def __init__(self, backgrounds: Path, seed: int) -> None:
+        self.folder, self.seed = backgrounds, seed
+        self.renderer: PlateRenderer | None = None
+        self.backgrounds: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return 0
+
+    def start(self, worker: int) -> None:
+        """Make this process's renderer, seeded by the worker's number."""
+        self.renderer = PlateRenderer(self.seed * 1000 + worker)
+        self.backgrounds = load_backgrounds(self.folder)
+
+    def draw(self, rng: np.random.Generator, n: int) -> list[tuple[np.ndarray, str]]:
+        """Render n crops and their texts."""
+        if self.renderer is None:
+            self.start(0)
+        return [synth_sample(self.renderer, self.backgrounds, rng) for _ in range(n)]
+
+
+@dataclass
+class BatchMaker:
+    """Draw one training batch: synthetic crops, then real ones (a share real_fraction of the
+    batch after the first 15% of steps, a tenth before), each degraded as the options say."""
+
+    synth: Prerendered | Rendered
+    real: list[RealItem]
+    weights: np.ndarray | None
+    batch: int
+    steps: int
+    real_fraction: float
+    heavy: bool = False
+    small: float = 0.0
+    shuffle: float = 0.0
+    sliced: dict[int, Sliced] = field(default_factory=dict)
+
+    def __call__(self, step: int, rng: np.random.Generator) -> Batch:
+        """Give the batch of step: inputs (N x 1 x 32 x 128), texts and state labels."""
+        n_real = int(self.batch * (self.real_fraction if step > self.steps * 0.15 else 0.1))
+        drawn_synth = self.synth.draw(rng, self.batch - n_real)
+        xs = [prepare(_small(crop, rng, self.small)) for crop, _ in drawn_synth]
+        texts = [text for _, text in drawn_synth]
+        states = [-1] * len(xs)
+        drawn = (
+            rng.choice(len(self.real), size=n_real, p=self.weights)
+            if self.weights is not None
+            else rng.integers(len(self.real), size=n_real)
+        )
+        for j in drawn:
+            it = self.real[j]
+            if j in self.sliced and rng.random() < self.shuffle:
+                it = new_plate(self.sliced[j], rng)
+            xs.append(prepare(real_sample(it, rng, self.heavy, self.small)))
+            texts.append(it.text)
+            states.append(state_label(it.state))
+        return np.stack(xs), texts, states
+
+
+class Batches(IterableDataset):
+    """The batches of steps start.. for a DataLoader's workers: worker k of n makes steps
+    start + k, start + k + n, ..., which the loader hands out in step order."""
+
+    def __init__(self, make: BatchMaker, seed: int, start: int) -> None:
+        self.make, self.seed, self.start = make, seed, start
+
+    def __iter__(self) -> Iterator[TensorBatch]:
+        cv2.setNumThreads(1)  # one process per core already
+        info = get_worker_info()
+        worker, workers = (info.id, info.num_workers) if info else (0, 1)
+        if isinstance(self.make.synth, Rendered):
+            self.make.synth.start(worker)
+        rng = np.random.default_rng([self.seed, worker, self.start])
+        for step in range(self.start + worker, self.make.steps, workers):
+            x, texts, states = self.make(step, rng)
+            yield torch.from_numpy(x), texts, states
