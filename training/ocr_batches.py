@@ -1,20 +1,17 @@
 """Training batches for the plate OCR: synthetic crops and real train-split crops, degraded.
 
 A batch is drawn in the training process (`--workers 0`, the recipe of every committed model) or
-in worker processes that feed a GPU (`Batches`): each worker has its own seeded generator and,
-with `--render`, its own plate renderer, so that synthetic crops are new at every step.
+in worker processes that feed a GPU (training/worker_batches.py): each worker has its own seeded
+generator and, with `--render`, its own plate renderer, so that synthetic crops are new at every
+step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import cv2
 import numpy as np
-import torch
-from torch.utils.data import IterableDataset, get_worker_info
 
 from platewarden.vision.ocr import STATES, prepare
 from training.char_slices import Sliced, new_plate
@@ -22,7 +19,6 @@ from training.samples import RealItem, load_backgrounds, parking_lot, real_sampl
 from training.synth import PlateRenderer
 
 Batch = tuple[np.ndarray, list[str], list[int]]
-TensorBatch = tuple[torch.Tensor, list[str], list[int]]
 
 
 def state_label(state: str | None) -> int:
@@ -111,22 +107,3 @@ class BatchMaker:
             texts.append(it.text)
             states.append(state_label(it.state))
         return np.stack(xs), texts, states
-
-
-class Batches(IterableDataset):
-    """The batches of steps start.. for a DataLoader's workers: worker k of n makes steps
-    start + k, start + k + n, ..., which the loader hands out in step order."""
-
-    def __init__(self, make: BatchMaker, seed: int, start: int) -> None:
-        self.make, self.seed, self.start = make, seed, start
-
-    def __iter__(self) -> Iterator[TensorBatch]:
-        cv2.setNumThreads(1)  # one process per core already
-        info = get_worker_info()
-        worker, workers = (info.id, info.num_workers) if info else (0, 1)
-        if isinstance(self.make.synth, Rendered):
-            self.make.synth.start(worker)
-        rng = np.random.default_rng([self.seed, worker, self.start])
-        for step in range(self.start + worker, self.make.steps, workers):
-            x, texts, states = self.make(step, rng)
-            yield torch.from_numpy(x), texts, states

@@ -14,7 +14,6 @@ import onnxruntime as ort
 import torch
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
-from torch.utils.data import DataLoader
 
 from platewarden.vision.ocr import ALPHABET, PlateOCR, crop_box, prepare
 from platewarden.vision.pipeline import MODELS_DIR
@@ -22,9 +21,10 @@ from training import checkpoints
 from training.char_slices import Sliced, slice_plate
 from training.grouped_cv import fold_plates
 from training.nets import CRNN
-from training.ocr_batches import Batches, BatchMaker, Prerendered, Rendered, TensorBatch
+from training.ocr_batches import BatchMaker, Prerendered, Rendered
 from training.onnx_export import export_onnx
 from training.samples import REAL_SETS, US_SETS, RealItem, load_real_items
+from training.worker_batches import StepBatches, worker_loader
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 WORK = Path("training/work")
@@ -184,21 +184,16 @@ def load_real(
 
 def batches(
     make: BatchMaker, args: argparse.Namespace, start: int, rng: np.random.Generator
-) -> Iterator[tuple[int, TensorBatch]]:
+) -> Iterator[tuple[int, tuple[torch.Tensor, list[str], list[int]]]]:
     """Give (step, batch) from start on: drawn here with rng, or by --workers processes."""
     if not args.workers:
         for step in range(start, args.steps):
             x, texts, states = make(step, rng)
             yield step, (torch.from_numpy(x), texts, states)
         return
-    loader = DataLoader(
-        Batches(make, args.seed, start),
-        batch_size=None,
-        num_workers=args.workers,
-        prefetch_factor=4,
-        pin_memory=args.device != "cpu",
-    )
-    yield from enumerate(loader, start)
+    setup = make.synth.start if isinstance(make.synth, Rendered) else None
+    batches = StepBatches(make, args.steps, args.seed, start, setup)
+    yield from worker_loader(batches, args.workers, pin=args.device != "cpu")
 
 
 def main() -> None:

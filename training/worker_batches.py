@@ -1,0 +1,49 @@
+"""Training batches made by worker processes, so that a GPU is not kept waiting for them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import cv2
+import numpy as np
+from torch.utils.data import DataLoader, IterableDataset, get_worker_info
+
+
+class StepBatches(IterableDataset):
+    """The batches of steps start.. steps - 1, each made by make(step, rng).
+
+    Worker k of n makes steps start + k, start + k + n, ..., which a DataLoader hands out in step
+    order. Each worker has its own generator, seeded by (seed, k, start), and first calls
+    setup(k) (to make a plate renderer of its own, say); a run is reproducible with as many
+    workers.
+    """
+
+    def __init__(
+        self,
+        make: Callable[[int, np.random.Generator], Any],
+        steps: int,
+        seed: int,
+        start: int,
+        setup: Callable[[int], None] | None = None,
+    ) -> None:
+        self.make, self.steps, self.seed, self.start, self.setup = make, steps, seed, start, setup
+
+    def __iter__(self) -> Iterator[Any]:
+        cv2.setNumThreads(1)  # one process per core already
+        info = get_worker_info()
+        worker, workers = (info.id, info.num_workers) if info else (0, 1)
+        if self.setup is not None:
+            self.setup(worker)
+        rng = np.random.default_rng([self.seed, worker, self.start])
+        for step in range(self.start + worker, self.steps, workers):
+            yield self.make(step, rng)
+
+
+def worker_loader(batches: StepBatches, workers: int, pin: bool) -> Iterator[tuple[int, Any]]:
+    """Give (step, batch) from batches.start on, made by workers processes (numpy arrays come
+    as tensors); pin the batches' memory for a GPU."""
+    loader = DataLoader(
+        batches, batch_size=None, num_workers=workers, prefetch_factor=4, pin_memory=pin
+    )
+    return enumerate(loader, batches.start)
