@@ -3,13 +3,17 @@
 --es-fraction adds the train split of detection/es (every plate boxed) as real windows; --hard
 adds small plates (7-20 px tall), turns up to 30 degrees, night and infrared looks and motion
 blur (training/detector_augment.py); --negative-fraction adds plate-free scenes. Plates under
-4 px tall are ignored by the loss.
+4 px tall are ignored by the loss. --device cuda with --workers N trains on a GPU, the batches
+made by N processes (training/worker_batches.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -26,6 +30,7 @@ from training.nets import Detector
 from training.onnx_export import export_onnx
 from training.samples import load_backgrounds
 from training.synth import PlateRenderer, degrade, perspective
+from training.worker_batches import StepBatches, one_opencv_thread, worker_loader
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 WORK = Path("training/work")
@@ -159,14 +164,14 @@ def focal(logit: torch.Tensor, heat: torch.Tensor, weight: torch.Tensor) -> torc
     return (pos_loss + neg_loss) / pos.sum().clamp(min=1)
 
 
-def recall(model: Detector, photos: list) -> float:
+def recall(model: Detector, photos: list, device: torch.device) -> float:
     """Measure detection recall (IoU > 0.4 with a labelled plate) on whole photos, one pass."""
     model.eval()
     hits = plates = 0
     with torch.no_grad():
         for img, boxes in photos:
             x, scale = to_input(img)
-            found = decode(model(torch.from_numpy(x))[0].numpy(), scale)
+            found = decode(model(torch.from_numpy(x).to(device))[0].cpu().numpy(), scale)
             hits += sum(any(iou(d.box, box) > 0.4 for d in found) for box in boxes)
             plates += len(boxes)
     model.train()
@@ -174,9 +179,10 @@ def recall(model: Detector, photos: list) -> float:
 
 
 def export(model: Detector, path: Path) -> None:
-    """Write the detector as ONNX with dynamic batch, height and width."""
+    """Write the detector as ONNX with dynamic batch, height and width (from a copy on the
+    CPU)."""
     export_onnx(
-        model,
+        copy.deepcopy(model).cpu(),
         path,
         (1, 1, 384, 640),
         ["maps"],
@@ -229,6 +235,48 @@ def window(
     return crop, boxes
 
 
+@dataclass
+class WindowBatches:
+    """Make a training batch of windows and their targets (heat, regression, mask, weight)."""
+
+    args: argparse.Namespace
+    photos: list
+    es: list
+    bgs: list[np.ndarray]
+    renderer: PlateRenderer
+
+    def setup(self, worker: int) -> None:
+        """Give a worker process a renderer of its own, seeded by its number."""
+        self.renderer = PlateRenderer(self.args.seed * 1000 + worker)
+
+    def __call__(self, step: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+        """Give the batch of step: inputs (N x 1 x 320 x 320) and the four target maps."""
+        xs, heats, regs, masks, weights = [], [], [], [], []
+        for _ in range(self.args.batch):
+            crop, boxes = window(
+                self.args, rng, photos=self.photos, es=self.es, renderer=self.renderer, bgs=self.bgs
+            )
+            h, r, m, w = targets(boxes)
+            xs.append((np.ascontiguousarray(crop, np.float32)[None] - 128.0) / 64.0)
+            heats.append(h)
+            regs.append(r)
+            masks.append(m)
+            weights.append(w)
+        return tuple(np.stack(v) for v in (xs, heats, regs, masks, weights))
+
+
+def batches(
+    make: WindowBatches, args: argparse.Namespace, start: int, rng: np.random.Generator
+) -> Iterator[tuple[int, tuple[torch.Tensor, ...]]]:
+    """Give (step, batch) from start on: made here with rng, or by --workers processes."""
+    if not args.workers:
+        for step in range(start, args.steps):
+            yield step, tuple(torch.from_numpy(v) for v in make(step, rng))
+        return
+    made = StepBatches(make, args.steps, args.seed, start, make.setup)
+    yield from worker_loader(made, args.workers, pin=args.device != "cpu")
+
+
 def main() -> None:
     """Train for --steps, checkpointing to training/work/detector.pt, then export ONNX."""
     ap = argparse.ArgumentParser(description=__doc__)
@@ -242,6 +290,13 @@ def main() -> None:
         "--negative-fraction", type=float, default=0.0, help="plate-free scenes (backgrounds)"
     )
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--device", default="cpu", help="the torch device to train on (cuda)")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="processes that make the batches (0: this one, the committed models' recipe)",
+    )
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--out", type=Path, default=MODEL_OUT)
@@ -250,6 +305,8 @@ def main() -> None:
         "--ckpt", type=Path, default=WORK / "detector.pt", help="checkpoint to save and resume"
     )
     args = ap.parse_args()
+    if args.workers:
+        one_opencv_thread()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(args.seed)
@@ -266,29 +323,21 @@ def main() -> None:
     )
 
     model = Detector()
+    if args.init:
+        model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
+    device = torch.device(args.device)
+    model.to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(
         opt, args.lr, total_steps=args.steps, pct_start=0.05
     )
     ckpt = args.ckpt
-    if args.init:
-        model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
     start, rng = checkpoints.resume(ckpt, model=model, opt=opt, sched=sched, rng=rng)
+    make = WindowBatches(args, photos, es, bgs, renderer)
     t0 = time.time()
-    for step in range(start, args.steps):
-        xs, heats, regs, masks, weights = [], [], [], [], []
-        for _ in range(args.batch):
-            crop, boxes = window(args, rng, photos=photos, es=es, renderer=renderer, bgs=bgs)
-            h, r, m, w = targets(boxes)
-            xs.append((np.ascontiguousarray(crop, np.float32)[None] - 128.0) / 64.0)
-            heats.append(h)
-            regs.append(r)
-            masks.append(m)
-            weights.append(w)
-        out = model(torch.from_numpy(np.stack(xs)))
-        heat, reg, mask, weight = (
-            torch.from_numpy(np.stack(v)) for v in (heats, regs, masks, weights)
-        )
+    for step, batch in batches(make, args, start, rng):
+        x, heat, reg, mask, weight = (v.to(device, non_blocking=True) for v in batch)
+        out = model(x)
         loss_h = focal(out[:, 0], heat, weight)
         l1 = (out[:, 1:] - reg).abs().sum(1) * mask
         loss = loss_h + l1.sum() / mask.sum().clamp(min=1)
@@ -306,9 +355,9 @@ def main() -> None:
         if (step + 1) % 250 == 0 or step + 1 == args.steps:
             checkpoints.save(ckpt, model=model, opt=opt, sched=sched, step=step + 1, rng=rng)
         if (step + 1) % 500 == 0 or step + 1 == args.steps:
-            es_recall = f", es {recall(model, es_held):.3f}" if es_held else ""
+            es_recall = f", es {recall(model, es_held, device):.3f}" if es_held else ""
             print(
-                f"step {step + 1} held-out recall {recall(model, held):.3f}{es_recall}",
+                f"step {step + 1} held-out recall {recall(model, held, device):.3f}{es_recall}",
                 flush=True,
             )
             export(model, args.out)

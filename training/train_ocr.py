@@ -24,7 +24,7 @@ from training.nets import CRNN
 from training.ocr_batches import BatchMaker, Prerendered, Rendered
 from training.onnx_export import export_onnx
 from training.samples import REAL_SETS, US_SETS, RealItem, load_real_items
-from training.worker_batches import StepBatches, worker_loader
+from training.worker_batches import StepBatches, one_opencv_thread, worker_loader
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 WORK = Path("training/work")
@@ -199,6 +199,8 @@ def batches(
 def main() -> None:
     """Train for --steps, checkpointing to training/work/ocr.pt, then export ONNX."""
     args = parse_args()
+    if args.workers:
+        one_opencv_thread()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)

@@ -16,7 +16,7 @@ class StepBatches(IterableDataset):
     Worker k of n makes steps start + k, start + k + n, ..., which a DataLoader hands out in step
     order. Each worker has its own generator, seeded by (seed, k, start), and first calls
     setup(k) (to make a plate renderer of its own, say); a run is reproducible with as many
-    workers.
+    workers. The training process calls `one_opencv_thread` before its first OpenCV call.
     """
 
     def __init__(
@@ -30,7 +30,6 @@ class StepBatches(IterableDataset):
         self.make, self.steps, self.seed, self.start, self.setup = make, steps, seed, start, setup
 
     def __iter__(self) -> Iterator[Any]:
-        cv2.setNumThreads(1)  # one process per core already
         info = get_worker_info()
         worker, workers = (info.id, info.num_workers) if info else (0, 1)
         if self.setup is not None:
@@ -38,6 +37,13 @@ class StepBatches(IterableDataset):
         rng = np.random.default_rng([self.seed, worker, self.start])
         for step in range(self.start + worker, self.steps, workers):
             yield self.make(step, rng)
+
+
+def one_opencv_thread() -> None:
+    """Keep OpenCV to one thread in this process and the workers forked from it (one process per
+    core already). It must come before OpenCV's first parallel call: a forked worker that changes
+    the thread count of a pool its parent started hangs."""
+    cv2.setNumThreads(1)
 
 
 def worker_loader(batches: StepBatches, workers: int, pin: bool) -> Iterator[tuple[int, Any]]:
