@@ -11,8 +11,11 @@ original; each image grey (the models read grey) as JPEG, under its own name (a 
   scale (longer side 640 px, their boxes scaled), detection/es as it is, the backgrounds at full
   size; JPEG quality 60, to fit (the training degrades with JPEG too). 37 MB.
 
-  python -m training.slim_data --model ocr --out .gpu/ocr
+  python -m training.slim_data --model ocr --out .gpu/ocr --fonts .gpu/fonts
   python -m training.slim_data --model detector --out .gpu/det
+
+--fonts DIR also copies the plate renderer's font files under DIR with their paths
+(DIR/usr/share/fonts/...; `cp -r DIR/usr /` on the machine), 5 MB.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import numpy as np
 
 from platewarden.vision.dataset import load_truth
 from platewarden.vision.detector import MAX_SIDE
+from training.synth import PlateRenderer
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 OCR_SETS = ("us", "eu", "br", "us-crops", "br-crops")
@@ -92,13 +96,25 @@ def check_split(ours: Path, theirs: Path) -> None:
             raise SystemExit(f"{ours.name}: the copy's {split} split differs from the original's")
 
 
+def copy_fonts(out: Path) -> None:
+    """Copy the renderer's font files under out, each at its own path below it."""
+    renderer = PlateRenderer(1)
+    for font in sorted(set(renderer.fonts) | set(renderer.header_fonts)):
+        target = out / font.relative_to("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(font.read_bytes())
+
+
 def main() -> None:
     """Write the copy one model's training needs."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", choices=("ocr", "detector"), default="ocr")
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--fonts", type=Path, help="also copy the renderer's fonts under this folder")
     args = ap.parse_args()
+    if args.fonts:
+        copy_fonts(args.fonts)
     ocr = args.model == "ocr"
     quality = 90 if ocr else 60
     plates = args.data / "plates"
