@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import copy
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from training.nets import Detector
 from training.onnx_export import export_onnx
 from training.samples import load_backgrounds
 from training.synth import PlateRenderer, degrade, perspective
-from training.worker_batches import StepBatches, one_opencv_thread, worker_loader
+from training.worker_batches import one_opencv_thread, step_batches
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 WORK = Path("training/work")
@@ -265,18 +264,6 @@ class WindowBatches:
         return tuple(np.stack(v) for v in (xs, heats, regs, masks, weights))
 
 
-def batches(
-    make: WindowBatches, args: argparse.Namespace, start: int, rng: np.random.Generator
-) -> Iterator[tuple[int, tuple[torch.Tensor, ...]]]:
-    """Give (step, batch) from start on: made here with rng, or by --workers processes."""
-    if not args.workers:
-        for step in range(start, args.steps):
-            yield step, tuple(torch.from_numpy(v) for v in make(step, rng))
-        return
-    made = StepBatches(make, args.steps, args.seed, start, make.setup)
-    yield from worker_loader(made, args.workers, pin=args.device != "cpu")
-
-
 def main() -> None:
     """Train for --steps, checkpointing to training/work/detector.pt, then export ONNX."""
     ap = argparse.ArgumentParser(description=__doc__)
@@ -335,7 +322,17 @@ def main() -> None:
     start, rng = checkpoints.resume(ckpt, model=model, opt=opt, sched=sched, rng=rng)
     make = WindowBatches(args, photos, es, bgs, renderer)
     t0 = time.time()
-    for step, batch in batches(make, args, start, rng):
+    made = step_batches(
+        make,
+        args.steps,
+        start,
+        rng,
+        workers=args.workers,
+        seed=args.seed,
+        device=args.device,
+        setup=make.setup,
+    )
+    for step, batch in made:
         x, heat, reg, mask, weight = (v.to(device, non_blocking=True) for v in batch)
         out = model(x)
         loss_h = focal(out[:, 0], heat, weight)

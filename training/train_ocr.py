@@ -6,7 +6,6 @@ import argparse
 import copy
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,7 @@ from training.nets import CRNN
 from training.ocr_batches import BatchMaker, Prerendered, Rendered
 from training.onnx_export import export_onnx
 from training.samples import REAL_SETS, US_SETS, RealItem, load_real_items
-from training.worker_batches import StepBatches, one_opencv_thread, worker_loader
+from training.worker_batches import one_opencv_thread, step_batches
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 WORK = Path("training/work")
@@ -182,20 +181,6 @@ def load_real(
     return real, weights, held, sliced
 
 
-def batches(
-    make: BatchMaker, args: argparse.Namespace, start: int, rng: np.random.Generator
-) -> Iterator[tuple[int, tuple[torch.Tensor, list[str], list[int]]]]:
-    """Give (step, batch) from start on: drawn here with rng, or by --workers processes."""
-    if not args.workers:
-        for step in range(start, args.steps):
-            x, texts, states = make(step, rng)
-            yield step, (torch.from_numpy(x), texts, states)
-        return
-    setup = make.synth.start if isinstance(make.synth, Rendered) else None
-    batches = StepBatches(make, args.steps, args.seed, start, setup)
-    yield from worker_loader(batches, args.workers, pin=args.device != "cpu")
-
-
 def main() -> None:
     """Train for --steps, checkpointing to training/work/ocr.pt, then export ONNX."""
     args = parse_args()
@@ -239,7 +224,18 @@ def main() -> None:
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     ce = nn.CrossEntropyLoss(ignore_index=-1)
     t0 = time.time()
-    for step, (x, texts, states) in batches(make, args, start, rng):
+    setup = synth.start if isinstance(synth, Rendered) else None
+    made = step_batches(
+        make,
+        args.steps,
+        start,
+        rng,
+        workers=args.workers,
+        seed=args.seed,
+        device=args.device,
+        setup=setup,
+    )
+    for step, (x, texts, states) in made:
         labels = [encode(t) for t in texts]
         targets = torch.tensor([c for lab in labels for c in lab], dtype=torch.long)
         lengths = torch.tensor([len(lab) for lab in labels], dtype=torch.long)

@@ -7,7 +7,7 @@ from typing import Any
 
 import cv2
 import numpy as np
-from torch.utils.data import DataLoader, IterableDataset, get_worker_info
+from torch.utils.data import DataLoader, IterableDataset, default_convert, get_worker_info
 
 
 class StepBatches(IterableDataset):
@@ -46,10 +46,26 @@ def one_opencv_thread() -> None:
     cv2.setNumThreads(1)
 
 
-def worker_loader(batches: StepBatches, workers: int, pin: bool) -> Iterator[tuple[int, Any]]:
-    """Give (step, batch) from batches.start on, made by workers processes (numpy arrays come
-    as tensors); pin the batches' memory for a GPU."""
+def step_batches(
+    make: Callable[[int, np.random.Generator], Any],
+    steps: int,
+    start: int,
+    rng: np.random.Generator,
+    *,
+    workers: int,
+    seed: int,
+    device: str,
+    setup: Callable[[int], None] | None = None,
+) -> Iterator[tuple[int, Any]]:
+    """Give (step, batch) for steps start.. steps - 1, numpy arrays as tensors: each batch made
+    here with rng (workers 0, the committed models' recipe) or by workers processes
+    (StepBatches, seeded by seed; rng is then unused), their memory pinned for a GPU."""
+    if not workers:
+        for step in range(start, steps):
+            yield step, default_convert(make(step, rng))
+        return
+    batches = StepBatches(make, steps, seed, start, setup)
     loader = DataLoader(
-        batches, batch_size=None, num_workers=workers, prefetch_factor=4, pin_memory=pin
+        batches, batch_size=None, num_workers=workers, prefetch_factor=4, pin_memory=device != "cpu"
     )
-    return enumerate(loader, batches.start)
+    yield from enumerate(loader, start)
