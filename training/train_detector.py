@@ -29,7 +29,7 @@ from training.nets import Detector
 from training.onnx_export import export_onnx
 from training.samples import load_backgrounds
 from training.synth import PlateRenderer, degrade, perspective
-from training.worker_batches import one_opencv_thread, step_batches
+from training.worker_batches import add_worker_options, one_opencv_thread, step_batches
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 WORK = Path("training/work")
@@ -277,13 +277,6 @@ def main() -> None:
         "--negative-fraction", type=float, default=0.0, help="plate-free scenes (backgrounds)"
     )
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--device", default="cpu", help="the torch device to train on (cuda)")
-    ap.add_argument(
-        "--workers",
-        type=int,
-        default=0,
-        help="processes that make the batches (0: this one, the committed models' recipe)",
-    )
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--out", type=Path, default=MODEL_OUT)
@@ -291,6 +284,7 @@ def main() -> None:
     ap.add_argument(
         "--ckpt", type=Path, default=WORK / "detector.pt", help="checkpoint to save and resume"
     )
+    add_worker_options(ap)
     args = ap.parse_args()
     if args.workers:
         one_opencv_thread()
@@ -322,17 +316,7 @@ def main() -> None:
     start, rng = checkpoints.resume(ckpt, model=model, opt=opt, sched=sched, rng=rng)
     make = WindowBatches(args, photos, es, bgs, renderer)
     t0 = time.time()
-    made = step_batches(
-        make,
-        args.steps,
-        start,
-        rng,
-        workers=args.workers,
-        seed=args.seed,
-        device=args.device,
-        setup=make.setup,
-    )
-    for step, batch in made:
+    for step, batch in step_batches(make, args, start, rng, make.setup):
         x, heat, reg, mask, weight = (v.to(device, non_blocking=True) for v in batch)
         out = model(x)
         loss_h = focal(out[:, 0], heat, weight)

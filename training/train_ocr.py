@@ -23,7 +23,7 @@ from training.nets import CRNN
 from training.ocr_batches import BatchMaker, Prerendered, Rendered
 from training.onnx_export import export_onnx
 from training.samples import REAL_SETS, US_SETS, RealItem, load_real_items
-from training.worker_batches import one_opencv_thread, step_batches
+from training.worker_batches import add_worker_options, one_opencv_thread, step_batches
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 WORK = Path("training/work")
@@ -109,13 +109,6 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="render the synthetic crops as they are drawn, each one new, instead of --synth",
     )
-    ap.add_argument("--device", default="cpu", help="the torch device to train on (cuda)")
-    ap.add_argument(
-        "--workers",
-        type=int,
-        default=0,
-        help="processes that make the batches (0: this one, the committed models' recipe)",
-    )
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--out", type=Path, default=MODEL_OUT)
     ap.add_argument("--sets", nargs="+", default=list(REAL_SETS), help="the real sets to train on")
@@ -152,6 +145,7 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument(
         "--ckpt", type=Path, default=WORK / "ocr.pt", help="checkpoint to save and resume"
     )
+    add_worker_options(ap)
     return ap.parse_args()
 
 
@@ -225,17 +219,7 @@ def main() -> None:
     ce = nn.CrossEntropyLoss(ignore_index=-1)
     t0 = time.time()
     setup = synth.start if isinstance(synth, Rendered) else None
-    made = step_batches(
-        make,
-        args.steps,
-        start,
-        rng,
-        workers=args.workers,
-        seed=args.seed,
-        device=args.device,
-        setup=setup,
-    )
-    for step, (x, texts, states) in made:
+    for step, (x, texts, states) in step_batches(make, args, start, rng, setup):
         labels = [encode(t) for t in texts]
         targets = torch.tensor([c for lab in labels for c in lab], dtype=torch.long)
         lengths = torch.tensor([len(lab) for lab in labels], dtype=torch.long)

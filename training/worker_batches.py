@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -46,26 +47,37 @@ def one_opencv_thread() -> None:
     cv2.setNumThreads(1)
 
 
+def add_worker_options(ap: argparse.ArgumentParser) -> None:
+    """Add --device and --workers, the options step_batches reads."""
+    ap.add_argument("--device", default="cpu", help="the torch device to train on (cuda)")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="processes that make the batches (0: this one, the committed models' recipe)",
+    )
+
+
 def step_batches(
     make: Callable[[int, np.random.Generator], Any],
-    steps: int,
+    args: argparse.Namespace,
     start: int,
     rng: np.random.Generator,
-    *,
-    workers: int,
-    seed: int,
-    device: str,
     setup: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[int, Any]]:
-    """Give (step, batch) for steps start.. steps - 1, numpy arrays as tensors: each batch made
-    here with rng (workers 0, the committed models' recipe) or by workers processes
-    (StepBatches, seeded by seed; rng is then unused), their memory pinned for a GPU."""
-    if not workers:
-        for step in range(start, steps):
+    """Give (step, batch) for steps start.. args.steps - 1, numpy arrays as tensors: each batch
+    made here with rng (--workers 0, the committed models' recipe) or by --workers processes
+    (StepBatches, seeded by --seed; rng is then unused), their memory pinned for a GPU."""
+    if not args.workers:
+        for step in range(start, args.steps):
             yield step, default_convert(make(step, rng))
         return
-    batches = StepBatches(make, steps, seed, start, setup)
+    batches = StepBatches(make, args.steps, args.seed, start, setup)
     loader = DataLoader(
-        batches, batch_size=None, num_workers=workers, prefetch_factor=4, pin_memory=device != "cpu"
+        batches,
+        batch_size=None,
+        num_workers=args.workers,
+        prefetch_factor=4,
+        pin_memory=args.device != "cpu",
     )
     yield from enumerate(loader, start)
