@@ -56,9 +56,6 @@ class Rendered:
         self.renderer: PlateRenderer | None = None
         self.backgrounds: list[np.ndarray] = []
 
-    def __len__(self) -> int:
-        return 0
-
     def start(self, worker: int) -> None:
         """Make this process's renderer, seeded by the worker's number."""
         self.renderer = PlateRenderer(self.seed * 1000 + worker)

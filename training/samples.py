@@ -113,6 +113,22 @@ def synth_sample(
     return _finish(crop, rng, box[2]), plate.text
 
 
+def plate_room(
+    img: np.ndarray, box: tuple[float, float, float, float] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Give a labelled plate with room around it, so that a crop box can be jittered, and its box
+    (x, y, w, h) there: a photo cut to 0.4 of the box's width beside it and 0.6 of its height
+    above and below; a crop (box None: the plate fills it) with 8 px of its edges repeated."""
+    if box is None:
+        pad = 8
+        img = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+        return img, np.array([pad, pad, img.shape[1] - 2 * pad, img.shape[0] - 2 * pad], float)
+    x, y, w, h = box
+    x0, y0 = max(0, int(x - 0.4 * w)), max(0, int(y - 0.6 * h))
+    x1, y1 = min(img.shape[1], int(x + 1.4 * w)), min(img.shape[0], int(y + 1.6 * h))
+    return img[y0:y1, x0:x1].copy(), np.array([x - x0, y - y0, w, h], float)
+
+
 @dataclass(frozen=True)
 class RealItem:
     """A real plate with room around it, so that the crop box can be jittered."""
@@ -136,19 +152,12 @@ def load_real_items(
             img = cv2.imread(str(t.image), cv2.IMREAD_GRAYSCALE)
             if img is None:
                 continue
+            region, box = plate_room(img, t.box)
             if t.box is None:  # a crop: the plate fills the image
-                pad = 8
-                img = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
-                box = np.array([pad, pad, img.shape[1] - 2 * pad, img.shape[0] - 2 * pad], float)
                 state = t.state.lower() if t.state else (None if name in US_SETS else "")
-                items.append(RealItem(img, box, t.plate, state))
-                continue
-            x, y, w, h = t.box
-            x0, y0 = max(0, int(x - 0.4 * w)), max(0, int(y - 0.6 * h))
-            x1, y1 = min(img.shape[1], int(x + 1.4 * w)), min(img.shape[0], int(y + 1.6 * h))
-            box = np.array([x - x0, y - y0, w, h], float)
-            foreign = "" if name in ("eu", "br") else None
-            items.append(RealItem(img[y0:y1, x0:x1].copy(), box, t.plate, foreign))
+            else:
+                state = "" if name in ("eu", "br") else None
+            items.append(RealItem(region, box, t.plate, state))
     return items
 
 

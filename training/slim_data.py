@@ -30,6 +30,7 @@ import numpy as np
 
 from platewarden.vision.dataset import load_truth
 from platewarden.vision.detector import MAX_SIDE
+from training.samples import plate_room
 from training.synth import PlateRenderer
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -47,14 +48,13 @@ def write_jpeg(path: Path, image: np.ndarray, quality: int) -> None:
 
 
 def cut_around_plate(img: np.ndarray, row: dict) -> np.ndarray:
-    """Cut a photo to the room load_real_items keeps around its box; move the box to match."""
+    """Cut a photo to the room load_real_items keeps around its box (samples.plate_room); move
+    the box to match."""
     if not row.get("box"):
         return img
-    x, y, w, h = row["box"]
-    x0, y0 = max(0, int(x - 0.4 * w)), max(0, int(y - 0.6 * h))
-    x1, y1 = min(img.shape[1], int(x + 1.4 * w)), min(img.shape[0], int(y + 1.6 * h))
-    row["box"] = [x - x0, y - y0, w, h]
-    return img[y0:y1, x0:x1]
+    img, box = plate_room(img, row["box"])
+    row["box"] = [int(v) for v in box]
+    return img
 
 
 def shrink(max_side: int) -> Change:

@@ -190,7 +190,8 @@ def main() -> None:
         Rendered(args.data / "backgrounds", args.seed) if args.render else Prerendered(args.synth)
     )
     real, weights, held, sliced = load_real(args)
-    print(f"synthetic {len(synth)}, real train {len(real)}, real held-out {len(held)}", flush=True)
+    drawn = "rendered as drawn" if args.render else len(synth)
+    print(f"synthetic {drawn}, real train {len(real)}, real held-out {len(held)}", flush=True)
     make = BatchMaker(
         synth,
         real,

@@ -36,6 +36,7 @@ from training.samples import (
     jitter_box,
     load_backgrounds,
     parking_lot,
+    plate_room,
     shrink_and_degrade,
 )
 from training.synth import PlateRenderer, perspective
@@ -71,15 +72,7 @@ def load_items(root: Path, folds: int, not_us: tuple[str, ...] = NOT_US_SETS) ->
         if img is None:
             continue
         label = STATES.index(row.truth.state.lower()) if us and row.truth.state else 0
-        if row.truth.box is None:
-            pad = 8
-            img = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
-            box = np.array([pad, pad, img.shape[1] - 2 * pad, img.shape[0] - 2 * pad], float)
-        else:
-            x, y, w, h = row.truth.box
-            x0, y0 = max(0, int(x - 0.4 * w)), max(0, int(y - 0.6 * h))
-            x1, y1 = min(img.shape[1], int(x + 1.4 * w)), min(img.shape[0], int(y + 1.6 * h))
-            img, box = img[y0:y1, x0:x1].copy(), np.array([x - x0, y - y0, w, h], float)
+        img, box = plate_room(img, row.truth.box)
         items.append(Item(img, box, label, fold_of(group, folds), row.truth.image.name))
     return items
 
