@@ -113,6 +113,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--fonts", type=Path, help="also copy the renderer's fonts under this folder")
     args = ap.parse_args()
+    if not (args.data / "plates").is_dir() or not (args.data / "backgrounds").is_dir():
+        raise SystemExit(f"{args.data} has no plates/ and backgrounds/: give --data ../shared/data")
     if args.fonts:
         copy_fonts(args.fonts)
     ocr = args.model == "ocr"
