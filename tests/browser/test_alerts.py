@@ -153,7 +153,9 @@ def test_an_officer_works_with_the_keyboard_alone(
     add_member("ofc", Role.OFFICER)
     page = browser_page
     page.goto("/login")
-    page.keyboard.type("ofc")  # the user name field has the focus on arrival
+    # The user name field takes the focus on arrival; the browser may give it a frame after load.
+    expect(page.get_by_label("User name")).to_be_focused()
+    page.keyboard.type("ofc")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
