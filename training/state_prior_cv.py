@@ -15,7 +15,7 @@ Its state is picked without the prior and with it, and scored three ways (traini
 
 JSON lines to stdout.
 
-  python -m training.state_prior_cv [--width 64] [--rows others --reader model]
+  python -m training.state_prior_cv [--width 64] [--rows others --reader model] [--models DIR ...]
 """
 
 from __future__ import annotations
@@ -62,17 +62,21 @@ class Scored:
 
 
 def held_out_rows(
-    folds: int, width: int | None, subset: str, reader: str, folder: Path = WORK
+    folds: int, width: int | None, subset: str, reader: str, folders: tuple[Path, ...] = (WORK,)
 ) -> list[Scored]:
     """Read the us-crops rows of subset ("heldout": grouped_cv's 211; "others": the rest) with
-    reader ("fused", as the pipeline does; "model": the fold's state model alone)."""
+    reader ("fused", as the pipeline does; "model": the fold's state model alone). With several
+    folders the fold's models in them are one state model: their probabilities' mean."""
     rows = load_rows(PLATES)
     groups = group_keys(rows)
     seen = groups_holding(rows, groups, committed_training_plates(PLATES))
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     ocrs = [PlateOCR(MODELS_DIR / name, options) for name in ("ocr.onnx", SECOND_OCR)]
-    models = [PlateState(folder / f"state_fold{k}.onnx", options) for k in range(folds)]
+    models = [
+        [PlateState(folder / f"state_fold{k}.onnx", options) for folder in folders]
+        for k in range(folds)
+    ]
     out = []
     for row, group in zip(rows, groups, strict=True):
         if row.source != "us-crops" or not row.truth.state:
@@ -86,13 +90,20 @@ def held_out_rows(
         gray = to_gray(image)
         views = [crop_box(gray, (0, 0, *gray.shape[::-1]), m) for m in CROP_VIEW_MARGINS]
         head = np.mean([v.states for ocr in ocrs for v in ocr.decode(views)], axis=0)
-        (model,) = models[fold].probs([image])
+        model = mean_probs([m.probs([image])[0] for m in models[fold]])
         if reader == "fused":
             probs = fuse(model, head)
         else:  # a crop the model cannot read gets no state: "not US"
             probs = model if model is not None else np.eye(len(STATES))[0]
         out.append(Scored(row.truth.state.lower(), fold, probs))
     return out
+
+
+def mean_probs(probs: list[np.ndarray | None]) -> np.ndarray | None:
+    """Average several models' probabilities for one crop (None where any could not read it)."""
+    if any(p is None for p in probs):
+        return None
+    return np.mean(probs, axis=0)
 
 
 def hits(rows: list[Scored], region: str | None) -> np.ndarray:
@@ -142,9 +153,15 @@ def main() -> None:
     ap.add_argument("--width", type=int, help="shrink each crop to this width and compress it")
     ap.add_argument("--rows", choices=("heldout", "others"), default="heldout")
     ap.add_argument("--reader", choices=("fused", "model"), default="fused")
-    ap.add_argument("--models", type=Path, default=WORK, help="where state_foldK.onnx are")
+    ap.add_argument(
+        "--models",
+        type=Path,
+        nargs="+",
+        default=[WORK],
+        help="where state_foldK.onnx are (several: their mean is the state model)",
+    )
     args = ap.parse_args()
-    rows = held_out_rows(args.folds, args.width, args.rows, args.reader, args.models)
+    rows = held_out_rows(args.folds, args.width, args.rows, args.reader, tuple(args.models))
     for prior in (False, True):
         right = hits(rows, "any" if prior else None)
         mixed, own, other = home(rows, prior)
