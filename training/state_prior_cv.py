@@ -4,6 +4,8 @@ Each of the 211 rows of grouped_cv's state figure (no committed model saw them; 
 the other 535, honest for the state model alone, `--reader model`) is read as the pipeline reads
 a crop: both OCR models' state heads averaged over the three views, fused with
 the state model of the row's fold (training/work/state_foldK.onnx, which never saw the row).
+With `--ocr-folds DIR` the head is the row's fold's OCR model instead (DIR/ocr_foldK.onnx, from
+`train_ocr --exclude-fold K`), so that `--rows all` (all 746) is honest for the fused reader too.
 Its state is picked without the prior and with it, and scored three ways (training/README.md,
 "Where plates come from"):
 
@@ -16,6 +18,7 @@ Its state is picked without the prior and with it, and scored three ways (traini
 JSON lines to stdout.
 
   python -m training.state_prior_cv [--width 64] [--rows others --reader model] [--models DIR ...]
+      [--ocr-folds DIR --rows all]
 """
 
 from __future__ import annotations
@@ -62,17 +65,29 @@ class Scored:
 
 
 def held_out_rows(
-    folds: int, width: int | None, subset: str, reader: str, folders: tuple[Path, ...] = (WORK,)
+    folds: int,
+    width: int | None,
+    subset: str,
+    reader: str,
+    *,
+    folders: tuple[Path, ...] = (WORK,),
+    ocr_folds: Path | None = None,
 ) -> list[Scored]:
-    """Read the us-crops rows of subset ("heldout": grouped_cv's 211; "others": the rest) with
-    reader ("fused", as the pipeline does; "model": the fold's state model alone). With several
-    folders the fold's models in them are one state model: their probabilities' mean."""
+    """Read the us-crops rows of subset ("heldout": grouped_cv's 211; "others": the rest; "all")
+    with reader ("fused", as the pipeline does; "model": the fold's state model alone). With
+    several folders the fold's models in them are one state model: their probabilities' mean.
+    The OCR head is the committed models' or, with ocr_folds, the fold's own OCR model
+    (ocr_foldK.onnx, trained by train_ocr --exclude-fold K), which never saw the row."""
     rows = load_rows(PLATES)
     groups = group_keys(rows)
     seen = groups_holding(rows, groups, committed_training_plates(PLATES))
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
-    ocrs = [PlateOCR(MODELS_DIR / name, options) for name in ("ocr.onnx", SECOND_OCR)]
+    if ocr_folds:
+        heads = [[PlateOCR(ocr_folds / f"ocr_fold{k}.onnx", options)] for k in range(folds)]
+    else:
+        pair = [PlateOCR(MODELS_DIR / name, options) for name in ("ocr.onnx", SECOND_OCR)]
+        heads = [pair] * folds
     models = [
         [PlateState(folder / f"state_fold{k}.onnx", options) for folder in folders]
         for k in range(folds)
@@ -81,7 +96,7 @@ def held_out_rows(
     for row, group in zip(rows, groups, strict=True):
         if row.source != "us-crops" or not row.truth.state:
             continue
-        if (group in seen) != (subset == "others"):
+        if subset != "all" and (group in seen) != (subset == "others"):
             continue
         fold = fold_of(group, folds)
         image = load_image(row.truth.image)
@@ -89,7 +104,7 @@ def held_out_rows(
             image = shrink(image, width)
         gray = to_gray(image)
         views = [crop_box(gray, (0, 0, *gray.shape[::-1]), m) for m in CROP_VIEW_MARGINS]
-        head = np.mean([v.states for ocr in ocrs for v in ocr.decode(views)], axis=0)
+        head = np.mean([v.states for ocr in heads[fold] for v in ocr.decode(views)], axis=0)
         model = mean_probs([m.probs([image])[0] for m in models[fold]])
         if reader == "fused":
             probs = fuse(model, head)
@@ -151,7 +166,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--width", type=int, help="shrink each crop to this width and compress it")
-    ap.add_argument("--rows", choices=("heldout", "others"), default="heldout")
+    ap.add_argument("--rows", choices=("heldout", "others", "all"), default="heldout")
     ap.add_argument("--reader", choices=("fused", "model"), default="fused")
     ap.add_argument(
         "--models",
@@ -160,8 +175,20 @@ def main() -> None:
         default=[WORK],
         help="where state_foldK.onnx are (several: their mean is the state model)",
     )
+    ap.add_argument(
+        "--ocr-folds",
+        type=Path,
+        help="where ocr_foldK.onnx are: each row's OCR head is its fold's (default: committed)",
+    )
     args = ap.parse_args()
-    rows = held_out_rows(args.folds, args.width, args.rows, args.reader, tuple(args.models))
+    rows = held_out_rows(
+        args.folds,
+        args.width,
+        args.rows,
+        args.reader,
+        folders=tuple(args.models),
+        ocr_folds=args.ocr_folds,
+    )
     for prior in (False, True):
         right = hits(rows, "any" if prior else None)
         mixed, own, other = home(rows, prior)
