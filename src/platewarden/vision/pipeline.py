@@ -30,6 +30,8 @@ SECOND_OCR = "ocr_b.onnx"
 PLATE_CHECK = "plate_check.onnx"
 OPTIONAL_FILES = (SECOND_OCR, PLATE_CHECK)
 CHECKSUMS = "SHA256SUMS"
+# A read needs this many characters; a sure plate read shorter is reported with its likeliest
+# alternative that has them (issue 16; training/README.md, "Sure plates too blurred to read").
 MIN_TEXT = 2
 # Below this, reads are nearly all signs, stickers and grilles (on the train split no true plate
 # read scored under 0.2, and most false detections under 0.05).
@@ -112,6 +114,19 @@ def clip_point(point: tuple[float, float], shape: tuple) -> tuple[float, float]:
     return min(max(0.0, point[0]), float(shape[1])), min(max(0.0, point[1]), float(shape[0]))
 
 
+def long_enough(text: TextRead) -> TextRead:
+    """Give the read with its likeliest text of MIN_TEXT characters or more first (the text
+    itself where it has them): a sure plate too far or blurred to read is reported with the
+    best guess its alternatives hold, at that guess's low confidence."""
+    if len(text.text) >= MIN_TEXT:
+        return text
+    longer = next(((t, p) for t, p in text.alternatives if len(t) >= MIN_TEXT), None)
+    if longer is None:
+        return text
+    rest = [a for a in text.alternatives if a != longer]
+    return replace(text, text=longer[0], confidence=longer[1], alternatives=[longer, *rest])
+
+
 def with_state(text: TextRead, model: bool, probs: np.ndarray | None) -> TextRead:
     """Give text without a state where the state model was asked and found the crop unreadable
     (too small or empty): what the OCR head alone says of such a crop is not kept."""
@@ -188,8 +203,10 @@ class Recognizer:
 
         A read is kept when its confidence is min_confidence or more, or when its box is sure: the
         detector's score is sure_plate or more (and the plate check's, where there is one,
-        DOUBTFUL_PLATE or more), or the plate check's CHECKED_PLATE. An image too small or narrow
-        to hold a plate (a damaged video frame) holds none.
+        DOUBTFUL_PLATE or more), or the plate check's CHECKED_PLATE. A text needs MIN_TEXT
+        characters; a sure box read shorter is reported with its likeliest alternative that has
+        them (long_enough). An image too small or narrow to hold a plate (a damaged video frame)
+        holds none.
         """
         if isinstance(image, np.ndarray) and image.ndim in (2, 3) and image.size:
             try:
@@ -219,6 +236,7 @@ class Recognizer:
             views = [first[i], *(next(more) for _ in VIEW_MARGINS[1:])]
             views += [next(second) for _ in VIEW_MARGINS] if self.ocr_b is not None else []
             text = combine(views, region=self.region)
+            text = long_enough(text) if sure[i] else text
             confidence = text.confidence * found[i].score ** 0.25
             if len(text.text) >= MIN_TEXT and (confidence >= min_confidence or sure[i]):
                 kept.append((i, views, confidence))
@@ -226,9 +244,8 @@ class Recognizer:
         reads = []
         for (i, views, confidence), probs in zip(kept, states, strict=True):
             det = found[i]
-            text = with_state(
-                combine(views, region=self.region, state=probs), bool(self.state), probs
-            )
+            text = combine(views, region=self.region, state=probs)
+            text = with_state(long_enough(text) if sure[i] else text, bool(self.state), probs)
             x, y, w, h = clip_box(tuple(v / scale for v in det.box), image.shape)
             corners = [clip_point((cx / scale, cy / scale), image.shape) for cx, cy in quads[i]]
             reads.append(

@@ -11,6 +11,7 @@ from tests.unit.vision.synthetic import make_close_up
 
 from platewarden.vision import PlateRead, Recognizer, recognize
 from platewarden.vision.detector import iou
+from platewarden.vision.ocr import TextRead, ViewRead
 from platewarden.vision.pipeline import (
     CHECKED_PLATE,
     CHECKSUMS,
@@ -19,6 +20,7 @@ from platewarden.vision.pipeline import (
     MODELS_DIR,
     PLATE_CHECK,
     SECOND_OCR,
+    long_enough,
     sha256,
 )
 
@@ -168,6 +170,51 @@ def test_a_box_the_plate_check_doubts_is_held_to_the_floor(
 
     assert read_with(DOUBTFUL_PLATE) is not None
     assert read_with(DOUBTFUL_PLATE - 0.01) is None
+
+
+def test_a_short_read_gives_way_to_its_likeliest_longer_alternative() -> None:
+    short = TextRead("7", 0.4, [("7", 0.4), ("7A", 0.2), ("A", 0.1), ("7AB", 0.05)], None, None)
+    read = long_enough(short)
+    assert (read.text, read.confidence) == ("7A", 0.2)
+    assert read.alternatives == [("7A", 0.2), ("7", 0.4), ("A", 0.1), ("7AB", 0.05)]
+    whole = TextRead("7AB", 0.4, [("7AB", 0.4), ("7", 0.3)], None, None)
+    assert long_enough(whole) is whole
+    unreadable = TextRead("7", 0.4, [("7", 0.4), ("1", 0.2)], None, None)
+    assert long_enough(unreadable) is unreadable
+
+
+class _OneCharacterOCR:
+    """An OCR whose likeliest reading of every crop is one character, with longer ones behind."""
+
+    def __init__(self, ocr: object) -> None:
+        self.ocr = ocr
+
+    def decode(self, crops: list[np.ndarray]) -> list[ViewRead]:
+        states = [v.states for v in self.ocr.decode(crops)]  # type: ignore[attr-defined]
+        return [ViewRead([("7", 0.5), ("7A1", 0.3), ("1", 0.1)], s) for s in states]
+
+
+def test_a_sure_plate_read_as_one_character_is_reported_with_a_longer_guess(
+    recognizer: Recognizer, scenes: list
+) -> None:
+    # Far plates the detector is sure of often read as one character: such a box is reported with
+    # its likeliest text of two characters; a box the reader is not sure of still needs two.
+    scene = scenes[6]
+    reader = Recognizer(
+        recognizer.detector,
+        _OneCharacterOCR(recognizer.ocr),  # type: ignore[arg-type]
+        recognizer.corners,
+        state=recognizer.state,
+    )
+    sure = _match(reader.recognize(scene.image, sure_plate=0.0), scene.box)
+    assert sure is not None
+    assert sure.text == "7A1"
+    assert sure.alternatives[:2] == [("7A1", pytest.approx(0.3)), ("7", pytest.approx(0.5))]
+    assert sure.confidence < 0.3
+    assert (
+        _match(reader.recognize(scene.image, min_confidence=0.0, sure_plate=1.01), scene.box)
+        is None
+    )
 
 
 def test_plate_filling_the_frame_is_found_whole(recognizer: Recognizer) -> None:
