@@ -28,6 +28,7 @@ from training.samples import (
     load_real_items,
     paste_on_scene,
 )
+from training.schedules import one_cycle
 from training.synth import PlateRenderer, degrade
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -176,9 +177,7 @@ def main() -> None:
 
     model = CornerNet()
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, args.lr, total_steps=args.steps, pct_start=0.05
-    )
+    sched = one_cycle(opt, args.lr, args.steps)
     start, rng = checkpoints.resume(args.ckpt, model=model, opt=opt, sched=sched, rng=rng)
     n_real = int(args.batch * args.real_fraction)
     for step in range(start, args.steps):

@@ -28,6 +28,7 @@ from training.detector_augment import SMALLEST, motion_blur, night_look, small_p
 from training.nets import Detector
 from training.onnx_export import export_onnx
 from training.samples import load_backgrounds
+from training.schedules import one_cycle
 from training.synth import PlateRenderer, degrade, perspective
 from training.worker_batches import add_worker_options, one_opencv_thread, step_batches
 
@@ -309,9 +310,7 @@ def main() -> None:
     device = torch.device(args.device)
     model.to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, args.lr, total_steps=args.steps, pct_start=0.05
-    )
+    sched = one_cycle(opt, args.lr, args.steps)
     ckpt = args.ckpt
     start, rng = checkpoints.resume(ckpt, model=model, opt=opt, sched=sched, rng=rng)
     make = WindowBatches(args, photos, es, bgs, renderer)

@@ -23,6 +23,7 @@ from training.nets import CRNN
 from training.ocr_batches import BatchMaker, Prerendered, Rendered
 from training.onnx_export import export_onnx
 from training.samples import REAL_SETS, US_SETS, RealItem, load_real_items
+from training.schedules import one_cycle
 from training.worker_batches import add_worker_options, one_opencv_thread, step_batches
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -210,9 +211,7 @@ def main() -> None:
         model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
     model.to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, args.lr, total_steps=args.steps, pct_start=0.05
-    )
+    sched = one_cycle(opt, args.lr, args.steps)
     # The exported model is a running average of the weights: steadier than the last step's.
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(args.ema), use_buffers=True)
     start, rng = checkpoints.resume(args.ckpt, model=model, opt=opt, sched=sched, rng=rng, ema=ema)

@@ -47,6 +47,7 @@ from training.detection_sets import VARIANTS, BoxedImage, load_boxed
 from training.nets import PlateCheckNet
 from training.onnx_export import export_onnx
 from training.samples import load_backgrounds
+from training.schedules import one_cycle
 
 WORK = Path("training/work")
 CANDIDATE_THRESHOLD = 0.1
@@ -268,9 +269,7 @@ def main() -> None:
     )
     model = PlateCheckNet()
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, args.lr, total_steps=args.steps, pct_start=0.05
-    )
+    sched = one_cycle(opt, args.lr, args.steps)
     start, rng = checkpoints.resume(args.ckpt, model=model, opt=opt, sched=sched, rng=rng)
     half = args.batch // 2
     for step in range(start, args.steps):
