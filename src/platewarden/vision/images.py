@@ -129,15 +129,19 @@ def decode_image(data: bytes) -> np.ndarray:
         raise ImageError("not a readable image (its header gives no size)")
     w, h = size
     check_shape(w, h)
-    flag = cv2.IMREAD_UNCHANGED
-    if w * h > MAX_DECODE_PIXELS and data[:2] != b"\xff\xd8":
+    jpeg = data[:2] == b"\xff\xd8"
+    # A JPEG is turned upright as its EXIF orientation says, as every viewer shows it, so that the
+    # boxes fit the image a person sees (IMREAD_UNCHANGED would ignore the orientation); the other
+    # formats keep their alpha and depth.
+    flag = cv2.IMREAD_ANYCOLOR if jpeg else cv2.IMREAD_UNCHANGED
+    if w * h > MAX_DECODE_PIXELS and not jpeg:
         raise ImageError(f"image too large to decode safely ({w}x{h})")
     for factor, reduced in (
         (8, cv2.IMREAD_REDUCED_COLOR_8),
         (4, cv2.IMREAD_REDUCED_COLOR_4),
         (2, cv2.IMREAD_REDUCED_COLOR_2),
     ):
-        if data[:2] == b"\xff\xd8" and max(w, h) / factor >= MAX_SIDE:
+        if jpeg and max(w, h) / factor >= MAX_SIDE:
             flag = reduced
             break
     try:

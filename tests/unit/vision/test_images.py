@@ -1,8 +1,11 @@
 """Decoding bad and odd image inputs gives a clear ImageError or a usable array."""
 
+import io
+
 import cv2
 import numpy as np
 import pytest
+from PIL import Image
 
 from platewarden.vision import ImageError, Recognizer, decode_image, load_image
 from platewarden.vision.images import MAX_SIDE
@@ -55,3 +58,29 @@ def test_sixteen_bit_frame_is_accepted(recognizer: Recognizer) -> None:
 def test_bad_arrays_are_image_errors(recognizer: Recognizer, bad: np.ndarray) -> None:
     with pytest.raises(ImageError):
         recognizer.recognize(bad)
+
+
+def _jpeg_turned(image: np.ndarray, orientation: int) -> bytes:
+    """The image as a JPEG with an EXIF orientation tag (0x0112), as phones write them."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    out = io.BytesIO()
+    Image.fromarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)).save(out, "JPEG", quality=95, exif=exif)
+    return out.getvalue()
+
+
+def test_a_jpeg_is_turned_as_its_exif_orientation_says() -> None:
+    # Orientation 6: the pixels lie a quarter turn anticlockwise; viewers turn them clockwise.
+    upright = np.zeros((40, 100, 3), np.uint8)
+    upright[:8] = 255  # a white band along the top
+    stored = cv2.rotate(upright, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    image = decode_image(_jpeg_turned(stored, 6))
+    assert image.shape == (40, 100, 3)
+    assert image[:8].mean() > 200 and image[12:].mean() < 30
+
+
+def test_a_sideways_phone_photo_is_read_upright(recognizer: Recognizer, scenes: list) -> None:
+    scene = scenes[0]
+    stored = cv2.rotate(scene.image, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    reads = recognizer.recognize(decode_image(_jpeg_turned(stored, 6)))
+    assert scene.text in [r.text for r in reads]
