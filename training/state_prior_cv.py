@@ -7,7 +7,9 @@ the state model of the row's fold (training/work/state_foldK.onnx, which never s
 With `--ocr-folds DIR` the head is the row's fold's OCR model instead (DIR/ocr_foldK.onnx, from
 `train_ocr --exclude-fold K`), so that `--rows all` (all 746) is honest for the fused reader too.
 Its state is picked without the prior and with it, and scored three ways (training/README.md,
-"Where plates come from"):
+"Where plates come from"). With `--patterns`, each reader is also scored with the pattern of the
+row's read text weighing the states (platewarden.vision.state_patterns), counted from the labels
+of the us-crops rows outside the row's fold (training/README.md, "The serial's pattern"):
 
 - rows_alike: every row counts one, region "any";
 - by_population: each row weighs its state's population over its state's number of rows,
@@ -18,24 +20,26 @@ Its state is picked without the prior and with it, and scored three ways (traini
 JSON lines to stdout.
 
   python -m training.state_prior_cv [--width 64] [--rows others --reader model] [--models DIR ...]
-      [--ocr-folds DIR --rows all]
+      [--ocr-folds DIR --rows all] [--patterns]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
 
 from platewarden.vision.images import load_image, to_gray
-from platewarden.vision.ocr import STATES, PlateOCR, crop_box, pick_state
+from platewarden.vision.ocr import STATES, PlateOCR, combine, crop_box, pick_state
 from platewarden.vision.pipeline import CROP_VIEW_MARGINS, MODELS_DIR, SECOND_OCR
 from platewarden.vision.state import PlateState, fuse
+from platewarden.vision.state_patterns import PatternCounts
 from platewarden.vision.state_prior import (
     HOME_SHARE,
     population_prior,
@@ -57,11 +61,13 @@ from training.train_state import WORK
 
 @dataclass(frozen=True)
 class Scored:
-    """One held-out row: its state, its fold and its fused state probabilities (no prior)."""
+    """One held-out row: its state, its fold, its fused state probabilities (no prior) and the
+    text read."""
 
     state: str
     fold: int
     probs: np.ndarray
+    text: str
 
 
 def held_out_rows(
@@ -104,14 +110,37 @@ def held_out_rows(
             image = shrink(image, width)
         gray = to_gray(image)
         views = [crop_box(gray, (0, 0, *gray.shape[::-1]), m) for m in CROP_VIEW_MARGINS]
-        head = np.mean([v.states for ocr in heads[fold] for v in ocr.decode(views)], axis=0)
+        decoded = [v for ocr in heads[fold] for v in ocr.decode(views)]
+        head = np.mean([v.states for v in decoded], axis=0)
         model = mean_probs([m.probs([image])[0] for m in models[fold]])
         if reader == "fused":
             probs = fuse(model, head)
         else:  # a crop the model cannot read gets no state: "not US"
             probs = model if model is not None else np.eye(len(STATES))[0]
-        out.append(Scored(row.truth.state.lower(), fold, probs))
+        out.append(Scored(row.truth.state.lower(), fold, probs, combine(decoded).text))
     return out
+
+
+def fold_pattern_counts(folds: int) -> list[PatternCounts]:
+    """Count, for each fold, the patterns of the labelled us-crops plates outside it."""
+    rows = load_rows(PLATES)
+    labelled = [
+        (fold_of(group, folds), row.truth.state.lower(), row.truth.plate)
+        for row, group in zip(rows, group_keys(rows), strict=True)
+        if row.source == "us-crops" and row.truth.state
+    ]
+    return [
+        PatternCounts.of((state, plate) for f, state, plate in labelled if f != k)
+        for k in range(folds)
+    ]
+
+
+def with_patterns(rows: list[Scored], counts: list[PatternCounts]) -> list[Scored]:
+    """Weigh each row's probabilities by its read's pattern under its fold's counts."""
+    return [
+        replace(r, probs=weigh(r.probs, counts[r.fold].likelihood(r.text, STATES), STATES))
+        for r in rows
+    ]
 
 
 def mean_probs(probs: list[np.ndarray | None]) -> np.ndarray | None:
@@ -180,8 +209,11 @@ def main() -> None:
         type=Path,
         help="where ocr_foldK.onnx are: each row's OCR head is its fold's (default: committed)",
     )
+    ap.add_argument(
+        "--patterns", action="store_true", help="also score with the read's pattern weighing"
+    )
     args = ap.parse_args()
-    rows = held_out_rows(
+    read = held_out_rows(
         args.folds,
         args.width,
         args.rows,
@@ -189,7 +221,10 @@ def main() -> None:
         folders=tuple(args.models),
         ocr_folds=args.ocr_folds,
     )
-    for prior in (False, True):
+    readings = [(False, read)]
+    if args.patterns:
+        readings.append((True, with_patterns(read, fold_pattern_counts(args.folds))))
+    for (patterns, rows), prior in itertools.product(readings, (False, True)):
         right = hits(rows, "any" if prior else None)
         mixed, own, other = home(rows, prior)
         folds = [int(right[[r.fold == k for r in rows]].sum()) for k in range(args.folds)]
@@ -201,6 +236,7 @@ def main() -> None:
                     "rows": args.rows,
                     "reader": args.reader,
                     "prior": prior,
+                    "patterns": patterns,
                     "images": len(rows),
                     "rows_alike": round(float(right.mean()), 4),
                     "right": int(right.sum()),
