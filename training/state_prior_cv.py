@@ -8,7 +8,7 @@ With `--ocr-folds DIR` the head is the row's fold's OCR model instead (DIR/ocr_f
 `train_ocr --exclude-fold K`), so that `--rows all` (all 746) is honest for the fused reader too.
 Its state is picked without the prior and with it, and scored three ways (training/README.md,
 "Where plates come from"). With `--patterns`, each reader is also scored with the pattern of the
-row's read text weighing the states (platewarden.vision.state_patterns), counted from the labels
+row's read text weighing the states (training.state_patterns), counted from the labels
 of the us-crops rows outside the row's fold (training/README.md, "The serial's pattern"):
 
 - rows_alike: every row counts one, region "any";
@@ -39,7 +39,6 @@ from platewarden.vision.images import load_image, to_gray
 from platewarden.vision.ocr import STATES, PlateOCR, combine, crop_box, pick_state
 from platewarden.vision.pipeline import CROP_VIEW_MARGINS, MODELS_DIR, SECOND_OCR
 from platewarden.vision.state import PlateState, fuse
-from platewarden.vision.state_patterns import PatternCounts
 from platewarden.vision.state_prior import (
     HOME_SHARE,
     population_prior,
@@ -56,6 +55,7 @@ from training.grouped_cv import (
     load_rows,
     shrink,
 )
+from training.state_patterns import PatternCounts
 from training.train_state import WORK
 
 
