@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from training.state_patterns import SMOOTHING, PatternCounts, pattern
 
 from platewarden.vision.ocr import STATES
 from platewarden.vision.state_prior import weigh
-from training.state_patterns import SMOOTHING, PatternCounts, pattern
 
 LABELS = [
     ("ca", "7ABC123"),
