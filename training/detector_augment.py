@@ -18,12 +18,15 @@ SMALL_HEIGHTS = (7.0, 20.0)
 MAX_TURN = 30.0
 
 
-def small_plate_scale(boxes: np.ndarray, rng: np.random.Generator) -> float | None:
-    """Give a scale that makes one of the plates 7-20 px tall (None without a plate)."""
+def small_plate_scale(
+    boxes: np.ndarray, rng: np.random.Generator, heights: tuple[float, float] = SMALL_HEIGHTS
+) -> float | None:
+    """Give a scale that makes one of the plates heights px tall, log-uniform (None without a
+    plate)."""
     if not len(boxes):
         return None
     height = boxes[rng.integers(len(boxes)), 3]
-    target = float(np.exp(rng.uniform(*np.log(SMALL_HEIGHTS))))
+    target = float(np.exp(rng.uniform(*np.log(heights))))
     return target / max(float(height), 1.0)
 
 

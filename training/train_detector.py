@@ -1,10 +1,10 @@
 """Train the plate detector on synthetic scenes and real train-split photos; export ONNX.
 
 --es-fraction adds the train split of detection/es (every plate boxed) as real windows; --hard
-adds small plates (7-20 px tall), turns up to 30 degrees, night and infrared looks and motion
-blur (training/detector_augment.py); --negative-fraction adds plate-free scenes. Plates under
-4 px tall are ignored by the loss. --device cuda with --workers N trains on a GPU, the batches
-made by N processes (training/worker_batches.py).
+adds small plates (7-20 px tall, or --small-heights), turns up to 30 degrees, night and
+infrared looks and motion blur (training/detector_augment.py); --negative-fraction adds
+plate-free scenes. Plates under 4 px tall are ignored by the loss. --device cuda with
+--workers N trains on a GPU, the batches made by N processes (training/worker_batches.py).
 """
 
 from __future__ import annotations
@@ -24,7 +24,14 @@ from platewarden.vision.dataset import load_truth
 from platewarden.vision.detector import MAX_SIDE, STRIDE, decode, iou, to_input
 from training import checkpoints
 from training.detection_sets import load_boxed
-from training.detector_augment import SMALLEST, motion_blur, night_look, small_plate_scale, turn
+from training.detector_augment import (
+    SMALL_HEIGHTS,
+    SMALLEST,
+    motion_blur,
+    night_look,
+    small_plate_scale,
+    turn,
+)
 from training.nets import Detector
 from training.onnx_export import export_onnx
 from training.samples import load_backgrounds
@@ -215,7 +222,7 @@ def window(
         img, boxes = synth_scene(renderer, bgs, rng)
     scale = None
     if args.hard and rng.random() < 0.35:
-        scale = small_plate_scale(boxes, rng)
+        scale = small_plate_scale(boxes, rng, tuple(args.small_heights))
     elif from_es:  # the photos were shrunk to 320x240; a dashcam frame shows them 1.5 times
         scale = float(np.exp(rng.uniform(0, np.log(2))))
     crop, boxes = random_crop(img, boxes, rng, scale)
@@ -274,6 +281,14 @@ def main() -> None:
     ap.add_argument("--real-fraction", type=float, default=0.5, help="us, eu and br photos")
     ap.add_argument("--es-fraction", type=float, default=0.0, help="detection/es photos")
     ap.add_argument("--hard", action="store_true", help="small, turned, night, blurred plates")
+    ap.add_argument(
+        "--small-heights",
+        type=float,
+        nargs=2,
+        default=SMALL_HEIGHTS,
+        metavar=("LOW", "HIGH"),
+        help="--hard's small plates, px tall at the detector's input",
+    )
     ap.add_argument(
         "--negative-fraction", type=float, default=0.0, help="plate-free scenes (backgrounds)"
     )
