@@ -114,6 +114,14 @@ def clip_point(point: tuple[float, float], shape: tuple) -> tuple[float, float]:
     return min(max(0.0, point[0]), float(shape[1])), min(max(0.0, point[1]), float(shape[0]))
 
 
+def holding(box: tuple, points: list[tuple[float, float]]) -> tuple[float, float, float, float]:
+    """Grow an (x, y, w, h) box to hold the points: a tilted plate's corners stick out of the
+    detector's box (issue 16; training/README.md, "Boxes that hold the plate")."""
+    xs = [box[0], box[0] + box[2], *(px for px, _ in points)]
+    ys = [box[1], box[1] + box[3], *(py for _, py in points)]
+    return (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+
+
 def long_enough(text: TextRead) -> TextRead:
     """Give the read with its likeliest text of MIN_TEXT characters or more first (the text
     itself where it has them): a sure plate too far or blurred to read is reported with the
@@ -246,8 +254,9 @@ class Recognizer:
             det = found[i]
             text = combine(views, region=self.region, state=probs)
             text = with_state(long_enough(text) if sure[i] else text, bool(self.state), probs)
-            x, y, w, h = clip_box(tuple(v / scale for v in det.box), image.shape)
             corners = [clip_point((cx / scale, cy / scale), image.shape) for cx, cy in quads[i]]
+            box = holding(tuple(v / scale for v in det.box), corners)
+            x, y, w, h = clip_box(box, image.shape)
             reads.append(
                 PlateRead(
                     text=text.text,

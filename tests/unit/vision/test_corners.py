@@ -96,6 +96,22 @@ def test_rectified_plate_is_upright_with_the_margin_around_it() -> None:
     assert crop[:2].max() == 0  # and only the margin is outside it
 
 
+def test_a_tilted_plates_box_holds_the_whole_plate(recognizer: Recognizer) -> None:
+    # The detector's box of a tilted plate cut up to 7% of it off (18 of these 40 plates lost
+    # more than 2%), so the stored crop did too; the reported box now holds the corners as well.
+    for angle in (-20.0, -15.0, 15.0, 20.0):
+        for seed in range(10):
+            scene = make_tilted(np.random.default_rng(int(angle) + 300 + seed), angle)
+            (read,) = recognizer.recognize(scene.image)
+            x, y, w, h = read.box
+            plate = np.zeros(scene.image.shape[:2], np.uint8)
+            cv2.fillConvexPoly(plate, np.array(scene.corners).round().astype(np.int32), 1)
+            assert plate[y : y + h, x : x + w].sum() >= 0.97 * plate.sum(), (angle, seed)
+            assert all(
+                x - 1 <= cx <= x + w + 1 and y - 1 <= cy <= y + h + 1 for cx, cy in read.corners
+            )
+
+
 @pytest.mark.parametrize("angle", [-20.0, 20.0])
 def test_turned_plate_is_read_upright(recognizer: Recognizer, angle: float) -> None:
     # Before plates were turned upright, no plate at 20 degrees was read.
