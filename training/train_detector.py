@@ -5,6 +5,7 @@ adds small plates (7-20 px tall, or --small-heights), turns up to 30 degrees, ni
 infrared looks and motion blur (training/detector_augment.py); --negative-fraction adds
 plate-free scenes. Plates under 4 px tall are ignored by the loss. --device cuda with
 --workers N trains on a GPU, the batches made by N processes (training/worker_batches.py).
+--teacher keeps a checkpoint's boxes as the targets for the plates it finds.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import torch
 from torch import nn
 
 from platewarden.vision.dataset import load_truth
-from platewarden.vision.detector import MAX_SIDE, STRIDE, decode, iou, to_input
+from platewarden.vision.detector import MAX_SIDE, STRIDE, THRESHOLD, decode, iou, to_input
 from training import checkpoints
 from training.detection_sets import load_boxed
 from training.detector_augment import (
@@ -162,6 +163,18 @@ def targets(boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     return heat, reg, mask, weight
 
 
+def keep_teacher_boxes(
+    teacher: nn.Module, x: torch.Tensor, reg: torch.Tensor, mask: torch.Tensor
+) -> torch.Tensor:
+    """Give the regression targets with the teacher's own boxes where it finds the plate (its
+    heat THRESHOLD or more at a labelled centre's cells), the labels' elsewhere: a plate the
+    teacher already finds keeps the box the OCR and the corner model were trained on."""
+    with torch.no_grad():
+        out = teacher(x)
+    known = ((out[:, 0].sigmoid() >= THRESHOLD) & (mask > 0)).unsqueeze(1)
+    return torch.where(known, out[:, 1:], reg)
+
+
 def focal(logit: torch.Tensor, heat: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     """Compute CenterNet's penalty-reduced focal loss, weighted per cell."""
     p = logit.sigmoid().clamp(1e-4, 1 - 1e-4)
@@ -300,6 +313,11 @@ def main() -> None:
     ap.add_argument(
         "--ckpt", type=Path, default=WORK / "detector.pt", help="checkpoint to save and resume"
     )
+    ap.add_argument(
+        "--teacher",
+        type=Path,
+        help="a checkpoint whose boxes are kept for the plates it finds (keep_teacher_boxes)",
+    )
     add_worker_options(ap)
     args = ap.parse_args()
     if args.workers:
@@ -324,6 +342,11 @@ def main() -> None:
         model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
     device = torch.device(args.device)
     model.to(device)
+    teacher = None
+    if args.teacher:
+        teacher = Detector()
+        teacher.load_state_dict(torch.load(args.teacher, weights_only=False)["model"])
+        teacher.to(device).eval()
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = one_cycle(opt, args.lr, args.steps)
     ckpt = args.ckpt
@@ -332,6 +355,8 @@ def main() -> None:
     t0 = time.time()
     for step, batch in step_batches(make, args, start, rng, make.setup):
         x, heat, reg, mask, weight = (v.to(device, non_blocking=True) for v in batch)
+        if teacher is not None:
+            reg = keep_teacher_boxes(teacher, x, reg, mask)
         out = model(x)
         loss_h = focal(out[:, 0], heat, weight)
         l1 = (out[:, 1:] - reg).abs().sum(1) * mask
