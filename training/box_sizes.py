@@ -49,6 +49,8 @@ def size_ratios(detector: Path, photos: list[BoxedImage]) -> tuple[float, float]
             best = max(hits, key=lambda b: iou(b, label))
             widths.append(best[2] / label[2])
             heights.append(best[3] / label[3])
+    if not widths:
+        raise SystemExit(f"{detector}: no box overlaps a labelled plate; nothing to match")
     return float(np.median(widths)), float(np.median(heights))
 
 

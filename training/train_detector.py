@@ -320,6 +320,13 @@ def main() -> None:
     )
     add_worker_options(ap)
     args = ap.parse_args()
+    low, high = args.small_heights
+    if not 0 < low <= high:
+        ap.error(f"--small-heights {low:g} {high:g}: give 0 < LOW <= HIGH")
+    for name in ("init", "teacher"):
+        path = getattr(args, name)
+        if path is not None and not path.is_file():
+            ap.error(f"--{name} {path}: no such checkpoint")
     if args.workers:
         one_opencv_thread()
     torch.manual_seed(args.seed)
