@@ -265,3 +265,55 @@ def test_a_second_ocr_model_is_averaged_with_the_first_plate_by_plate(
     assert [(r.text, r.confidence) for r in both.read_crops(crops)] == [
         (r.text, pytest.approx(r.confidence)) for r in one.read_crops(crops)
     ]
+
+
+class _Blind:
+    """A detector that finds nothing."""
+
+    def detect(self, gray: np.ndarray, threshold: float) -> list:
+        return []
+
+
+def _with_detectors(recognizer: Recognizer, first: object, second: object | None) -> Recognizer:
+    """The recognizer's models with other detectors (second None: without a second one)."""
+    return Recognizer(
+        first,  # type: ignore[arg-type]
+        recognizer.ocr,
+        recognizer.corners,
+        state=recognizer.state,
+        ocr_b=recognizer.ocr_b,
+        check=recognizer.check,
+        detector_b=second,  # type: ignore[arg-type]
+    )
+
+
+def _two_plates(scenes: list) -> np.ndarray:
+    """Scene 3 with scene 4's plate pasted in where it stood in its own scene."""
+    image = scenes[3].image.copy()
+    x, y, w, h = scenes[4].box
+    image[y : y + h, x : x + w] = scenes[4].image[y : y + h, x : x + w]
+    return image
+
+
+def test_a_second_detector_reads_the_plates_the_first_misses(
+    recognizer: Recognizer, scenes: list
+) -> None:
+    # The first detector finds nothing: every plate read is one the second found.
+    image = _two_plates(scenes)
+    assert _with_detectors(recognizer, _Blind(), None).recognize(image) == []
+    reads = _with_detectors(recognizer, _Blind(), recognizer.detector).recognize(image)
+    for scene in scenes[3:5]:
+        read = _match(reads, scene.box)
+        assert read is not None and read.text == scene.text
+
+
+def test_a_second_detector_adds_no_box_where_the_first_found_the_plate(
+    recognizer: Recognizer, scenes: list
+) -> None:
+    # The same model twice: each of the second's boxes overlaps one of the first's, so the reads
+    # are the first detector's alone, box for box.
+    image = _two_plates(scenes)
+    alone = _with_detectors(recognizer, recognizer.detector, None).recognize(image)
+    both = _with_detectors(recognizer, recognizer.detector, recognizer.detector).recognize(image)
+    assert len(alone) >= 2
+    assert [(r.text, r.box) for r in both] == [(r.text, r.box) for r in alone]
