@@ -97,20 +97,10 @@ class PlateDetector:
 
     def detect(self, gray: np.ndarray, threshold: float = THRESHOLD) -> list[Detection]:
         """Find plates in a grayscale image: a full pass, and a half-scale one for large plates."""
-        found, scale = self._pass(gray, MAX_SIDE, threshold, (0, WIDEST))
-        half, _ = self._pass(
-            gray, int(max(gray.shape) * scale) // 2, threshold, (HALF_SCALE_NARROWEST, np.inf)
-        )
-        return suppress(found + half)
-
-    def first_pass(self, gray: np.ndarray, threshold: float = THRESHOLD) -> list[Detection]:
-        """Find the plates up to WIDEST px wide at the input scale: the full pass alone."""
-        return suppress(self._pass(gray, MAX_SIDE, threshold, (0, WIDEST))[0])
-
-    def _pass(
-        self, gray: np.ndarray, max_side: int, threshold: float, widths: tuple[float, float]
-    ) -> tuple[list[Detection], float]:
-        """Run the network on gray scaled to fit max_side; give its boxes and the scale."""
-        x, scale = to_input(gray, max_side)
+        x, scale = to_input(gray)
         (out,) = self.session.run(None, {"image": x})
-        return candidates(out[0], scale, threshold, widths), scale
+        found = candidates(out[0], scale, threshold, (0, WIDEST))
+        x, half = to_input(gray, int(max(gray.shape) * scale) // 2)
+        (out,) = self.session.run(None, {"image": x})
+        found += candidates(out[0], half, threshold, (HALF_SCALE_NARROWEST, np.inf))
+        return suppress(found)

@@ -12,7 +12,7 @@ import onnxruntime as ort
 
 from platewarden.plate_formats import check_region
 from platewarden.vision.corners import PlateCorners, box_corners, rectify
-from platewarden.vision.detector import MAX_PLATES, THRESHOLD, Detection, PlateDetector, iou
+from platewarden.vision.detector import THRESHOLD, Detection, PlateDetector
 from platewarden.vision.images import ImageError, check_shape, fit, to_gray
 from platewarden.vision.ocr import PlateOCR, TextRead, ViewRead, combine, crop_box, read_plates
 from platewarden.vision.plate_check import PlateCheck
@@ -28,15 +28,7 @@ SECOND_OCR = "ocr_b.onnx"
 # detector is sure of that it doubts is held to the confidence floor (issue 16; MODEL_CARD.md,
 # "The plate check").
 PLATE_CHECK = "plate_check.onnx"
-# A second detector, optional: where the folder has it, its full pass looks again at every image
-# and its boxes that overlap none of the first detector's are added (issue 16; training/README.md,
-# "A second detector for the plates the first misses"). The first detector's boxes, and so the
-# crops the OCR learned to read, stay as they were.
-SECOND_DETECTOR = "detector_b.onnx"
-OPTIONAL_FILES = (SECOND_OCR, PLATE_CHECK, SECOND_DETECTOR)
-# A box of the second detector overlapping one of the first's this much (IoU) is the same plate:
-# the overlap at which the detector's own suppression keeps only the better of two boxes.
-SAME_PLATE = 0.3
+OPTIONAL_FILES = (SECOND_OCR, PLATE_CHECK)
 CHECKSUMS = "SHA256SUMS"
 # A read needs this many characters; a sure plate read shorter is reported with its likeliest
 # alternative that has them (issue 16; training/README.md, "Sure plates too blurred to read").
@@ -157,8 +149,7 @@ class Recognizer:
     Without a state model (state None) the state is the OCR head's alone. With a second OCR model
     (ocr_b) both read every crop read, and each decoding is one view of the plate's average. With
     a plate check (check) a box it is sure of is kept as a box the detector is sure of, and a box
-    the detector is sure of that it doubts is not. With a second detector (detector_b) its boxes
-    where the first found nothing are read too.
+    the detector is sure of that it doubts is not.
     """
 
     def __init__(
@@ -171,7 +162,6 @@ class Recognizer:
         *,
         ocr_b: PlateOCR | None = None,
         check: PlateCheck | None = None,
-        detector_b: PlateDetector | None = None,
     ) -> None:
         self.detector = detector
         self.ocr = ocr
@@ -180,7 +170,6 @@ class Recognizer:
         self.state = state
         self.ocr_b = ocr_b
         self.check = check
-        self.detector_b = detector_b
 
     @classmethod
     def load(
@@ -200,7 +189,7 @@ class Recognizer:
         # 18.3-19.8 ms, p95 24.5-28.3 asleep; 30.8-33.0 and 46.8-53.9 spinning.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
-        second, check, finder = folder / SECOND_OCR, folder / PLATE_CHECK, folder / SECOND_DETECTOR
+        second, check = folder / SECOND_OCR, folder / PLATE_CHECK
         return cls(
             PlateDetector(folder / "detector.onnx", options),
             PlateOCR(folder / "ocr.onnx", options),
@@ -209,7 +198,6 @@ class Recognizer:
             PlateState(folder / "state.onnx", options),
             ocr_b=PlateOCR(second, options) if second.exists() else None,
             check=PlateCheck(check, options) if check.exists() else None,
-            detector_b=PlateDetector(finder, options) if finder.exists() else None,
         )
 
     def recognize(
@@ -237,7 +225,7 @@ class Recognizer:
         # The state model reads colour: the image as to_gray scaled it, so the corners fit it.
         colour = fit(image) if image.ndim == 3 and image.shape[2] in (3, 4) else gray
         scale = gray.shape[1] / image.shape[1]
-        found = self.find(gray, threshold)
+        found = self.detector.detect(gray, threshold)
         quads = self.corners.find(gray, [d.box for d in found])
         sure = self._sure(gray, found, sure_plate)
         # A first crop of every plate; the others only of plates whose first reads like a plate.
@@ -282,19 +270,6 @@ class Recognizer:
                 )
             )
         return reads
-
-    def find(self, gray: np.ndarray, threshold: float = THRESHOLD) -> list[Detection]:
-        """Find the plates in a grayscale image: the detector's boxes, best first, then the second
-        detector's (where there is one) that overlap none of them, at most MAX_PLATES in all."""
-        found = self.detector.detect(gray, threshold)
-        if self.detector_b is None:
-            return found
-        more = [
-            d
-            for d in self.detector_b.first_pass(gray, threshold)
-            if all(iou(d.box, f.box) < SAME_PLATE for f in found)
-        ]
-        return (found + more)[:MAX_PLATES]
 
     def _sure(self, gray: np.ndarray, found: list[Detection], sure_plate: float) -> list[bool]:
         """Tell which boxes are sure plates: by the detector's score, unless the plate check

@@ -11,7 +11,6 @@ from platewarden.vision.pipeline import (
     MODEL_FILES,
     MODELS_DIR,
     OPTIONAL_FILES,
-    SECOND_DETECTOR,
     SECOND_OCR,
     sha256,
     verify_models,
@@ -88,23 +87,3 @@ def test_without_second_ocr_model_there_is_none(tmp_path: Path) -> None:
     folder = _with_second_ocr(tmp_path)
     (folder / SECOND_OCR).unlink()
     assert Recognizer.load(folder).ocr_b is None
-
-
-def test_second_detector_is_loaded_where_present_and_checked(tmp_path: Path) -> None:
-    folder = tmp_path / "models"
-    shutil.copytree(MODELS_DIR, folder)
-    (folder / SECOND_DETECTOR).unlink(missing_ok=True)
-    assert Recognizer.load(folder).detector_b is None
-    shutil.copy(folder / "detector.onnx", folder / SECOND_DETECTOR)
-    sums = [
-        line
-        for line in (folder / CHECKSUMS).read_text().splitlines()
-        if SECOND_DETECTOR not in line
-    ]
-    sums.append(f"{sha256(folder / SECOND_DETECTOR)}  {SECOND_DETECTOR}")
-    (folder / CHECKSUMS).write_text("".join(f"{s}\n" for s in sums))
-    assert Recognizer.load(folder).detector_b is not None
-    with (folder / SECOND_DETECTOR).open("ab") as f:
-        f.write(b"\0")
-    with pytest.raises(ModelError, match=f"checksum mismatch for .*{SECOND_DETECTOR}"):
-        Recognizer.load(folder)
