@@ -121,11 +121,10 @@ def recognizer_with(detector: Path | None, models: Path = MODELS_DIR) -> Recogni
 
 
 def pipeline_boxes(recognizer: Recognizer, image: np.ndarray, third_pass: bool) -> list[tuple]:
-    """Find plates as Recognizer.recognize does (grey image, the detector's passes and its
-    sideways pass's added boxes); boxes in image pixels."""
+    """Find plates as Recognizer.recognize does (grey image, both passes); boxes in image pixels."""
     gray = to_gray(image)
     scale = gray.shape[1] / image.shape[1]
-    found = recognizer.find(gray, THRESHOLD)
+    found = recognizer.detector.detect(gray, THRESHOLD)
     if third_pass:
         found = suppress(found + _third_pass(recognizer.detector, gray))
     return [tuple(v / scale for v in d.box) for d in found]

@@ -18,10 +18,6 @@ MAX_PLATES = 12
 # score wins.
 WIDEST = 260
 HALF_SCALE_NARROWEST = 80
-# A third pass sees the image this many times wider than the full pass does, at the full pass's
-# height: a plate seen from the side, or a small one, looks there more like the plates the
-# detector learned (issue 16; training/README.md, "A pass on the image made wider").
-SIDEWAYS = 1.5
 
 
 @dataclass(frozen=True)
@@ -107,20 +103,4 @@ class PlateDetector:
         x, half = to_input(gray, int(max(gray.shape) * scale) // 2)
         (out,) = self.session.run(None, {"image": x})
         found += candidates(out[0], half, threshold, (HALF_SCALE_NARROWEST, np.inf))
-        return suppress(found)
-
-    def sideways(self, gray: np.ndarray, threshold: float = THRESHOLD) -> list[Detection]:
-        """Find plates in a grayscale image made SIDEWAYS times wider than the full pass sees it
-        (its height the full pass's); boxes in gray's pixels, best first."""
-        h, w = gray.shape
-        scale = min(1.0, MAX_SIDE / max(h, w))
-        sx, sy = scale * SIDEWAYS, scale
-        size = (round(w * sx), round(h * sy))
-        wide = cv2.resize(gray, size, interpolation=cv2.INTER_AREA if sx < 1 else cv2.INTER_LINEAR)
-        x, _ = to_input(wide, max(wide.shape))
-        (out,) = self.session.run(None, {"image": x})
-        found = []
-        for d in candidates(out[0], 1.0, threshold, (0, WIDEST)):
-            bx, by, bw, bh = d.box
-            found.append(Detection((bx / sx, by / sy, bw / sx, bh / sy), d.score))
         return suppress(found)

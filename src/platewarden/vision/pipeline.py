@@ -12,7 +12,7 @@ import onnxruntime as ort
 
 from platewarden.plate_formats import check_region
 from platewarden.vision.corners import PlateCorners, box_corners, rectify
-from platewarden.vision.detector import MAX_PLATES, THRESHOLD, Detection, PlateDetector, iou
+from platewarden.vision.detector import THRESHOLD, Detection, PlateDetector
 from platewarden.vision.images import ImageError, check_shape, fit, to_gray
 from platewarden.vision.ocr import PlateOCR, TextRead, ViewRead, combine, crop_box, read_plates
 from platewarden.vision.plate_check import PlateCheck
@@ -30,9 +30,6 @@ SECOND_OCR = "ocr_b.onnx"
 PLATE_CHECK = "plate_check.onnx"
 OPTIONAL_FILES = (SECOND_OCR, PLATE_CHECK)
 CHECKSUMS = "SHA256SUMS"
-# A box of the detector's sideways pass overlapping one of its first two passes' this much (IoU)
-# is the same plate: the overlap at which the detector's own suppression keeps one of two boxes.
-SAME_PLATE = 0.3
 # A read needs this many characters; a sure plate read shorter is reported with its likeliest
 # alternative that has them (issue 16; training/README.md, "Sure plates too blurred to read").
 MIN_TEXT = 2
@@ -228,7 +225,7 @@ class Recognizer:
         # The state model reads colour: the image as to_gray scaled it, so the corners fit it.
         colour = fit(image) if image.ndim == 3 and image.shape[2] in (3, 4) else gray
         scale = gray.shape[1] / image.shape[1]
-        found = self.find(gray, threshold)
+        found = self.detector.detect(gray, threshold)
         quads = self.corners.find(gray, [d.box for d in found])
         sure = self._sure(gray, found, sure_plate)
         # A first crop of every plate; the others only of plates whose first reads like a plate.
@@ -273,22 +270,6 @@ class Recognizer:
                 )
             )
         return reads
-
-    def find(self, gray: np.ndarray, threshold: float = THRESHOLD) -> list[Detection]:
-        """Find the plates in a grayscale image: the detector's boxes, best first, then its
-        sideways pass's that overlap none of them and that the plate check (where there is one)
-        does not doubt, at most MAX_PLATES in all. The first boxes, and so the crops the OCR
-        learned to read, stay as they were."""
-        found = self.detector.detect(gray, threshold)
-        more = [
-            d
-            for d in self.detector.sideways(gray, threshold)
-            if all(iou(d.box, f.box) < SAME_PLATE for f in found)
-        ]
-        if self.check is not None and more:
-            probs = self.check.score(gray, [d.box for d in more])
-            more = [d for d, p in zip(more, probs, strict=True) if p >= DOUBTFUL_PLATE]
-        return (found + more)[:MAX_PLATES]
 
     def _sure(self, gray: np.ndarray, found: list[Detection], sure_plate: float) -> list[bool]:
         """Tell which boxes are sure plates: by the detector's score, unless the plate check
