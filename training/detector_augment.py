@@ -1,4 +1,4 @@
-"""Harder training windows for the detector: small, turned, night and motion-blurred plates.
+"""Harder training windows for the detector: small, turned, narrow, night and motion-blurred plates.
 
 Each function takes a grayscale window and its plates' boxes (an (n, 4) array of x, y, w, h)
 and gives both back changed alike.
@@ -16,6 +16,8 @@ from training.detection_sets import turn_boxes
 SMALLEST = 4.0
 SMALL_HEIGHTS = (7.0, 20.0)
 MAX_TURN = 30.0
+# A plate seen from the side shows this share of its width, or more (squeeze).
+NARROWEST = 0.4
 
 
 def small_plate_scale(
@@ -41,6 +43,18 @@ def turn(
     cx, cy = moved[:, 0] + moved[:, 2] / 2, moved[:, 1] + moved[:, 3] / 2
     keep = (cx > 0) & (cy > 0) & (cx < w) & (cy < h)
     return out, moved[keep]
+
+
+def squeeze(
+    img: np.ndarray, boxes: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Make the image narrower by NARROWEST to 0.8 of its width (log-uniform), its height kept,
+    as a car seen from the side shows its plate."""
+    f = float(np.exp(rng.uniform(np.log(NARROWEST), np.log(0.8))))
+    out = cv2.resize(
+        img, (max(1, round(img.shape[1] * f)), img.shape[0]), interpolation=cv2.INTER_AREA
+    )
+    return out, boxes * np.array([f, 1.0, f, 1.0])
 
 
 def night_look(img: np.ndarray, boxes: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -31,6 +31,7 @@ from training.detector_augment import (
     motion_blur,
     night_look,
     small_plate_scale,
+    squeeze,
     turn,
 )
 from training.nets import Detector
@@ -233,6 +234,8 @@ def window(
         img, boxes = degrade(bgs[rng.integers(len(bgs))], rng), np.zeros((0, 4))
     else:
         img, boxes = synth_scene(renderer, bgs, rng)
+    if rng.random() < args.narrow:
+        img, boxes = squeeze(img, boxes, rng)
     scale = None
     if args.hard and rng.random() < 0.35:
         scale = small_plate_scale(boxes, rng, tuple(args.small_heights))
@@ -304,6 +307,12 @@ def main() -> None:
     )
     ap.add_argument(
         "--negative-fraction", type=float, default=0.0, help="plate-free scenes (backgrounds)"
+    )
+    ap.add_argument(
+        "--narrow",
+        type=float,
+        default=0.0,
+        help="the share of windows made narrower, as a car seen from the side (squeeze)",
     )
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=11)
