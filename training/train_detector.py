@@ -234,7 +234,8 @@ def window(
         img, boxes = degrade(bgs[rng.integers(len(bgs))], rng), np.zeros((0, 4))
     else:
         img, boxes = synth_scene(renderer, bgs, rng)
-    if rng.random() < args.narrow:
+    # Without --narrow no number is drawn, so the older recipes' seeded windows stay as they were.
+    if args.narrow and rng.random() < args.narrow:
         img, boxes = squeeze(img, boxes, rng)
     scale = None
     if args.hard and rng.random() < 0.35:
