@@ -16,8 +16,8 @@ from training.detection_sets import turn_boxes
 SMALLEST = 4.0
 SMALL_HEIGHTS = (7.0, 20.0)
 MAX_TURN = 30.0
-# A plate seen from the side shows this share of its width, or more (squeeze).
-NARROWEST = 0.4
+# A plate seen from the side shows NARROWEST to LEAST_NARROWED of its width (squeeze).
+NARROWEST, LEAST_NARROWED = 0.4, 0.8
 
 
 def small_plate_scale(
@@ -48,9 +48,9 @@ def turn(
 def squeeze(
     img: np.ndarray, boxes: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Make the image narrower by NARROWEST to 0.8 of its width (log-uniform), its height kept,
-    as a car seen from the side shows its plate."""
-    f = float(np.exp(rng.uniform(np.log(NARROWEST), np.log(0.8))))
+    """Make the image NARROWEST to LEAST_NARROWED as wide (log-uniform), its height kept, as a
+    car seen from the side shows its plate."""
+    f = float(np.exp(rng.uniform(np.log(NARROWEST), np.log(LEAST_NARROWED))))
     out = cv2.resize(
         img, (max(1, round(img.shape[1] * f)), img.shape[0]), interpolation=cv2.INTER_AREA
     )

@@ -330,6 +330,8 @@ def main() -> None:
     )
     add_worker_options(ap)
     args = ap.parse_args()
+    if not 0 <= args.narrow <= 1:
+        ap.error(f"--narrow {args.narrow:g}: give a share from 0 to 1")
     low, high = args.small_heights
     if not 0 < low <= high:
         ap.error(f"--small-heights {low:g} {high:g}: give 0 < LOW <= HIGH")
