@@ -136,14 +136,20 @@ class Plate:
 
 
 def find_fonts(names: list[str]) -> list[Path]:
-    """Find the installed font files among names."""
-    found = []
+    """Find the installed font files among names. Exit with the missing ones named when any is
+    not installed: a recipe's synthetic plates depend on every font it lists."""
+    found, missing = [], []
     for name in names:
-        for root in FONT_DIRS:
-            hits = sorted(root.rglob(name))
-            if hits:
-                found.append(hits[0])
-                break
+        hits = [hit for root in FONT_DIRS for hit in sorted(root.rglob(name))]
+        if hits:
+            found.append(hits[0])
+        else:
+            missing.append(name)
+    if missing:
+        raise SystemExit(
+            f"plate fonts not installed: {', '.join(missing)}; "
+            "install the Debian fonts that training/README.md lists"
+        )
     return found
 
 
@@ -153,9 +159,7 @@ class PlateRenderer:
     def __init__(self, seed: int) -> None:
         self.rng = np.random.default_rng(seed)
         self.fonts = find_fonts(PLATE_FONTS)
-        self.header_fonts = find_fonts(HEADER_FONTS) or self.fonts
-        if not self.fonts:
-            raise RuntimeError("no plate fonts installed; see training/README.md")
+        self.header_fonts = find_fonts(HEADER_FONTS)
         self._cache: dict[tuple[Path, int], ImageFont.FreeTypeFont] = {}
 
     def _font(self, path: Path, size: int) -> ImageFont.FreeTypeFont:
